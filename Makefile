@@ -1,0 +1,65 @@
+# OpenConnector for AWS Lambda. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON312 := $(shell sh scripts/find-python.sh)
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+SAM := $(SAM_VENV)/bin/sam
+export AWS_DEFAULT_REGION ?= eu-west-1
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: help install run test lint typecheck unit template-check build validate deploy bench clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(PY):
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 is required (python3.12 or pyenv's 3.12)"; exit 1; }
+	$(PYTHON312) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(SAM): ## The SAM CLI lives in its own virtualenv: it pins boto3, click and pydantic
+	$(PYTHON312) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/pip install --quiet 'aws-sam-cli>=1.140'
+
+install: $(VENV)/.installed ## Create the virtualenv and install the project with its dev tools
+
+run: install ## Start the whole stack locally on http://127.0.0.1:$${OPENCONNECTOR_PORT:-3000} (no Docker)
+	$(VENV)/bin/openconnector serve
+
+lint: install ## ruff (lint and format check)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install ## mypy
+	$(VENV)/bin/mypy
+
+validate: install $(SAM) ## cfn-lint and sam validate --lint on template.yaml
+	$(VENV)/bin/cfn-lint template.yaml
+	$(SAM) validate --lint --template template.yaml --region $(AWS_DEFAULT_REGION)
+
+build: install $(SAM) ## sam build, then precompile bytecode into the build output
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(SAM) build --template template.yaml
+	$(PY) -m compileall -q -j 0 .aws-sam/build
+
+test: lint typecheck validate build ## Everything CI runs: lint, types, template checks, sam build, the full test suite
+	$(VENV)/bin/pytest
+
+unit: install ## The fast tests only (unit and conformance)
+	$(VENV)/bin/pytest tests/unit tests/conformance
+
+deploy: build ## sam deploy (CONFIG_ENV=dev|prod, see samconfig.toml)
+	$(SAM) deploy --config-env $${CONFIG_ENV:-dev}
+
+bench: install ## Run the benchmarks (they print ratios against a baseline)
+	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
+
+clean: ## Remove virtualenvs, build output and local state
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .openconnector .mypy_cache .ruff_cache .pytest_cache
