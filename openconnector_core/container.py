@@ -1,0 +1,155 @@
+"""The composition root: one per execution environment, built lazily and cached.
+
+Handlers call :func:`get_container`; tests swap in :meth:`Container.in_memory` with
+:func:`set_container`. AWS clients, the HTTP client and the engines are created once per container,
+never per request, and only when first used (cold start).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from openconnector_core.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from openconnector_core.entities.service import EntityService
+    from openconnector_core.mapping import MappingEngine
+    from openconnector_core.sources import CallEngine
+    from openconnector_core.sources.call_logs import CallLogQuery
+    from openconnector_core.store.ports import EntityStore, LogStore, SecretStore
+
+
+class Container:
+    """Wires ports to adapters. Adapters are injected for tests; otherwise AWS ones are built."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        entity_store: EntityStore | None = None,
+        contract_store: EntityStore | None = None,
+        log_store: LogStore | None = None,
+        secret_store: SecretStore | None = None,
+        http_transport: Any = None,
+    ) -> None:
+        self.settings = settings
+        self._entity_store = entity_store
+        self._contract_store = contract_store
+        self._log_store = log_store
+        self._secret_store = secret_store
+        self._http_transport = http_transport
+
+    @classmethod
+    def in_memory(cls, settings: Settings | None = None, *, http_transport: Any = None) -> Container:
+        from openconnector_core.store.memory import MemoryEntityStore, MemoryLogStore, MemorySecretStore
+
+        return cls(
+            settings or Settings(),
+            entity_store=MemoryEntityStore(),
+            contract_store=MemoryEntityStore(),
+            log_store=MemoryLogStore(),
+            secret_store=MemorySecretStore(),
+            http_transport=http_transport,
+        )
+
+    # ------------------------------------------------------------------ AWS adapters
+    @cached_property
+    def dynamodb(self) -> Any:
+        import boto3
+
+        return boto3.client("dynamodb", region_name=self.settings.aws_region)
+
+    @cached_property
+    def entity_store(self) -> EntityStore:
+        if self._entity_store is not None:
+            return self._entity_store
+        from openconnector_core.store.dynamodb import DynamoEntityStore
+
+        return DynamoEntityStore(self.dynamodb, self.settings.entities_table)
+
+    @cached_property
+    def contract_store(self) -> EntityStore:
+        if self._contract_store is not None:
+            return self._contract_store
+        from openconnector_core.store.dynamodb import DynamoEntityStore
+
+        return DynamoEntityStore(self.dynamodb, self.settings.contracts_table)
+
+    @cached_property
+    def logs(self) -> LogStore:
+        if self._log_store is not None:
+            return self._log_store
+        from openconnector_core.store.dynamodb import DynamoLogStore
+
+        return DynamoLogStore(self.dynamodb, self.settings.logs_table)
+
+    @cached_property
+    def secrets(self) -> SecretStore:
+        if self._secret_store is not None:
+            return self._secret_store
+        import boto3
+
+        from openconnector_core.store.secrets_manager import SecretsManagerStore
+
+        client = boto3.client("secretsmanager", region_name=self.settings.aws_region)
+        return SecretsManagerStore(client, self.settings.secrets_prefix)
+
+    # ------------------------------------------------------------------ services and engines
+    @cached_property
+    def entities(self) -> EntityService:
+        from openconnector_core.entities.service import EntityService
+
+        return EntityService(self.entity_store, self.secrets, contracts=self.contract_store, logs=self.logs)
+
+    @cached_property
+    def call_engine(self) -> CallEngine:
+        from openconnector_core.sources import CallEngine
+
+        return CallEngine(self.entities, self.logs, self.settings, transport=self._http_transport)
+
+    @cached_property
+    def call_logs(self) -> CallLogQuery:
+        from openconnector_core.sources.call_logs import CallLogQuery
+
+        return CallLogQuery(self.logs)
+
+    @cached_property
+    def mapping_engine(self) -> MappingEngine:
+        from openconnector_core.mapping import MappingEngine
+
+        return MappingEngine(
+            resolver=self._resolve_mapping,
+            functions={"callSource": self.call_engine.call_source_function},
+        )
+
+    def _resolve_mapping(self, ref: str) -> dict[str, Any] | None:
+        from openconnector_core.errors import NotFoundError
+
+        if ref.startswith("http"):
+            page = self.entity_store.list("mappings", filters={"reference": ref}, limit=1)
+            return page.items[0] if page.items else None
+        try:
+            return self.entities.get("mappings", ref).item
+        except NotFoundError:
+            return None
+
+
+_container: Container | None = None
+
+
+def get_container() -> Container:
+    global _container
+    if _container is None:
+        _container = Container(get_settings())
+    return _container
+
+
+def set_container(container: Container | None) -> None:
+    """The seam for tests (``None`` resets to lazily building the real one)."""
+    global _container
+    _container = container
+
+
+def reset_container() -> None:
+    set_container(None)
