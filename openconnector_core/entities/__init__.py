@@ -1,0 +1,46 @@
+"""Entities: pydantic models of §1 (camelCase on the wire), their registry and the entity service."""
+
+from openconnector_core.entities.models import (
+    Configuration,
+    Consumer,
+    Endpoint,
+    Event,
+    EventSubscription,
+    Job,
+    Mapping,
+    Rule,
+    Source,
+    Synchronization,
+)
+from openconnector_core.entities.records import (
+    CallLog,
+    EventMessage,
+    JobLog,
+    SynchronizationContract,
+    SynchronizationContractLog,
+    SynchronizationLog,
+)
+from openconnector_core.entities.registry import RESOURCES, ResourceSpec, StorageKind, resource_spec
+
+__all__ = [
+    "RESOURCES",
+    "CallLog",
+    "Configuration",
+    "Consumer",
+    "Endpoint",
+    "Event",
+    "EventMessage",
+    "EventSubscription",
+    "Job",
+    "JobLog",
+    "Mapping",
+    "ResourceSpec",
+    "Rule",
+    "Source",
+    "StorageKind",
+    "Synchronization",
+    "SynchronizationContract",
+    "SynchronizationContractLog",
+    "SynchronizationLog",
+    "resource_spec",
+]

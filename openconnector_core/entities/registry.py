@@ -1,0 +1,108 @@
+"""The API resources: their model, where they are stored, whether they are writable, their secrets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from openconnector_core.entities import models, records
+from openconnector_core.entities.base import EntityModel
+from openconnector_core.entities.enums import AUTH_TYPES
+from openconnector_core.entities.secrets import SecretRules
+from openconnector_core.errors import NotFoundError
+
+
+class StorageKind(StrEnum):
+    ENTITIES = "entities"  # the entities table
+    CONTRACTS = "contracts"  # the contracts table (an EntityStore too)
+    LOGS = "logs"  # the logs table (LogStore, with expiry)
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    name: str  # the API path segment, also the storage namespace / log kind
+    model: type[EntityModel]
+    storage: StorageKind = StorageKind.ENTITIES
+    read_only: bool = False
+    secrets: SecretRules = field(default_factory=SecretRules)
+    kind: str = ""  # singular, for derived slugs and messages
+
+    @property
+    def count_key(self) -> str:
+        """The camelCase key of this resource in dashboard counts (``synchronizationContracts``)."""
+        head, *rest = self.name.split("-")
+        return head + "".join(part.title() for part in rest)
+
+
+SOURCE_SECRETS = SecretRules(
+    fields=("password", "secret", "apikey", "jwt", "jwtId", "authorizationHeader", "auth"),
+    containers=("authenticationConfig", "configuration"),
+    # ``auth`` and ``authorizationHeader`` mostly hold a scheme or header name, not a credential.
+    harmless_values={
+        "auth": frozenset(value.lower() for value in AUTH_TYPES),
+        "authorizationHeader": frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key"}),
+    },
+)
+CONSUMER_SECRETS = SecretRules(containers=("authorizationConfiguration",))
+
+
+def _spec(
+    name: str,
+    model: type[EntityModel],
+    kind: str,
+    storage: StorageKind = StorageKind.ENTITIES,
+    secrets: SecretRules | None = None,
+) -> ResourceSpec:
+    return ResourceSpec(
+        name=name,
+        model=model,
+        storage=storage,
+        read_only=storage is not StorageKind.ENTITIES,
+        secrets=secrets or SecretRules(),
+        kind=kind,
+    )
+
+
+RESOURCES: dict[str, ResourceSpec] = {
+    spec.name: spec
+    for spec in (
+        _spec("sources", models.Source, "source", secrets=SOURCE_SECRETS),
+        _spec("endpoints", models.Endpoint, "endpoint"),
+        _spec("mappings", models.Mapping, "mapping"),
+        _spec("rules", models.Rule, "rule"),
+        _spec("synchronizations", models.Synchronization, "synchronization"),
+        _spec("jobs", models.Job, "job"),
+        _spec("consumers", models.Consumer, "consumer", secrets=CONSUMER_SECRETS),
+        _spec("events", models.Event, "event"),
+        _spec("event-subscriptions", models.EventSubscription, "event-subscription"),
+        _spec("configurations", models.Configuration, "configuration"),
+        _spec(
+            "synchronization-contracts",
+            records.SynchronizationContract,
+            "synchronization-contract",
+            StorageKind.CONTRACTS,
+        ),
+        _spec("call-logs", records.CallLog, "call-log", StorageKind.LOGS),
+        _spec("synchronization-logs", records.SynchronizationLog, "synchronization-log", StorageKind.LOGS),
+        _spec("job-logs", records.JobLog, "job-log", StorageKind.LOGS),
+    )
+}
+
+# Written by the engines only and not listed by the management API, but stored as logs too.
+LOG_KINDS: dict[str, type[EntityModel]] = {
+    "call-logs": records.CallLog,
+    "synchronization-logs": records.SynchronizationLog,
+    "synchronization-contract-logs": records.SynchronizationContractLog,
+    "job-logs": records.JobLog,
+    "event-messages": records.EventMessage,
+}
+
+
+def resource_spec(resource: str) -> ResourceSpec:
+    """The spec of ``resource``; unknown → ``NotFoundError`` listing the known ones."""
+    try:
+        return RESOURCES[resource]
+    except KeyError:
+        raise NotFoundError(
+            f"Unknown resource {resource!r}; known: {', '.join(RESOURCES)}", resource=resource
+        ) from None

@@ -1,0 +1,301 @@
+"""The entity service: the one place with entity semantics (defaults, slugs, versions, secrets).
+
+The management API calls it for every CRUD route; engines use ``reveal`` (credentials in clear)
+and ``record_state`` (bookkeeping such as a source's rate-limit fields)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pydantic
+
+from openconnector_core.entities.base import now_iso
+from openconnector_core.entities.endpoints import endpoint_array, endpoint_regex, strip_php_delimiters
+from openconnector_core.entities.registry import RESOURCES, ResourceSpec, StorageKind, resource_spec
+from openconnector_core.entities.secrets import SECRET_REF, extract, reveal
+from openconnector_core.entities.slugs import derive_slug, slug_problem
+from openconnector_core.entities.versions import INITIAL_VERSION, bump_patch
+from openconnector_core.errors import (
+    BadRequestError,
+    ConfigurationError,
+    PreconditionFailedError,
+    ValidationError,
+)
+from openconnector_core.ids import new_id
+from openconnector_core.store.ports import EntityStore, LogStore, Page, SecretStore, Stored
+from openconnector_core.store.query import check_if_match, matcher
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+LOG_ETAG = '"1"'  # logs never change
+_RETRIES = 5
+
+# Maintained by the service: a client may send them (e.g. a GET body PUT back); they are ignored,
+# like upstream drops ``id`` and ``_``-prefixed keys. JSON-LD keys (``@id``…) are import metadata.
+_IGNORED_ON_WRITE = frozenset({"id", "created", "updated", "dateCreated", "dateModified", SECRET_REF})
+_FIXED_AFTER_CREATE = frozenset({"uuid"})
+_NOT_STATE = frozenset({"id", "uuid", "slug", "created", "updated", "version", SECRET_REF})
+
+
+def _public(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in item.items() if key != SECRET_REF}
+
+
+def _clean(body: Any, ignored: frozenset[str]) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ValidationError("The request body must be a JSON object", fields=[])
+    return {key: value for key, value in body.items() if not (key.startswith(("_", "@")) or key in ignored)}
+
+
+def _parse_limit(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return DEFAULT_LIMIT
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise ValidationError(f"_limit must be an integer, got {raw!r}", fields=["_limit"]) from None
+    if limit < 1:
+        raise ValidationError(f"_limit must be at least 1, got {limit}", fields=["_limit"])
+    return min(limit, MAX_LIMIT)
+
+
+def _validate(spec: ResourceSpec, item: Mapping[str, Any]) -> dict[str, Any]:
+    """The wire item as the model normalizes it; every problem reported at once, none written."""
+    known = spec.model.wire_fields()
+    unknown = sorted(key for key in item if key not in known)
+    problems = [{"field": key, "message": "unknown field"} for key in unknown]
+    try:
+        wire = spec.model.model_validate({k: v for k, v in item.items() if k in known}).to_wire()
+    except pydantic.ValidationError as error:
+        wire = {}
+        for detail in error.errors():
+            location = [str(part) for part in detail["loc"]] or ["(body)"]
+            problems.append({"field": location[0], "message": f"{'.'.join(location)}: {detail['msg']}"})
+    if problems:
+        fields = list(dict.fromkeys(problem["field"] for problem in problems))
+        parts = []
+        if unknown:
+            parts.append(f"unknown field(s) {', '.join(unknown)}")
+        parts += [problem["message"] for problem in problems if problem["message"] != "unknown field"]
+        raise ValidationError(f"Invalid {spec.kind}: {'; '.join(parts)}", fields=fields, errors=problems)
+    return wire
+
+
+def _derive(spec: ResourceSpec, wire: dict[str, Any], before: Mapping[str, Any] | None) -> None:
+    """Fill the fields computed from others: slug, endpoint array/regex, Source/Mapping date mirrors."""
+    style = spec.model.SLUG_STYLE
+    if style is not None:
+        if wire.get("slug"):
+            problem = slug_problem(wire["slug"])
+            if problem:
+                raise ValidationError(f"Invalid slug {wire['slug']!r}: {problem}", fields=["slug"])
+        else:
+            wire["slug"] = derive_slug(wire.get("name"), style, wire["id"], spec.kind)
+    if "endpointRegex" in wire:
+        endpoint = wire.get("endpoint") or ""
+        wire["endpointArray"] = endpoint_array(endpoint)
+        changed = before is not None and before.get("endpoint") != endpoint
+        if not wire.get("endpointRegex") or changed:
+            wire["endpointRegex"] = endpoint_regex(endpoint)
+        else:
+            wire["endpointRegex"] = strip_php_delimiters(wire["endpointRegex"])
+    if "dateCreated" in wire:
+        wire["dateCreated"], wire["dateModified"] = wire["created"], wire["updated"]
+
+
+class EntityService:
+    def __init__(
+        self,
+        entities: EntityStore,
+        secrets: SecretStore,
+        contracts: EntityStore | None = None,
+        logs: LogStore | None = None,
+    ) -> None:
+        self._entities = entities
+        self._secrets = secrets
+        self._contracts = contracts
+        self._logs = logs
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def list(self, resource: str, params: Mapping[str, str]) -> Page:
+        """``_limit`` (default 50, capped at 500), ``_next``, ``_search``; other plain parameters are
+        equality filters on wire field names (``IS NULL``/``IS NOT NULL`` allowed)."""
+        spec = resource_spec(resource)
+        limit = _parse_limit(params.get("_limit"))
+        cursor = params.get("_next") or None
+        search = params.get("_search") or None
+        filters = {key: value for key, value in params.items() if not key.startswith("_")}
+        unknown = sorted(set(filters) - spec.model.wire_fields())
+        if unknown:
+            raise ValidationError(
+                f"Cannot filter {resource} on unknown field(s): {', '.join(unknown)}", fields=unknown
+            )
+        if spec.storage is StorageKind.LOGS:
+            page = self._log_store().query(
+                resource, where=matcher(filters, search), limit=limit, cursor=cursor
+            )
+        else:
+            page = self._store(spec).list(
+                resource, filters=filters, search=search, limit=limit, cursor=cursor
+            )
+        return Page([_public(item) for item in page.items], page.next)
+
+    def get(self, resource: str, key: str) -> Stored:
+        """By id, uuid or slug; secrets masked."""
+        spec = resource_spec(resource)
+        if spec.storage is StorageKind.LOGS:
+            return Stored(self._log_store().get(resource, key), LOG_ETAG)
+        stored = self._store(spec).get(resource, key)
+        return Stored(_public(stored.item), stored.etag)
+
+    def reveal(self, resource: str, key: str) -> dict[str, Any]:
+        """The wire item with its secrets in clear — for the call engine only, never a response."""
+        spec = resource_spec(resource)
+        if spec.storage is StorageKind.LOGS:
+            return self._log_store().get(resource, key)
+        item = self._store(spec).get(resource, key).item
+        ref = item.get(SECRET_REF)
+        return _public(reveal(item, self._secrets.get(ref)) if ref else item)
+
+    def counts(self) -> dict[str, int]:
+        """Number of entities per resource (camelCase keys), for ``GET /api/dashboard``."""
+        result: dict[str, int] = {}
+        for spec in RESOURCES.values():
+            if spec.storage is StorageKind.ENTITIES:
+                result[spec.count_key] = self._entities.count(spec.name)
+            elif spec.storage is StorageKind.CONTRACTS and self._contracts is not None:
+                result[spec.count_key] = self._contracts.count(spec.name)
+        return result
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def create(self, resource: str, body: dict[str, Any]) -> Stored:
+        spec = self._writable(resource)
+        item = _clean(body, _IGNORED_ON_WRITE)
+        entity_id, now = new_id(), now_iso()
+        item.update(id=entity_id, created=now, updated=now)
+        item["uuid"] = item.get("uuid") or entity_id
+        if "version" in spec.model.wire_fields() and not item.get("version"):
+            item["version"] = INITIAL_VERSION
+        wire = _validate(spec, item)
+        _derive(spec, wire, None)
+        masked, found = extract(wire, spec.secrets)
+        name = self._secret_name(spec, entity_id)
+        if found:
+            self._secrets.put(name, found)
+            masked[SECRET_REF] = name
+        try:
+            stored = self._entities.create(resource, masked)
+        except Exception:
+            if found:
+                self._secrets.delete(name)
+            raise
+        return Stored(_public(stored.item), stored.etag)
+
+    def update(self, resource: str, key: str, body: dict[str, Any], if_match: str | None = None) -> Stored:
+        """Partial: only supplied keys change (a supplied JSON field is replaced whole). The version's
+        patch is bumped unless a non-empty ``version`` is sent; ``"slug": ""`` derives it again."""
+        spec = self._writable(resource)
+        changes = _clean(body, _IGNORED_ON_WRITE | _FIXED_AFTER_CREATE)
+        for attempt in range(_RETRIES):
+            current = self._entities.get(resource, key)
+            try:
+                return self._update_once(spec, current, changes, if_match)
+            except PreconditionFailedError:
+                if if_match is not None or attempt == _RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _update_once(
+        self, spec: ResourceSpec, current: Stored, changes: dict[str, Any], if_match: str | None
+    ) -> Stored:
+        check_if_match(if_match, int(current.etag.strip('"')))
+        item = {**_public(current.item), **changes, "updated": now_iso()}
+        if "version" in spec.model.wire_fields() and not changes.get("version"):
+            item["version"] = bump_patch(current.item.get("version"))
+        if "slug" in changes and not changes["slug"]:
+            item["slug"] = None
+        wire = _validate(spec, item)
+        _derive(spec, wire, current.item)
+        name = self._secret_name(spec, wire["id"])
+        ref = current.item.get(SECRET_REF)
+        previous = self._secrets.get(ref) if ref else {}
+        masked, found = extract(wire, spec.secrets, previous)
+        if found:
+            masked[SECRET_REF] = name
+        self._write_secrets(name, found, previous)
+        try:
+            stored = self._entities.replace(spec.name, masked, if_match=if_match or current.etag)
+        except Exception:
+            self._write_secrets(name, previous, found)
+            raise
+        return Stored(_public(stored.item), stored.etag)
+
+    def delete(self, resource: str, key: str, if_match: str | None = None) -> None:
+        """Deletes the entity and its secret."""
+        spec = self._writable(resource)
+        current = self._entities.get(resource, key)
+        entity_id = current.item["id"]
+        self._entities.delete(resource, entity_id, if_match=if_match or current.etag)
+        if spec.secrets.any:
+            self._secrets.delete(self._secret_name(spec, entity_id))
+
+    def record_state(self, resource: str, key: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """Internal bookkeeping (e.g. ``rateLimitRemaining``, ``lastCall``, ``currentPage``): no version
+        bump, no ``updated`` change (that would look like a configuration edit to change detection),
+        retried on concurrent writes. Identity and secret fields cannot be set this way."""
+        spec = resource_spec(resource)
+        if spec.storage is StorageKind.LOGS:
+            raise BadRequestError(f"{resource} are logs; they cannot be changed")
+        secret_fields = set(spec.secrets.fields) | set(spec.secrets.containers)
+        refused = sorted(key for key in fields if key in _NOT_STATE or key in secret_fields)
+        if refused:
+            raise ValidationError(f"Not state fields of {spec.kind}: {', '.join(refused)}", fields=refused)
+        store = self._store(spec)
+        for attempt in range(_RETRIES):
+            current = store.get(resource, key)
+            wire = _validate(spec, {**_public(current.item), **fields})
+            if SECRET_REF in current.item:
+                wire[SECRET_REF] = current.item[SECRET_REF]
+            try:
+                return _public(store.replace(resource, wire, if_match=current.etag).item)
+            except PreconditionFailedError:
+                if attempt == _RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _secret_name(spec: ResourceSpec, entity_id: str) -> str:
+        return f"{spec.name}/{entity_id}"
+
+    def _write_secrets(self, name: str, values: dict[str, Any], before: dict[str, Any]) -> None:
+        if values == before:
+            return
+        if values:
+            self._secrets.put(name, values)
+        else:
+            self._secrets.delete(name)
+
+    def _writable(self, resource: str) -> ResourceSpec:
+        spec = resource_spec(resource)
+        if spec.read_only:
+            raise BadRequestError(
+                f"{resource} is read-only: only GET is allowed", resource=resource, allowed=["GET"]
+            )
+        return spec
+
+    def _store(self, spec: ResourceSpec) -> EntityStore:
+        if spec.storage is StorageKind.CONTRACTS:
+            if self._contracts is None:
+                raise ConfigurationError("No contracts store configured")
+            return self._contracts
+        return self._entities
+
+    def _log_store(self) -> LogStore:
+        if self._logs is None:
+            raise ConfigurationError("No log store configured")
+        return self._logs

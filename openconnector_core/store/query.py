@@ -1,0 +1,84 @@
+"""What every adapter shares: list filters, ``_search``, opaque cursors and ETags."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from openconnector_core.errors import BadRequestError, PreconditionFailedError
+
+Predicate = Callable[[dict[str, Any]], bool]
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    return str(value)
+
+
+def matcher(filters: Mapping[str, str] | None, search: str | None) -> Predicate:
+    """Equality on top-level fields (as text; ``IS NULL`` / ``IS NOT NULL`` as upstream) and a
+    case-insensitive substring ``search`` over ``name`` and ``description``."""
+    conditions = dict(filters or {})
+    needle = (search or "").lower()
+
+    def matches(item: dict[str, Any]) -> bool:
+        for name, expected in conditions.items():
+            value = item.get(name)
+            if expected.upper() == "IS NULL":
+                if value not in (None, ""):
+                    return False
+            elif expected.upper() == "IS NOT NULL":
+                if value in (None, ""):
+                    return False
+            elif _as_text(value) != expected:
+                return False
+        if needle:
+            haystack = f"{item.get('name') or ''}\n{item.get('description') or ''}".lower()
+            return needle in haystack
+        return True
+
+    return matches
+
+
+def encode_cursor(last_key: str) -> str:
+    raw = json.dumps({"after": last_key}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    """The key after which the next page starts; a malformed token is a 400."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        after = json.loads(raw)["after"]
+    except (binascii.Error, ValueError, KeyError, TypeError) as error:
+        raise BadRequestError("Invalid _next token", parameter="_next") from error
+    if not isinstance(after, str):
+        raise BadRequestError("Invalid _next token", parameter="_next")
+    return after
+
+
+def make_etag(rev: int) -> str:
+    return f'"{rev}"'
+
+
+def check_if_match(if_match: str | None, current_rev: int) -> None:
+    """``If-Match`` as sent (quoted or not, ``W/``, lists, ``*``) against the current revision."""
+    if if_match is None:
+        return
+    candidates = [part.strip().removeprefix("W/").strip('"') for part in if_match.split(",")]
+    if "*" in candidates or str(current_rev) in candidates:
+        return
+    raise PreconditionFailedError(
+        f"If-Match {if_match} does not match the current ETag {make_etag(current_rev)}",
+        etag=make_etag(current_rev),
+    )
