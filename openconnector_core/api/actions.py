@@ -1,0 +1,125 @@
+"""Action routes: mapping test, condition test, source test, and the call-log query.
+
+Engines are imported inside the routes that use them (cold start: the mapping engine pulls in
+jinja2, the call engine httpx and the auth schemes).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from openconnector_core.api.deps import container
+from openconnector_core.api.errors import MethodNotAllowedError
+from openconnector_core.api.http import json_body, json_response, query_params
+from openconnector_core.errors import ValidationError
+
+router = APIGatewayHttpRouter()
+
+# Content types of the source test's ``type`` shorthand (upstream `SourcesController::test`).
+BODY_TYPES = {"json": "application/json", "xml": "application/xml", "yaml": "application/x-yaml"}
+
+
+def _require(body: dict[str, Any], *fields: str) -> None:
+    missing = [field for field in fields if field not in body or body[field] is None]
+    if missing:
+        raise ValidationError(f"Missing required field(s): {', '.join(missing)}", fields=missing)
+
+
+def _expect(body: dict[str, Any], field: str, kinds: tuple[type, ...], what: str) -> None:
+    if field in body and body[field] is not None and not isinstance(body[field], kinds):
+        raise ValidationError(f"'{field}' must be {what}", fields=[field])
+
+
+@router.post("/api/mappings/test")
+def test_mapping() -> Response:
+    body = json_body(router)
+    _require(body, "inputObject", "mapping")
+    list_mode = body.get("list", False)
+    if not isinstance(list_mode, bool):
+        raise ValidationError("'list' must be a boolean", fields=["list"])
+    if list_mode:
+        _expect(body, "inputObject", (list, dict), "an array or an object")
+    else:
+        _expect(body, "inputObject", (dict,), "an object")
+    _expect(body, "mapping", (dict, str), "a mapping object or the id, uuid or slug of a stored mapping")
+
+    services = container()
+    mapping = body["mapping"]
+    if isinstance(mapping, str):
+        mapping = services.entities.get("mappings", mapping).item
+    result = services.mapping_engine.run(mapping, body["inputObject"], list_mode=list_mode)
+    return json_response(200, {"resultObject": result, "isValid": True, "validationErrors": []})
+
+
+@router.post("/api/conditions/test")
+def test_conditions() -> Response:
+    from openconnector_core.logic import evaluate
+
+    body = json_body(router)
+    _require(body, "conditions")
+    data = body.get("data")
+    if data is None:
+        data = {}
+    return json_response(200, {"result": evaluate(body["conditions"], data)})
+
+
+@router.post("/api/sources/<key>/test")
+def test_source(key: str) -> Response:
+    key = unquote(key)
+    body = json_body(router, required=False)
+    for field in ("method", "endpoint", "type"):
+        _expect(body, field, (str,), "a string")
+    for field in ("headers", "query"):
+        _expect(body, field, (dict,), "an object")
+    config: dict[str, Any] = {}
+    headers = {str(name): str(value) for name, value in (body.get("headers") or {}).items()}
+    body_type = body.get("type")
+    if body_type is not None:
+        if body_type not in BODY_TYPES:
+            raise ValidationError(f"'type' must be one of: {', '.join(BODY_TYPES)}", fields=["type"])
+        headers["Content-Type"] = BODY_TYPES[body_type]
+    if headers:
+        config["headers"] = headers
+    if body.get("query"):
+        config["query"] = body["query"]
+    if body.get("body") is not None:
+        payload = body["body"]
+        if not isinstance(payload, str):
+            payload = json.dumps(payload)
+            if not any(name.lower() == "content-type" for name in headers):
+                config.setdefault("headers", {})["Content-Type"] = BODY_TYPES["json"]
+        config["body"] = payload
+    method = (body.get("method") or "GET").upper()
+    endpoint = body.get("endpoint") or ""
+
+    services = container()
+    services.entities.get("sources", key)  # unknown source → 404 before anything is called
+    log = services.call_engine.call(key, endpoint=endpoint, method=method, config=config)
+    return json_response(200, log)
+
+
+@router.get("/api/call-logs")
+def list_call_logs() -> Response:
+    page = container().call_logs.list(query_params(router))
+    return json_response(200, {"results": page.items, "next": page.next})
+
+
+# The action paths are not resources: keep GET/PUT/DELETE on them out of the CRUD routes.
+@router.route("/api/mappings/test", method=["GET", "PUT", "PATCH", "DELETE"])
+def mapping_test_not_allowed() -> Response:
+    raise MethodNotAllowedError("Use POST to test a mapping", allow=["POST"])
+
+
+@router.route("/api/conditions/test", method=["GET", "PUT", "PATCH", "DELETE"])
+def conditions_test_not_allowed() -> Response:
+    raise MethodNotAllowedError("Use POST to test conditions", allow=["POST"])
+
+
+@router.route("/api/sources/<key>/test", method=["GET", "PUT", "PATCH", "DELETE"])
+def source_test_not_allowed(key: str) -> Response:
+    raise MethodNotAllowedError("Use POST to test a source", allow=["POST"])

@@ -1,0 +1,54 @@
+"""Health, dashboard, the OpenAPI document and its Swagger UI page."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from openconnector_core.api.deps import container
+from openconnector_core.api.http import json_response
+
+router = APIGatewayHttpRouter()
+
+FALLBACK_VERSION = "0.1.0"
+
+
+@lru_cache(maxsize=1)
+def version() -> str:
+    """The installed package version (the CoreLayer ships the package metadata)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as package_version
+
+    try:
+        return package_version("openconnector")
+    except PackageNotFoundError:
+        return FALLBACK_VERSION
+
+
+@router.get("/api/health")
+def health() -> Response:
+    return json_response(200, {"status": "ok", "version": version()})
+
+
+@router.get("/api/dashboard")
+def dashboard() -> Response:
+    from openconnector_core.api.openapi import camel
+
+    counts = container().entities.counts()
+    return json_response(200, {camel(name): count for name, count in counts.items()})
+
+
+@router.get("/api/openapi.json")
+def openapi_document() -> Response:
+    from openconnector_core.api.openapi import openapi_document as build
+
+    return json_response(200, build(version()))
+
+
+@router.get("/api/docs")
+def swagger_ui() -> Response:
+    from openconnector_core.api.openapi import SWAGGER_UI_HTML
+
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=SWAGGER_UI_HTML)
