@@ -1,0 +1,432 @@
+"""DynamoDB adapters (boto3 low-level client, created once per container by the composition root).
+
+Entities table (a second instance holds contracts), key ``pk`` (HASH) + ``sk`` (RANGE):
+  entity       pk=<resource>        sk=<id>    doc (JSON of the wire item), rev (N), slug, uuid
+  slug marker  pk=<resource>#slug   sk=<slug>  id
+Logs table: pk=<kind> sk=<id> doc, subject, expiresAt (N, TTL); GSI ``bySubject`` on
+gsi1pk=<kind>#<subject> / gsi1sk=<id>. Ids are UUIDv7, so sort keys are in creation order.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from openconnector_core.errors import (
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    NotFoundError,
+    OpenConnectorError,
+    PreconditionFailedError,
+    RateLimitedError,
+)
+from openconnector_core.ids import new_id, uuid7_ceiling, uuid7_floor
+from openconnector_core.store.ports import Page, Stored
+from openconnector_core.store.query import (
+    check_if_match,
+    decode_cursor,
+    encode_cursor,
+    make_etag,
+    matcher,
+)
+
+_THROTTLED = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+)
+_QUERY_PAGE = 200  # items DynamoDB reads per request while filtering in Python
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def translate(error: ClientError, table: str) -> OpenConnectorError:
+    """A driver error as one of ours (callers ``raise translate(e) from e``)."""
+    code = error_code(error)
+    message = error.response.get("Error", {}).get("Message", "")
+    if code in _THROTTLED:
+        return RateLimitedError(f"DynamoDB table {table} is throttling requests", retryAfter=1)
+    if code == "ResourceNotFoundException":
+        return ConfigurationError(f"DynamoDB table {table} does not exist")
+    if code == "ValidationException" and "size" in message.lower():
+        return BadRequestError(f"The item is too large to store: {message}")
+    return OpenConnectorError(f"DynamoDB error {code} on {table}: {message}")
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _cancellation_codes(error: ClientError) -> list[str]:
+    reasons = error.response.get("CancellationReasons") or []
+    return [str(reason.get("Code") or "None") for reason in reasons]
+
+
+class DynamoEntityStore:
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    # --- low level -----------------------------------------------------------------------------
+
+    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            result: dict[str, Any] = getattr(self._client, operation)(**kwargs)
+        except ClientError as error:
+            raise translate(error, self._table) from error
+        return result
+
+    def _raw(self, resource: str, entity_id: str) -> dict[str, Any] | None:
+        response = self._call(
+            "get_item",
+            TableName=self._table,
+            Key={"pk": _s(resource), "sk": _s(entity_id)},
+            ConsistentRead=True,
+        )
+        item: dict[str, Any] | None = response.get("Item")
+        return item
+
+    @staticmethod
+    def _stored(raw: dict[str, Any]) -> Stored:
+        return Stored(json.loads(raw["doc"]["S"]), make_etag(int(raw["rev"]["N"])))
+
+    def _entity_item(self, resource: str, item: dict[str, Any], rev: int) -> dict[str, Any]:
+        attributes: dict[str, Any] = {
+            "pk": _s(resource),
+            "sk": _s(item["id"]),
+            "doc": _s(json.dumps(item, separators=(",", ":"))),
+            "rev": {"N": str(rev)},
+        }
+        if item.get("slug"):
+            attributes["slug"] = _s(item["slug"])
+        if item.get("uuid"):
+            attributes["uuid"] = _s(item["uuid"])
+        return attributes
+
+    def _marker(self, resource: str, slug: str, entity_id: str) -> dict[str, Any]:
+        return {"pk": _s(f"{resource}#slug"), "sk": _s(slug), "id": _s(entity_id)}
+
+    def _transact(self, items: list[dict[str, Any]]) -> list[str] | None:
+        """Run a transaction; on a failed condition return the per-item cancellation codes."""
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error_code(error) == "TransactionCanceledException":
+                codes = _cancellation_codes(error)
+                if "ConditionalCheckFailed" in codes:
+                    return codes
+            raise translate(error, self._table) from error
+        return None
+
+    def _not_found(self, resource: str, key: str) -> NotFoundError:
+        return NotFoundError(f"No {resource} with id, uuid or slug {key!r}", resource=resource, key=key)
+
+    def _find_raw(self, resource: str, key: str) -> dict[str, Any]:
+        raw = self._raw(resource, key)
+        if raw is not None:
+            return raw
+        marker = self._raw(f"{resource}#slug", key)
+        if marker is not None:
+            raw = self._raw(resource, marker["id"]["S"])
+            if raw is not None:
+                return raw
+        for candidate in self._query_all(
+            KeyConditionExpression="pk = :pk",
+            FilterExpression="#uuid = :uuid",
+            ExpressionAttributeNames={"#uuid": "uuid"},
+            ExpressionAttributeValues={":pk": _s(resource), ":uuid": _s(key)},
+        ):
+            return candidate
+        raise self._not_found(resource, key)
+
+    def _query_all(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        start: dict[str, Any] | None = None
+        while True:
+            extra = {"ExclusiveStartKey": start} if start else {}
+            response = self._call("query", TableName=self._table, **kwargs, **extra)
+            yield from response.get("Items", [])
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return
+
+    # --- the port ------------------------------------------------------------------------------
+
+    def get(self, resource: str, key: str) -> Stored:
+        return self._stored(self._find_raw(resource, key))
+
+    def create(self, resource: str, item: dict[str, Any]) -> Stored:
+        entity_id, slug = item["id"], item.get("slug")
+        writes: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": self._entity_item(resource, item, 1),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        ]
+        if slug:
+            writes.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": self._marker(resource, slug, entity_id),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            )
+        codes = self._transact(writes)
+        if codes is not None:
+            if codes[0] == "ConditionalCheckFailed":
+                raise ConflictError(f"A {resource} item with id {entity_id!r} exists", field="id")
+            raise ConflictError(f"The slug {slug!r} is taken in {resource}", field="slug", slug=slug)
+        return Stored(item, make_etag(1))
+
+    def replace(self, resource: str, item: dict[str, Any], if_match: str | None = None) -> Stored:
+        entity_id, new_slug = item["id"], item.get("slug")
+        raw = self._raw(resource, entity_id)
+        if raw is None:
+            raise self._not_found(resource, entity_id)
+        rev = int(raw["rev"]["N"])
+        check_if_match(if_match, rev)
+        old_slug = raw.get("slug", {}).get("S")
+        writes: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": self._entity_item(resource, item, rev + 1),
+                    "ConditionExpression": "rev = :rev",
+                    "ExpressionAttributeValues": {":rev": {"N": str(rev)}},
+                }
+            }
+        ]
+        if old_slug != new_slug:
+            if old_slug:
+                writes.append(
+                    {
+                        "Delete": {
+                            "TableName": self._table,
+                            "Key": {"pk": _s(f"{resource}#slug"), "sk": _s(old_slug)},
+                        }
+                    }
+                )
+            if new_slug:
+                writes.append(
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": self._marker(resource, new_slug, entity_id),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    }
+                )
+        codes = self._transact(writes)
+        if codes is not None:
+            if codes[0] == "ConditionalCheckFailed":
+                self._raise_changed(resource, entity_id)
+            raise ConflictError(f"The slug {new_slug!r} is taken in {resource}", field="slug", slug=new_slug)
+        return Stored(item, make_etag(rev + 1))
+
+    def _raise_changed(self, resource: str, entity_id: str) -> None:
+        """The revision condition failed: gone (404) or changed by someone else (412)."""
+        raw = self._raw(resource, entity_id)
+        if raw is None:
+            raise self._not_found(resource, entity_id)
+        raise PreconditionFailedError(
+            f"The {resource} item {entity_id} was changed concurrently",
+            etag=make_etag(int(raw["rev"]["N"])),
+        )
+
+    def delete(self, resource: str, entity_id: str, if_match: str | None = None) -> dict[str, Any]:
+        raw = self._find_raw(resource, entity_id)
+        rev, found_id = int(raw["rev"]["N"]), raw["sk"]["S"]
+        check_if_match(if_match, rev)
+        writes: list[dict[str, Any]] = [
+            {
+                "Delete": {
+                    "TableName": self._table,
+                    "Key": {"pk": _s(resource), "sk": _s(found_id)},
+                    "ConditionExpression": "rev = :rev",
+                    "ExpressionAttributeValues": {":rev": {"N": str(rev)}},
+                }
+            }
+        ]
+        slug = raw.get("slug", {}).get("S")
+        if slug:
+            writes.append(
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": {"pk": _s(f"{resource}#slug"), "sk": _s(slug)},
+                    }
+                }
+            )
+        if self._transact(writes) is not None:
+            self._raise_changed(resource, found_id)
+        item: dict[str, Any] = json.loads(raw["doc"]["S"])
+        return item
+
+    def list(
+        self,
+        resource: str,
+        *,
+        filters: Mapping[str, str] | None = None,
+        search: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page:
+        after = decode_cursor(cursor)
+        matches = matcher(filters, search)
+        # The cursor is a key condition (sk > after), not an ExclusiveStartKey, so a page boundary
+        # whose item was deleted meanwhile still resumes at the right place.
+        condition, values = "pk = :pk", {":pk": _s(resource)}
+        if after is not None:
+            condition += " AND sk > :after"
+            values[":after"] = _s(after)
+        found: list[dict[str, Any]] = []
+        for raw in self._query_all(
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+            Limit=max(_QUERY_PAGE, limit + 1),
+        ):
+            item = json.loads(raw["doc"]["S"])
+            if matches(item):
+                found.append(item)
+                if len(found) > limit:
+                    return Page(found[:limit], encode_cursor(found[limit - 1]["id"]))
+        return Page(found, None)
+
+    def count(self, resource: str) -> int:
+        total, start = 0, None
+        while True:
+            extra: dict[str, Any] = {"ExclusiveStartKey": start} if start else {}
+            response = self._call(
+                "query",
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": _s(resource)},
+                Select="COUNT",
+                **extra,
+            )
+            total += int(response.get("Count", 0))
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return total
+
+
+class DynamoLogStore:
+    def __init__(self, client: Any, table: str, clock: Callable[[], float] = time.time) -> None:
+        self._client = client
+        self._table = table
+        self._clock = clock
+
+    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            result: dict[str, Any] = getattr(self._client, operation)(**kwargs)
+        except ClientError as error:
+            raise translate(error, self._table) from error
+        return result
+
+    def _alive(self, raw: dict[str, Any]) -> bool:
+        # TTL deletion is lazy (up to days late, never in moto): an expired item must stay invisible.
+        expires = raw.get("expiresAt")
+        return expires is None or float(expires["N"]) > self._clock()
+
+    def put(
+        self, kind: str, item: dict[str, Any], *, subject: str | None = None, expires: datetime | None = None
+    ) -> None:
+        log_id = item.get("id") or new_id()
+        doc = {**item, "id": log_id, "uuid": item.get("uuid") or log_id}
+        attributes: dict[str, Any] = {
+            "pk": _s(kind),
+            "sk": _s(log_id),
+            "doc": _s(json.dumps(doc, separators=(",", ":"), default=str)),
+        }
+        if subject:
+            attributes["subject"] = _s(subject)
+            attributes["gsi1pk"] = _s(f"{kind}#{subject}")
+            attributes["gsi1sk"] = _s(log_id)
+        if expires is not None:
+            attributes["expiresAt"] = {"N": str(int(expires.timestamp()))}
+        self._call("put_item", TableName=self._table, Item=attributes)
+
+    def get(self, kind: str, log_id: str) -> dict[str, Any]:
+        response = self._call(
+            "get_item", TableName=self._table, Key={"pk": _s(kind), "sk": _s(log_id)}, ConsistentRead=True
+        )
+        raw = response.get("Item")
+        if raw is None or not self._alive(raw):
+            raise NotFoundError(f"No {kind} entry {log_id!r}", resource=kind, key=log_id)
+        item: dict[str, Any] = json.loads(raw["doc"]["S"])
+        return item
+
+    def query(
+        self,
+        kind: str,
+        *,
+        subject: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        where: Callable[[dict[str, Any]], bool] | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+        newest_first: bool = True,
+    ) -> Page:
+        after = decode_cursor(cursor)
+        low = uuid7_floor(since) if since else None
+        high = uuid7_ceiling(until) if until else None
+        # The cursor narrows the range from the side we come from; the boundary item itself is
+        # skipped in Python (key conditions have no exclusive BETWEEN).
+        if after is not None:
+            if newest_first:
+                high = min(high, after) if high else after
+            else:
+                low = max(low, after) if low else after
+        if subject is not None:
+            index: dict[str, Any] = {"IndexName": "bySubject"}
+            hash_name, range_name, hash_value = "gsi1pk", "gsi1sk", f"{kind}#{subject}"
+        else:
+            index, hash_name, range_name, hash_value = {}, "pk", "sk", kind
+        condition = f"{hash_name} = :h"
+        values: dict[str, Any] = {":h": _s(hash_value)}
+        if low and high:
+            condition += f" AND {range_name} BETWEEN :low AND :high"
+            values.update({":low": _s(low), ":high": _s(high)})
+        elif low:
+            condition += f" AND {range_name} >= :low"
+            values[":low"] = _s(low)
+        elif high:
+            condition += f" AND {range_name} <= :high"
+            values[":high"] = _s(high)
+        found: list[dict[str, Any]] = []
+        start: dict[str, Any] | None = None
+        while True:
+            extra = {"ExclusiveStartKey": start} if start else {}
+            response = self._call(
+                "query",
+                TableName=self._table,
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues=values,
+                ScanIndexForward=not newest_first,
+                Limit=max(_QUERY_PAGE, limit + 1),
+                **index,
+                **extra,
+            )
+            for raw in response.get("Items", []):
+                if raw["sk"]["S"] == after or not self._alive(raw):
+                    continue
+                item = json.loads(raw["doc"]["S"])
+                if where is not None and not where(item):
+                    continue
+                found.append(item)
+                if len(found) > limit:
+                    return Page(found[:limit], encode_cursor(found[limit - 1]["id"]))
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return Page(found, None)

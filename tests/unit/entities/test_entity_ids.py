@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from openconnector_core.ids import new_id, uuid7_ceiling, uuid7_floor, uuid7_time
+
+
+def test_new_ids_are_uuid7_and_strictly_increasing() -> None:
+    ids = [new_id() for _ in range(5000)]
+
+    assert all(uuid.UUID(value).version == 7 for value in ids)
+    assert ids == sorted(ids)
+    assert len(set(ids)) == len(ids)
+
+
+def test_floor_and_ceiling_bound_the_ids_of_a_moment() -> None:
+    before = datetime.now(UTC) - timedelta(milliseconds=2)
+    made = new_id()
+    after = datetime.now(UTC) + timedelta(milliseconds=2)
+
+    assert uuid7_floor(before) <= made <= uuid7_ceiling(after)
+    assert uuid7_ceiling(before) < made < uuid7_floor(after)
+    assert uuid.UUID(uuid7_floor(before)).version == 7
+
+
+def test_the_time_of_an_id_can_be_read_back() -> None:
+    moment = datetime(2025, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+
+    assert uuid7_time(uuid7_floor(moment)) == moment
+    assert uuid7_time("not-a-uuid") is None
+    assert uuid7_time(str(uuid.uuid4())) is None
