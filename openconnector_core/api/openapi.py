@@ -19,6 +19,24 @@ ERROR_RESPONSES = {
     "500": "Unexpected error (the body carries the request id, never details)",
 }
 
+CALL_LOG_FILTERS: list[dict[str, Any]] = [
+    {"name": "sourceId", "in": "query", "description": "Calls of this source", "schema": {"type": "string"}},
+    {
+        "name": "statusCode",
+        "in": "query",
+        "description": "One status code, or a range `min,max`",
+        "schema": {"type": "string"},
+    },
+    {"name": "date_from", "in": "query", "description": "ISO-8601", "schema": {"type": "string"}},
+    {"name": "date_to", "in": "query", "description": "ISO-8601", "schema": {"type": "string"}},
+    {
+        "name": "slow",
+        "in": "query",
+        "description": "Only calls slower than this many ms (`true`: 5000)",
+        "schema": {"type": "string"},
+    },
+]
+
 SWAGGER_UI_HTML = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -99,6 +117,13 @@ def _resource_paths(resource: str, schema_name: str, read_only: bool) -> dict[st
             **_errors("401", "403", "404"),
         },
     }
+    if resource == "call-logs":
+        list_op["summary"] = "List call logs, newest first"
+        list_op["parameters"] = [
+            {"$ref": "#/components/parameters/limit"},
+            {"$ref": "#/components/parameters/next"},
+            *CALL_LOG_FILTERS,
+        ]
     collection: dict[str, Any] = {"get": list_op}
     entity: dict[str, Any] = {"parameters": [{"$ref": "#/components/parameters/key"}], "get": get_op}
     if not read_only:

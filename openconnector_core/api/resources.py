@@ -24,12 +24,18 @@ from openconnector_core.api.http import (
     parse_if_match,
     query_params,
 )
-from openconnector_core.entities.registry import resource_spec
 
 router = APIGatewayHttpRouter()
 
 COLLECTION_METHODS = ("GET", "POST")
 ITEM_METHODS = ("DELETE", "GET", "PUT")
+
+
+def resource_spec(resource: str) -> Any:
+    """The registry's spec (imported on first use: the entity models are not needed for health)."""
+    from openconnector_core.entities.registry import resource_spec as spec_of
+
+    return spec_of(resource)
 
 
 def known(res: str) -> str:

@@ -183,10 +183,15 @@ def test_source_test_returns_200_whatever_the_remote_status(
     assert response.body["statusCode"] == 503
     assert response.body["response"]["body"] == "down for maintenance"
 
-    logs = management.get("/api/call-logs", query={"source": source["id"]})
+    logs = management.get("/api/call-logs", query={"sourceId": source["id"]})
     assert logs.status == 200, logs.body
-    assert len(logs.body["results"]) == 1
-    assert logs.body["results"][0]["statusCode"] == 503
+    assert [log["statusCode"] for log in logs.body["results"]] == [503]
+    assert management.get("/api/call-logs", query={"statusCode": "500,599"}).body["results"]
+    assert management.get("/api/call-logs", query={"statusCode": "200,299"}).body["results"] == []
+    one = management.get(f"/api/call-logs/{logs.body['results'][0]['id']}")
+    assert one.status == 200, one.body
+    assert one.body["statusCode"] == 503
+    assert management.get("/api/call-logs", query={"statusCode": "abc"}).status == 400
 
 
 def test_source_test_without_body_uses_defaults(
@@ -211,11 +216,11 @@ def test_source_test_refuses_internal_addresses_without_allow_list(management: M
 
     response = management.post(f"/api/sources/{source['id']}/test", {})
 
-    assert response.status in (200, 403)
-    if response.status == 403:
-        assert response.body["error"]
-    else:
-        assert response.body["statusCode"] != 200
+    # The refusal is a result: 200 with a call log that says so, and nothing was sent.
+    assert response.status == 200, response.body
+    assert response.body["statusCode"] == 403
+    assert response.body["error"] == "outbound-refused"
+    assert response.body["response"] is None
 
 
 def test_source_test_rejects_bad_field_types(management: Management) -> None:
