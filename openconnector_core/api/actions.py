@@ -6,7 +6,6 @@ jinja2, the call engine httpx and the auth schemes).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import unquote
 
