@@ -1,0 +1,554 @@
+"""The call engine: one call through a source → one call log (§4.2, B8–B10 fixed).
+
+Everything here is decisions around a single sending loop (:func:`.client.send`): configuration
+(:mod:`.config`), authentication (:mod:`.auth`), the SSRF guard (:mod:`.ssrf`), rate limits
+(:mod:`.ratelimit`), retries (:mod:`.retry`), redaction (:mod:`.redaction`) and call logs
+(:mod:`.call_logs`). Failures of the remote or of the configuration are *results* (call logs with
+a status), never exceptions, except where a caller asks for :class:`RateLimitedError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from openconnector_core.errors import OpenConnectorError, OutboundRefusedError, RateLimitedError
+from openconnector_core.settings import Settings
+from openconnector_core.sources import ratelimit
+from openconnector_core.sources.auth import TokenCache, build_auth
+from openconnector_core.sources.auth.registry import DECOS_PLACEHOLDER, OAUTH_PLACEHOLDER
+from openconnector_core.sources.call_logs import CallLogWriter, new_call_log
+from openconnector_core.sources.client import HttpClients, RawResponse, send
+from openconnector_core.sources.config import (
+    ConfigError,
+    RequestSpec,
+    apply_pagination,
+    effective_method,
+    prepare_options,
+    render_strings,
+    strip_authentication,
+    translate,
+    unknown_options,
+)
+from openconnector_core.sources.redaction import Redactor
+from openconnector_core.sources.responses import body_text, decode_data
+from openconnector_core.sources.retry import RetryPolicy
+from openconnector_core.sources.ssrf import OutboundGuard
+from openconnector_core.sources.templating import RendererFactory, SourceTemplates, issued_tokens
+
+logger = logging.getLogger(__name__)
+
+_DISABLED_VALUES = (False, 0, "0", "false", "")
+
+
+class CallEngine:
+    """Calls sources. Build once per container (clients, token cache and WSDLs are reused)."""
+
+    def __init__(
+        self,
+        entities: Any,
+        logs: Any,
+        settings: Settings,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        renderer_factory: RendererFactory | None = None,
+        *,
+        guard: OutboundGuard | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.entities = entities
+        self.settings = settings
+        self.guard = guard or OutboundGuard(settings.outbound_allow_list)
+        self.clients = HttpClients(self.guard, transport)
+        self.tokens = TokenCache()
+        self.templates = SourceTemplates(renderer_factory, self.tokens)
+        self._writer = CallLogWriter(logs) if logs is not None else None
+        self._sleep = sleep
+        self._clock = clock
+        self._soap: Any = None
+
+    # -- public -------------------------------------------------------------------------------
+    def call(
+        self,
+        source: str | Mapping[str, Any],
+        endpoint: str = "",
+        method: str = "GET",
+        config: Mapping[str, Any] | None = None,
+        *,
+        read: bool = False,
+        raise_rate_limited: bool = False,
+        support_calls: bool = True,
+    ) -> dict[str, Any]:
+        """One call; returns the (redacted) call log with the full response body and
+        ``response.data`` in memory. ``raise_rate_limited`` turns a local or remote 429 into
+        :class:`RateLimitedError` (``retryAfter`` in its extra)."""
+        revealed = self._reveal(source)
+        caller = dict(config or {})
+        redactor = Redactor.for_source(revealed, caller)
+        try:
+            call_log = self._call(
+                revealed, endpoint, method, caller, read=read, redactor=redactor, support_calls=support_calls
+            )
+        except OpenConnectorError as error:  # anything unforeseen still becomes a result
+            call_log = self._local_log(
+                revealed, error.status, redactor.scrub(error.message), error=error.code
+            )
+        if raise_rate_limited and call_log["statusCode"] == 429:
+            raise RateLimitedError(call_log["statusMessage"], retryAfter=call_log.get("retryAfter"))
+        return call_log
+
+    def call_source_function(
+        self,
+        source_id: str,
+        endpoint: str = "",
+        method: str = "GET",
+        configuration: Mapping[str, Any] | None = None,
+        decode: bool = True,
+    ) -> str:
+        """``callSource()`` for mapping templates: the raw response body string (``decode`` is
+        ignored, as upstream); an endpoint that contains the source location is stripped of it."""
+        revealed = self._reveal(source_id)
+        location = str(revealed.get("location") or "")
+        if location and endpoint.startswith(location):
+            endpoint = endpoint[len(location) :]
+        call_log = self.call(revealed, endpoint, method, dict(configuration or {}))
+        response = call_log.get("response") or {}
+        return str(response.get("body") or "")
+
+    def check_rate_limit(self, source: str | Mapping[str, Any]) -> None:
+        """Raise :class:`RateLimitedError` while the source is exhausted (e.g. before a sync run)."""
+        revealed = self._reveal(source)
+        _, wait = ratelimit.before_call(ratelimit.RateLimitState.of(revealed), self._clock())
+        if wait is not None:
+            raise RateLimitedError(
+                "Rate Limit on Source has been exceeded. Canceling synchronization...", retryAfter=wait
+            )
+
+    def close(self) -> None:
+        self.clients.close()
+
+    # -- the algorithm ----------------------------------------------------------------------------
+    def _reveal(self, source: str | Mapping[str, Any]) -> dict[str, Any]:
+        if isinstance(source, Mapping):
+            return dict(source)
+        return dict(self.entities.reveal("sources", source))
+
+    def _call(
+        self,
+        source: dict[str, Any],
+        endpoint: str,
+        method: str,
+        caller: dict[str, Any],
+        *,
+        read: bool,
+        redactor: Redactor,
+        support_calls: bool,
+    ) -> dict[str, Any]:
+        method = effective_method(method, caller, read=read)
+        if source.get("isEnabled", True) in _DISABLED_VALUES:
+            return self._local_log(source, 409, "This source is not enabled")
+        location = source.get("location")
+        if not location:
+            return self._local_log(source, 409, "This source has no location")
+
+        state = ratelimit.RateLimitState.of(source)
+        checked, wait = ratelimit.before_call(state, self._clock())
+        if checked != state:
+            self._record_state(source, checked.fields())
+        if wait is not None:
+            return self._local_log(
+                source,
+                429,
+                "The rate limit for this source has been exceeded. Try again later.",
+                retryAfter=wait,
+                error="rate-limited",
+            )
+
+        options = prepare_options(source.get("configuration"), caller)
+        pre_request = options.pop("preRequest", None)
+        post_request = options.pop("postRequest", None)
+        apply_pagination(options)
+        auth_settings = options.get("authentication")
+        auth_settings = dict(auth_settings) if isinstance(auth_settings, Mapping) else {}
+        redactor.add_secret_fields({"authentication": auth_settings})
+
+        tokens: list[str] = []
+        token_scope = issued_tokens.set(tokens)
+        try:
+            rendered = render_strings(strip_authentication(options), self._render_for(source))
+        finally:
+            issued_tokens.reset(token_scope)
+        for token in tokens:
+            redactor.add(token)
+        ignored = unknown_options(rendered)
+        if ignored:
+            logger.debug("Source options not used for HTTP calls: %s", ", ".join(ignored))
+
+        if support_calls and isinstance(pre_request, Mapping):
+            self._support_call(source, pre_request, redactor)
+        if str(source.get("type") or "").lower() == "soap":
+            call_log = self._soap_call(source, endpoint, rendered, redactor)
+        else:
+            call_log = self._http_call(
+                source, str(location) + endpoint, method, rendered, auth_settings, redactor
+            )
+        if support_calls and isinstance(post_request, Mapping):
+            self._support_call(source, post_request, redactor)
+        return call_log
+
+    def _render_for(self, source: Mapping[str, Any]) -> Callable[[str], str]:
+        context = {"source": source}
+        return lambda text: self.templates.render(text, context)
+
+    def _support_call(self, source: dict[str, Any], request: Mapping[str, Any], redactor: Redactor) -> None:
+        config = request.get("config")
+        self.call(
+            source,
+            str(request.get("endpoint") or ""),
+            str(request.get("method") or "GET"),
+            dict(config) if isinstance(config, Mapping) else {},
+            support_calls=False,
+        )
+
+    # -- HTTP -------------------------------------------------------------------------------------
+    def _http_call(
+        self,
+        source: dict[str, Any],
+        url: str,
+        method: str,
+        options: dict[str, Any],
+        auth_settings: dict[str, Any],
+        redactor: Redactor,
+    ) -> dict[str, Any]:
+        try:
+            spec = translate(options, method=method, url=url)
+        except ConfigError as error:
+            return self._local_log(source, 409, redactor.scrub(error.message), error=error.code)
+        placeholders = frozenset(
+            p
+            for p in (OAUTH_PLACEHOLDER, DECOS_PLACEHOLDER)
+            if p in url or any(p in v for _, v in spec.headers) or any(p in v for _, v in spec.params)
+        )
+        try:
+            scheme = build_auth(
+                source,
+                auth_settings,
+                redactor=redactor,
+                cache=self.tokens,
+                render=self.templates.render,
+                placeholders=placeholders,
+            )
+        except OpenConnectorError as error:
+            return self._local_log(source, 409, redactor.scrub(error.message), error=error.code)
+        auth: httpx.Auth | None = scheme
+        if auth is None and spec.basic_auth is not None:
+            user, password, kind = spec.basic_auth
+            redactor.add_basic(user, password)
+            auth = httpx.DigestAuth(user, password) if kind == "digest" else httpx.BasicAuth(user, password)
+        client = self.clients.for_tls(spec.tls)
+        try:
+            request = spec.build(client)
+        except (httpx.InvalidURL, ValueError, TypeError) as error:
+            return self._local_log(
+                source, 409, redactor.scrub(f"Invalid request: {error}"), error="invalid-request"
+            )
+        logged_request = self._logged_request(request, spec, redactor)
+        try:
+            self.guard.check_url(request.url)
+            for extra in scheme.extra_urls() if scheme is not None else []:
+                self.guard.check_url(extra)
+        except OutboundRefusedError as error:
+            return self._local_log(
+                source, error.status, error.message, request=logged_request, error=error.code
+            )
+        except httpx.TransportError as error:
+            return self._failure_log(source, logged_request, error, redactor, 0.0)
+        return self._send_with_retries(source, client, request, spec, auth, logged_request, redactor)
+
+    def _send_with_retries(
+        self,
+        source: dict[str, Any],
+        client: httpx.Client,
+        request: httpx.Request,
+        spec: RequestSpec,
+        auth: httpx.Auth | None,
+        logged_request: dict[str, Any],
+        redactor: Redactor,
+    ) -> dict[str, Any]:
+        policy = RetryPolicy.from_config(spec.retry)
+        started = time.monotonic()
+        attempt = 0
+        self._record_state(source, {"lastCall": _now_iso()})
+        while True:
+            attempt += 1
+            attempt_started = time.monotonic()
+            retry_after: float | None = None
+            try:
+                raw = send(
+                    client,
+                    self.guard,
+                    request,
+                    auth=auth,
+                    follow_redirects=spec.follow_redirects,
+                    max_redirects=spec.max_redirects,
+                    max_bytes=spec.max_response_bytes,
+                    deadline=attempt_started + spec.total_timeout,
+                )
+            except OutboundRefusedError as error:
+                return self._local_log(
+                    source, error.status, error.message, request=logged_request, error=error.code
+                )
+            except OpenConnectorError as error:  # token endpoint, size cap, deadline, redirects
+                return self._local_log(
+                    source, 502, redactor.scrub(error.message), request=logged_request, error=error.code
+                )
+            except httpx.TransportError as error:
+                elapsed_ms = (time.monotonic() - attempt_started) * 1000
+                wait = (
+                    policy.next_delay(attempt, time.monotonic() - started, None)
+                    if policy.retryable(request.method, None)
+                    else None
+                )
+                if wait is None:
+                    return self._failure_log(
+                        source, logged_request, error, redactor, elapsed_ms, attempts=attempt
+                    )
+                logger.info("Source call failed to connect (attempt %d), retrying in %.2fs", attempt, wait)
+                self._sleep(wait)
+                continue
+            elapsed_ms = (time.monotonic() - attempt_started) * 1000
+            if policy.retryable(request.method, raw.status_code):
+                retry_after = ratelimit.parse_retry_after(
+                    httpx.Headers(raw.headers).get("retry-after"), self._clock()
+                )
+                wait = policy.next_delay(attempt, time.monotonic() - started, retry_after)
+                if wait is not None:
+                    logger.info(
+                        "Source answered %d (attempt %d), retrying in %.2fs", raw.status_code, attempt, wait
+                    )
+                    self._sleep(wait)
+                    continue
+            return self._response_log(source, raw, spec, logged_request, redactor, elapsed_ms, attempt)
+
+    def _response_log(
+        self,
+        source: dict[str, Any],
+        raw: RawResponse,
+        spec: RequestSpec,
+        logged_request: dict[str, Any],
+        redactor: Redactor,
+        elapsed_ms: float,
+        attempts: int,
+    ) -> dict[str, Any]:
+        now = self._clock()
+        state = ratelimit.after_response(
+            ratelimit.RateLimitState.of(source), raw.status_code, raw.header_map(), now
+        )
+        self._record_state(source, {**state.fields(), "lastCall": _now_iso()})
+        headers = redactor.headers(raw.headers)
+        headers.update(ratelimit.synthetic_headers(state))
+        text, encoding = body_text(raw.body, raw.charset)
+        response = {
+            "statusCode": raw.status_code,
+            "statusMessage": raw.reason,
+            "responseTime": round(elapsed_ms, 3),
+            "size": len(raw.body),
+            "remoteIp": raw.remote_ip,
+            "headers": headers,
+            "body": text,
+            "encoding": encoding,
+            "httpVersion": raw.http_version,
+            "data": decode_data(text, raw.content_type, encoding),
+        }
+        if raw.redirects:
+            logged_request = {
+                **logged_request,
+                "url": redactor.url(raw.url),
+                "redirects": [redactor.url(u) for u in raw.redirects],
+            }
+        extra: dict[str, Any] = {"attempts": attempts}
+        if raw.status_code == 429:
+            wait = ratelimit.before_call(state, now)[1]
+            extra["retryAfter"] = wait
+        call_log = new_call_log(
+            source,
+            raw.status_code,
+            raw.reason,
+            now=_utcnow(),
+            request=logged_request,
+            response=response,
+            **extra,
+        )
+        return self._persist(call_log, log_body=spec.log_body)
+
+    def _failure_log(
+        self,
+        source: dict[str, Any],
+        logged_request: dict[str, Any],
+        error: Exception,
+        redactor: Redactor,
+        elapsed_ms: float,
+        attempts: int = 1,
+    ) -> dict[str, Any]:
+        """Connection failure → synthetic 503 whose body is the (scrubbed) error message."""
+        message = redactor.scrub(str(error) or type(error).__name__)
+        response = {
+            "statusCode": 503,
+            "statusMessage": "Service Unavailable",
+            "responseTime": round(elapsed_ms, 3),
+            "size": len(message),
+            "remoteIp": None,
+            "headers": {},
+            "body": message,
+            "encoding": "UTF-8",
+            "data": None,
+        }
+        call_log = new_call_log(
+            source,
+            503,
+            message,
+            now=_utcnow(),
+            request=logged_request,
+            response=response,
+            attempts=attempts,
+            error="source-unreachable",
+        )
+        return self._persist(call_log, log_body=False)
+
+    # -- SOAP -------------------------------------------------------------------------------------
+    def _soap_call(
+        self, source: dict[str, Any], operation: str, options: dict[str, Any], redactor: Redactor
+    ) -> dict[str, Any]:
+        from openconnector_core.sources.soap import SoapCaller
+
+        if self._soap is None:
+            self._soap = SoapCaller(self.clients, self.guard)
+        logged_request = {
+            "url": redactor.url(str(source.get("location"))),
+            "method": "POST",
+            "operation": operation,
+            "headers": redactor.headers(options.get("headers") or {}),
+        }
+        started = time.monotonic()
+        try:
+            outcome = self._soap.call(source, operation, options)
+        except OutboundRefusedError as error:
+            return self._local_log(
+                source, error.status, error.message, request=logged_request, error=error.code
+            )
+        except OpenConnectorError as error:
+            return self._local_log(
+                source, 502, redactor.scrub(error.message), request=logged_request, error=error.code
+            )
+        except httpx.TransportError as error:
+            return self._failure_log(source, logged_request, error, redactor, 0.0)
+        elapsed_ms = (time.monotonic() - started) * 1000
+        response = {
+            "statusCode": outcome.status_code,
+            "statusMessage": outcome.reason,
+            "responseTime": round(elapsed_ms, 3),
+            "size": len(outcome.body.encode()),
+            "remoteIp": None,
+            "headers": {"Content-Type": ["application/json"]},
+            "body": outcome.body,
+            "encoding": "UTF-8",
+            "data": outcome.data,
+        }
+        call_log = new_call_log(
+            source,
+            outcome.status_code,
+            outcome.reason,
+            now=_utcnow(),
+            request=logged_request,
+            response=response,
+        )
+        return self._persist(call_log, log_body=bool(options.get("logBody")))
+
+    # -- logs and state ---------------------------------------------------------------------------
+    def _logged_request(
+        self, request: httpx.Request, spec: RequestSpec, redactor: Redactor
+    ) -> dict[str, Any]:
+        body: str | None = None
+        content = request.content if request.content else b""
+        if content:
+            from openconnector_core.sources.call_logs import preview
+
+            text, encoding = body_text(content, None)
+            if encoding != "UTF-8":
+                body = "(binary)"
+            elif spec.has_json:
+                body = preview(_redact_json(text, redactor))
+            elif spec.form is not None:
+                body = preview(redactor.scrub(_redact_form(text)))
+            else:
+                body = preview(redactor.scrub(text))
+        return {
+            "url": redactor.url(str(request.url)),
+            "method": request.method,
+            "headers": redactor.headers(list(request.headers.multi_items())),
+            "body": body,
+            "size": len(content),
+            **spec.logged_options,
+        }
+
+    def _local_log(
+        self, source: Mapping[str, Any], status: int, message: str, **extra: Any
+    ) -> dict[str, Any]:
+        request = extra.pop("request", None)
+        call_log = new_call_log(
+            source, status, message, now=_utcnow(), request=request, response=None, **extra
+        )
+        return self._persist(call_log, log_body=False)
+
+    def _persist(self, call_log: dict[str, Any], *, log_body: bool) -> dict[str, Any]:
+        if self._writer is not None:
+            try:
+                self._writer.write(call_log, log_body=log_body)
+            except Exception:  # a log store outage must not fail the call itself
+                logger.exception("Could not persist call log %s", call_log.get("id"))
+        return call_log
+
+    def _record_state(self, source: dict[str, Any], fields: dict[str, Any]) -> None:
+        source.update(fields)
+        key = source.get("id") or source.get("uuid")
+        if key is None or self.entities is None:
+            return
+        try:
+            self.entities.record_state("sources", str(key), fields)
+        except Exception:  # bookkeeping failures are logged, the call result stands
+            logger.warning("Could not record the state of source %s", key, exc_info=True)
+
+
+def _secret(name: str) -> bool:
+    from openconnector_core.sources.redaction import is_secret_name
+
+    return is_secret_name(name)
+
+
+def _redact_form(text: str) -> str:
+    from urllib.parse import parse_qsl, urlencode
+
+    pairs = parse_qsl(text, keep_blank_values=True)
+    return urlencode([(k, "***" if _secret(k) else v) for k, v in pairs], safe="*")
+
+
+def _redact_json(text: str, redactor: Redactor) -> str:
+    import json
+
+    try:
+        return json.dumps(redactor.data(json.loads(text)))
+    except ValueError:
+        return redactor.scrub(text)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _now_iso() -> str:
+    return _utcnow().isoformat(timespec="seconds")
