@@ -1,0 +1,248 @@
+"""The mapping engine: passThrough → mapping → unset → cast → ``#`` root rule (behaviour reference §3).
+
+No I/O: stored mappings referenced by ``executeMapping`` come from the ``resolver`` callable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from openconnector_core.errors import MappingError
+
+from . import paths, php
+from .casts import DELETE, CastContext, CastError, cast_names, resolve_cast
+from .limits import MAX_DEPTH, LimitExceededError, current_budget, end_budget, start_budget
+from .templates import TemplateRenderer, TemplateRenderError
+
+Resolver = Callable[[str], Mapping[str, Any] | None]
+
+_CANONICAL_INT_KEY = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
+
+
+def _spec_text(spec: Any) -> str:
+    if isinstance(spec, str):
+        return spec
+    return php.json_encode(spec) if isinstance(spec, dict | list) else php.to_string(spec)
+
+
+def _error(mapping: Mapping[str, Any], key: str, spec: Any, cause: str) -> MappingError:
+    name = php.to_string(mapping.get("name", ""))
+    return MappingError(
+        f"Error for mapping: {name}, key: {key}, value: {_spec_text(spec)} and with message thrown: {cause}"
+    )
+
+
+class MappingEngine:
+    """Runs mapping definitions (wire shape: ``name``, ``mapping``, ``unset``, ``cast``, ``passThrough``)."""
+
+    def __init__(
+        self,
+        resolver: Resolver | None = None,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> None:
+        self._resolver = resolver
+        self.renderer = TemplateRenderer(
+            functions={**(functions or {}), "executeMapping": self._execute_from_template}
+        )
+
+    # ------------------------------------------------------------------ public
+
+    def run(
+        self, mapping: Mapping[str, Any], data: Any, list_mode: bool = False
+    ) -> dict[str, Any] | list[Any]:
+        """Map ``data``; raises :class:`MappingError` (never another exception)."""
+        budget, token = start_budget()
+        try:
+            result = self._run(mapping, data, list_mode)
+            return paths.finish_output(result)
+        except MappingError:
+            raise
+        except LimitExceededError as error:
+            raise MappingError(f"Error for mapping: {mapping.get('name', '')}: {error}") from error
+        except Exception as error:  # the public entry point never leaks a raw exception
+            raise MappingError(
+                f"Error for mapping: {_name_of(mapping)} and with message thrown: {error}"
+            ) from error
+        finally:
+            end_budget(token)
+            del budget
+
+    # ------------------------------------------------------------------ internals
+
+    def _run(self, mapping: Mapping[str, Any], data: Any, list_mode: bool) -> dict[str, Any] | list[Any]:
+        if not isinstance(mapping, Mapping):
+            raise MappingError("A mapping must be an object")
+        if list_mode:
+            return self._run_list(mapping, data)
+        return self._run_single(mapping, data)
+
+    def _run_list(self, mapping: Mapping[str, Any], data: Any) -> dict[str, Any] | list[Any]:
+        if not isinstance(data, dict | list):
+            raise MappingError(
+                _error(mapping, "", "", f"list input must be an array, {php.php_type(data)} given").message
+            )
+        extra: dict[str, Any] = {}
+        items: Any = data
+        if isinstance(data, dict) and data.get("listInput") is not None:
+            extra = {key: value for key, value in data.items() if key not in ("listInput", "value")}
+            items = data["listInput"]
+        if not isinstance(items, dict | list):
+            raise MappingError(_error(mapping, "", "", "listInput must be an array").message)
+        pairs = items.items() if isinstance(items, dict) else enumerate(items)
+        results: dict[str, Any] = {}
+        for key, item in pairs:
+            current_budget().tick()
+            if not isinstance(item, dict | list) or extra:
+                item_input: dict[str, Any] | list[Any] = _php_array_merge(
+                    _as_array(item), {"value": item}, extra
+                )
+            else:
+                item_input = item
+            results[str(key)] = self._run_single(mapping, item_input)
+        return list(results.values()) if isinstance(items, list) else results
+
+    def _run_single(self, mapping: Mapping[str, Any], data: Any) -> dict[str, Any] | list[Any]:
+        if not isinstance(data, dict | list):
+            raise MappingError(
+                _error(mapping, "", "", f"the input must be an array, {php.php_type(data)} given").message
+            )
+        pass_through = php.truthy(mapping.get("passThrough"))
+        encoded = paths.encode_keys(data, copy=pass_through)
+        output: dict[str, Any] | list[Any] = encoded if pass_through else {}
+        if pass_through and isinstance(output, list):
+            output = {str(index): item for index, item in enumerate(output)}
+
+        rules = mapping.get("mapping") or {}
+        if not isinstance(rules, Mapping):
+            rules = {}
+        for target, spec in rules.items():
+            target_key = str(target)
+            if _CANONICAL_INT_KEY.match(target_key):
+                raise _error(
+                    mapping, target_key, spec, "a target key cannot be a number (it replaces the output)"
+                )
+            output = paths.write(
+                output, target_key, self._value_for(mapping, target_key, spec, encoded, data)
+            )
+
+        for path in mapping.get("unset") or []:
+            output = paths.delete(output, php.to_string(path))
+
+        cast_rules = mapping.get("cast") or {}
+        if isinstance(cast_rules, Mapping):
+            for path, spec in cast_rules.items():
+                output = self._apply_casts(mapping, output, str(path), spec)
+
+        if isinstance(output, dict) and len(output) == 1 and "#" in output:
+            root = output["#"]
+            if isinstance(root, dict | list):
+                return root
+            return [] if root is None else [root]
+        return output
+
+    def _value_for(self, mapping: Mapping[str, Any], target: str, spec: Any, encoded: Any, data: Any) -> Any:
+        if spec is None:
+            raise _error(mapping, target, spec, "the value of a mapping rule cannot be null")
+        if isinstance(spec, dict | list):
+            return self._literal_value(mapping, target, spec, encoded)
+        text = spec if isinstance(spec, str) else php.to_string(spec)
+        value = paths.lookup(encoded, text)
+        if paths.found(value):
+            return paths.deep_copy(value) if isinstance(value, dict | list) else value
+        if "{" not in text:
+            return php.html_entity_decode(text)
+        try:
+            return self.renderer.render(text, data)
+        except TemplateRenderError as error:
+            raise _error(mapping, target, spec, error.message) from error
+
+    @staticmethod
+    def _literal_value(
+        mapping: Mapping[str, Any], target: str, spec: dict[str, Any] | list[Any], encoded: Any
+    ) -> Any:
+        # Upstream feeds the literal to the path library's has(): nested arrays or "all leaves are
+        # existing keys" make it crash (quirk Q3); otherwise the literal is written as-is.
+        leaves = list(spec.values()) if isinstance(spec, dict) else spec
+        if any(isinstance(leaf, dict | list) for leaf in leaves):
+            raise _error(mapping, target, spec, "a literal array value cannot contain nested arrays")
+        if leaves and all(paths.exists(encoded, php.to_string(leaf)) for leaf in leaves):
+            raise _error(mapping, target, spec, "a literal array value cannot consist of existing paths")
+        return paths.deep_copy(spec)
+
+    def _apply_casts(
+        self, mapping: Mapping[str, Any], output: dict[str, Any] | list[Any], path: str, spec: Any
+    ) -> dict[str, Any] | list[Any]:
+        value = paths.lookup(output, path)
+        if not paths.found(value):
+            return output
+        for name in cast_names(spec):
+            resolved = resolve_cast(name)
+            if resolved is None:
+                continue  # unknown casts are ignored at run time, as upstream
+            function, argument = resolved
+            try:
+                value = function(value, CastContext(output, path, argument))
+            except (CastError, php.PhpTypeError, TypeError, ValueError, ZeroDivisionError) as error:
+                raise _error(mapping, path, spec, str(error)) from error
+            if value is DELETE:
+                return paths.delete(output, path)
+            output = paths.write(output, path, value)
+        return output
+
+    # ------------------------------------------------------------------ sub-mappings
+
+    def _execute_from_template(self, reference: Any, data: Any = None, list_mode: Any = False) -> Any:
+        budget = current_budget()
+        if budget.depth >= MAX_DEPTH:
+            raise LimitExceededError(f"executeMapping nested deeper than {MAX_DEPTH} levels")
+        mapping = self._resolve(reference)
+        if php.is_null(data):
+            data = None
+        budget.depth += 1
+        try:
+            budget.check_time()
+            if list_mode is True or (not isinstance(list_mode, bool) and php.truthy(list_mode)):
+                return paths.finish_output(self._run_list(mapping, data))
+            return paths.finish_output(self._run_single(mapping, data))
+        finally:
+            budget.depth -= 1
+
+    def _resolve(self, reference: Any) -> Mapping[str, Any]:
+        if isinstance(reference, Mapping):
+            return reference
+        if php.is_null(reference) or isinstance(reference, list | bool):
+            raise MappingError(f"executeMapping: invalid mapping reference {php.to_string(reference)!r}")
+        key = php.to_string(reference)
+        found = self._resolver(key) if self._resolver is not None else None
+        if found is None:
+            raise MappingError(f"executeMapping: mapping {key!r} not found")
+        return found
+
+
+def _name_of(mapping: Any) -> str:
+    return php.to_string(mapping.get("name", "")) if isinstance(mapping, Mapping) else ""
+
+
+def _as_array(value: Any) -> dict[str, Any]:
+    """PHP ``(array) $value`` as a dict."""
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return {str(index): item for index, item in enumerate(value)}
+    return {} if value is None else {"0": value}
+
+
+def _php_array_merge(*arrays: dict[str, Any]) -> dict[str, Any]:
+    """``array_merge``: string keys override, integer keys are renumbered."""
+    result: dict[str, Any] = {}
+    next_index = 0
+    for array in arrays:
+        for key, value in array.items():
+            if _CANONICAL_INT_KEY.match(key):
+                result[str(next_index)] = value
+                next_index += 1
+            else:
+                result[key] = value
+    return result

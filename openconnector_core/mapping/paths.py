@@ -1,0 +1,177 @@
+"""Dot paths with the semantics of the original's dot-notation library (behaviour reference §3.4).
+
+* read/exists: the whole string as a key first, then a walk over ``.``-separated segments; numeric
+  segments index lists; ``null`` counts as existing; nothing exists in an empty container.
+* write: always splits on ``.``; a missing or non-array intermediate is replaced by an object.
+* delete: whole key first, then the walk; missing intermediates are ignored.
+
+A dict stands for a PHP array with string keys; a list for a PHP array with keys ``0..n-1``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+ENCODED_DOT = "&#46;"
+_MISSING = object()
+_CANONICAL_INDEX = re.compile(r"(?:0|[1-9][0-9]*)\Z")
+
+
+def _child(container: Any, key: str) -> Any:
+    if isinstance(container, dict):
+        return container.get(key, _MISSING)
+    if isinstance(container, list) and _CANONICAL_INDEX.match(key):
+        index = int(key)
+        if index < len(container):
+            return container[index]
+    return _MISSING
+
+
+def lookup(data: Any, path: str) -> Any:
+    """The value at ``path``, or the module's private missing marker (test with :func:`found`)."""
+    if not isinstance(data, dict | list) or not data:
+        return _MISSING
+    value = _child(data, path)
+    if value is not _MISSING or "." not in path:
+        return value
+    current = data
+    for segment in path.split("."):
+        if not isinstance(current, dict | list):
+            return _MISSING
+        current = _child(current, segment)
+        if current is _MISSING:
+            return _MISSING
+    return current
+
+
+def found(value: Any) -> bool:
+    return value is not _MISSING
+
+
+def exists(data: Any, path: str) -> bool:
+    return lookup(data, path) is not _MISSING
+
+
+def _as_writable_dict(container: dict[str, Any] | list[Any]) -> dict[str, Any]:
+    if isinstance(container, dict):
+        return container
+    return {str(index): item for index, item in enumerate(container)}
+
+
+def _set_child(container: dict[str, Any] | list[Any], key: str, value: Any) -> dict[str, Any] | list[Any]:
+    """Set ``container[key]``; returns the container to keep (a list may have to become a dict)."""
+    if isinstance(container, list):
+        if _CANONICAL_INDEX.match(key):
+            index = int(key)
+            if index < len(container):
+                container[index] = value
+                return container
+            if index == len(container):
+                container.append(value)
+                return container
+        container = _as_writable_dict(container)
+    container[key] = value
+    return container
+
+
+def write(data: dict[str, Any] | list[Any], path: str, value: Any) -> dict[str, Any] | list[Any]:
+    """Write ``value`` at ``path`` (always split on ``.``); returns the (possibly replaced) root."""
+    segments = path.split(".")
+    return _write(data, segments, value)
+
+
+def _write(
+    container: dict[str, Any] | list[Any], segments: list[str], value: Any
+) -> dict[str, Any] | list[Any]:
+    key = segments[0]
+    if len(segments) == 1:
+        return _set_child(container, key, value)
+    child = _child(container, key)
+    if not isinstance(child, dict | list):
+        child = {}
+    child = _write(child, segments[1:], value)
+    return _set_child(container, key, child)
+
+
+def _delete_child(container: dict[str, Any] | list[Any], key: str) -> dict[str, Any] | list[Any]:
+    if isinstance(container, dict):
+        container.pop(key, None)
+        return container
+    if not _CANONICAL_INDEX.match(key) or int(key) >= len(container):
+        return container
+    index = int(key)
+    if index == len(container) - 1:
+        container.pop()
+        return container
+    # Removing an element other than the last leaves PHP keys that are no longer 0..n-1: an object.
+    result = _as_writable_dict(container)
+    del result[key]
+    return result
+
+
+def delete(data: dict[str, Any] | list[Any], path: str) -> dict[str, Any] | list[Any]:
+    """Delete ``path`` if it exists; returns the (possibly replaced) root."""
+    if found(_child(data, path)):
+        return _delete_child(data, path)
+    segments = path.split(".")
+    return _delete(data, segments)
+
+
+def _delete(container: dict[str, Any] | list[Any], segments: list[str]) -> dict[str, Any] | list[Any]:
+    if len(segments) == 1:
+        return _delete_child(container, segments[0])
+    child = _child(container, segments[0])
+    if not isinstance(child, dict | list):
+        return container
+    new_child = _delete(child, segments[1:])
+    if new_child is not child:
+        container = _set_child(container, segments[0], new_child)
+    return container
+
+
+# --------------------------------------------------------------------------- key encoding
+
+
+def encode_keys(value: Any, copy: bool) -> Any:
+    """Replace ``.`` in every key by ``&#46;``. With ``copy`` every container is new, otherwise only
+    the containers that change are (the rest is shared with the input)."""
+    if isinstance(value, dict):
+        changed = copy
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            new_key = key.replace(".", ENCODED_DOT) if "." in key else key
+            new_item = encode_keys(item, copy)
+            if new_key is not key or new_item is not item:
+                changed = True
+            result[new_key] = new_item
+        return result if changed else value
+    if isinstance(value, list):
+        items = [encode_keys(item, copy) for item in value]
+        if copy or any(new is not old for new, old in zip(items, value, strict=True)):
+            return items
+        return value
+    return value
+
+
+def deep_copy(value: Any) -> Any:
+    """Copy JSON-like data (faster than ``copy.deepcopy``)."""
+    if isinstance(value, dict):
+        return {key: deep_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [deep_copy(item) for item in value]
+    return value
+
+
+def finish_output(value: Any) -> Any:
+    """Decode ``&#46;`` in keys and turn dicts whose keys are exactly ``0..n-1`` into lists (PHP arrays)."""
+    if isinstance(value, dict):
+        if value and all(str(key) == str(index) for index, key in enumerate(value)):
+            return [finish_output(item) for item in value.values()]
+        return {
+            (key.replace(ENCODED_DOT, ".") if "&" in key else key): finish_output(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [finish_output(item) for item in value]
+    return value

@@ -1,0 +1,528 @@
+"""PHP 8 value semantics the original relies on: string conversion, numeric casts, loose comparison,
+arithmetic, truthiness, ``json_encode``, HTML entities and URL encoding.
+
+Values are JSON-like Python data (dict, list, str, int, float, bool, None). A dict stands for a PHP
+associative array; Jinja's ``Undefined`` is treated as ``null``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from html.entities import codepoint2name, name2codepoint
+from typing import Any
+
+from jinja2 import Undefined
+
+INT_MAX = 2**63 - 1
+INT_MIN = -(2**63)
+
+_NUMERIC_PREFIX = re.compile(r"[ \t\n\r\v\f]*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)")
+_NUMERIC_WHOLE = re.compile(r"[ \t\n\r\v\f]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\r\v\f]*\Z")
+_INTEGER_TEXT = re.compile(r"[+-]?\d+\Z")
+
+
+class PhpTypeError(TypeError):
+    """What PHP 8 throws as a TypeError (e.g. arithmetic on a non-numeric string)."""
+
+
+def is_null(value: Any) -> bool:
+    return value is None or isinstance(value, Undefined)
+
+
+def is_array(value: Any) -> bool:
+    return isinstance(value, dict | list)
+
+
+# --------------------------------------------------------------------------- string conversion
+
+
+def float_to_string(value: float, precision: int = 14) -> str:
+    """``(string) $float`` with PHP's ``precision`` ini setting (14)."""
+    if math.isnan(value):
+        return "NAN"
+    if math.isinf(value):
+        return "INF" if value > 0 else "-INF"
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    mantissa, exponent_text = f"{abs(value):.{precision - 1}e}".split("e")
+    digits = mantissa.replace(".", "").rstrip("0") or "0"
+    exponent = int(exponent_text)
+    sign = "-" if value < 0 else ""
+    if exponent < -4 or exponent >= precision:
+        fraction = digits[1:] or "0"
+        return f"{sign}{digits[0]}.{fraction}E{'+' if exponent >= 0 else '-'}{abs(exponent)}"
+    if exponent < 0:
+        return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
+    whole = digits[: exponent + 1].ljust(exponent + 1, "0")
+    fraction = digits[exponent + 1 :]
+    return f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}"
+
+
+def to_string(value: Any) -> str:
+    """``(string) $value``; arrays become ``"Array"`` as in PHP (which also warns)."""
+    if isinstance(value, str):
+        return value
+    if value is True:
+        return "1"
+    if value is False or value is None or isinstance(value, Undefined):
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return float_to_string(value)
+    if isinstance(value, dict | list):
+        return "Array"
+    return str(value)
+
+
+def to_string_strict(value: Any) -> str:
+    """String conversion for functions with a ``string`` parameter: arrays are a TypeError."""
+    if isinstance(value, dict | list):
+        raise PhpTypeError("Argument must be of type string, array given")
+    return to_string(value)
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _parse_number_text(text: str) -> tuple[int | float, bool, bool]:
+    """Parse the leading numeric part of ``text`` → (number, is_whole_numeric, has_prefix)."""
+    match = _NUMERIC_PREFIX.match(text)
+    if not match:
+        return 0, False, False
+    number_text = match.group(1)
+    whole = bool(_NUMERIC_WHOLE.match(text))
+    number: int | float
+    if _INTEGER_TEXT.match(number_text):
+        number = int(number_text)
+        if not INT_MIN <= number <= INT_MAX:
+            number = float(number_text)
+    else:
+        number = float(number_text)
+    return number, whole, True
+
+
+def numeric_string(text: str) -> int | float | None:
+    """The number a PHP *numeric string* stands for (whitespace allowed around it), else None."""
+    number, whole, _ = _parse_number_text(text)
+    return number if whole else None
+
+
+def to_int(value: Any) -> int:
+    """``(int) $value``."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return 0
+        truncated = int(value)
+        return truncated if INT_MIN <= truncated <= INT_MAX else 0
+    if value is None or isinstance(value, Undefined):
+        return 0
+    if isinstance(value, str):
+        match = _NUMERIC_PREFIX.match(value)
+        if not match:
+            return 0
+        number_text = match.group(1)
+        if _INTEGER_TEXT.match(number_text):
+            return max(INT_MIN, min(INT_MAX, int(number_text)))
+        return to_int(float(number_text))
+    if isinstance(value, dict | list):
+        return 1 if value else 0
+    return 0
+
+
+def to_float(value: Any) -> float:
+    """``(float) $value``."""
+    if isinstance(value, bool | int | float):
+        return float(value)
+    if value is None or isinstance(value, Undefined):
+        return 0.0
+    if isinstance(value, str):
+        match = _NUMERIC_PREFIX.match(value)
+        return float(match.group(1)) if match else 0.0
+    if isinstance(value, dict | list):
+        return 1.0 if value else 0.0
+    return 0.0
+
+
+def to_number(value: Any, operator: str = "+") -> int | float:
+    """The operand PHP 8 arithmetic uses; non-numeric strings and arrays raise a TypeError."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return value
+    if value is None or isinstance(value, Undefined):
+        return 0
+    if isinstance(value, str):
+        number, _, has_prefix = _parse_number_text(value)
+        if not has_prefix:
+            raise PhpTypeError(
+                f'Unsupported operand types: string {operator} number ("{value}" is not numeric)'
+            )
+        return number
+    raise PhpTypeError(f"Unsupported operand types: {php_type(value)} {operator} number")
+
+
+def php_type(value: Any) -> str:
+    if is_null(value):
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict | list):
+        return "array"
+    return type(value).__name__
+
+
+def _int_or_float(value: int | float) -> int | float:
+    if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+        return float(value)
+    return value
+
+
+def add(left: Any, right: Any) -> Any:
+    if isinstance(left, dict | list) and isinstance(right, dict | list):
+        return array_union(left, right)
+    return _int_or_float(to_number(left, "+") + to_number(right, "+"))
+
+
+def subtract(left: Any, right: Any) -> int | float:
+    return _int_or_float(to_number(left, "-") - to_number(right, "-"))
+
+
+def multiply(left: Any, right: Any) -> int | float:
+    return _int_or_float(to_number(left, "*") * to_number(right, "*"))
+
+
+def divide(left: Any, right: Any) -> int | float:
+    dividend, divisor = to_number(left, "/"), to_number(right, "/")
+    if divisor == 0:
+        raise ZeroDivisionError("Division by zero")
+    if isinstance(dividend, int) and isinstance(divisor, int) and dividend % divisor == 0:
+        return _int_or_float(dividend // divisor)
+    return dividend / divisor
+
+
+def floor_divide(left: Any, right: Any) -> int | float:
+    """Twig ``//``: ``(int) floor(a / b)``."""
+    quotient = divide(left, right)
+    return to_int(math.floor(quotient)) if isinstance(quotient, float) else quotient
+
+
+def modulo(left: Any, right: Any) -> int:
+    dividend, divisor = to_int(to_number(left, "%")), to_int(to_number(right, "%"))
+    if divisor == 0:
+        raise ZeroDivisionError("Modulo by zero")
+    result = abs(dividend) % abs(divisor)
+    return -result if dividend < 0 else result
+
+
+def power(left: Any, right: Any) -> int | float:
+    base, exponent = to_number(left, "**"), to_number(right, "**")
+    # Estimate the size first: PHP overflows to float instead of computing huge integers.
+    if (
+        isinstance(base, int)
+        and isinstance(exponent, int)
+        and exponent >= 0
+        and (base in (0, 1, -1) or exponent * math.log2(abs(base)) < 63)
+    ):
+        return _int_or_float(base**exponent)
+    try:
+        return float(base) ** float(exponent)
+    except OverflowError:
+        return math.inf
+    except ZeroDivisionError:
+        return math.inf
+
+
+def negate(value: Any) -> int | float:
+    return _int_or_float(-to_number(value, "*"))
+
+
+def array_union(left: Any, right: Any) -> dict[str, Any]:
+    result = as_dict(left)
+    for key, item in as_dict(right).items():
+        result.setdefault(key, item)
+    return result
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """A PHP array as an ordered dict with string keys (copy)."""
+    if isinstance(value, dict):
+        return {str(key): item for key, item in value.items()}
+    if isinstance(value, list):
+        return {str(index): item for index, item in enumerate(value)}
+    return {}
+
+
+# --------------------------------------------------------------------------- truthiness and comparison
+
+
+def truthy(value: Any) -> bool:
+    """PHP boolean conversion: ``""``, ``"0"``, ``0``, ``0.0``, ``null`` and empty arrays are false."""
+    if isinstance(value, str):
+        return value not in ("", "0")
+    if value is None or isinstance(value, Undefined):
+        return False
+    if isinstance(value, bool | int | float | dict | list):
+        return bool(value)
+    return True
+
+
+def _compare_numbers(left: int | float, right: int | float) -> int:
+    return (left > right) - (left < right)
+
+
+def _compare_strings(left: str, right: str) -> int:
+    left_number, right_number = numeric_string(left), numeric_string(right)
+    if left_number is not None and right_number is not None:
+        return _compare_numbers(left_number, right_number)
+    left_bytes, right_bytes = left.encode("utf-8", "surrogatepass"), right.encode("utf-8", "surrogatepass")
+    return (left_bytes > right_bytes) - (left_bytes < right_bytes)
+
+
+def compare(left: Any, right: Any) -> int:
+    """PHP 8 ``<=>`` (loose comparison), returning -1, 0 or 1."""
+    if isinstance(left, Undefined):
+        left = None
+    if isinstance(right, Undefined):
+        right = None
+    if isinstance(left, str) and isinstance(right, str):
+        return _compare_strings(left, right)
+    if left is None and isinstance(right, str):
+        return _compare_strings("", right)
+    if right is None and isinstance(left, str):
+        return _compare_strings(left, "")
+    if isinstance(left, bool) or isinstance(right, bool) or left is None or right is None:
+        return _compare_numbers(int(truthy(left)), int(truthy(right)))
+    left_is_number = isinstance(left, int | float)
+    right_is_number = isinstance(right, int | float)
+    if left_is_number and right_is_number:
+        return _compare_numbers(left, right)
+    if left_is_number and isinstance(right, str):
+        number = numeric_string(right)
+        if number is not None:
+            return _compare_numbers(left, number)
+        return _compare_strings(to_string(left), right)
+    if isinstance(left, str) and right_is_number:
+        return -compare(right, left)
+    if isinstance(left, dict | list) and isinstance(right, dict | list):
+        return _compare_arrays(as_dict(left), as_dict(right))
+    if isinstance(left, dict | list):
+        return 1
+    if isinstance(right, dict | list):
+        return -1
+    return 0
+
+
+def _compare_arrays(left: dict[str, Any], right: dict[str, Any]) -> int:
+    if len(left) != len(right):
+        return _compare_numbers(len(left), len(right))
+    for key, item in left.items():
+        if key not in right:
+            return 1
+        result = compare(item, right[key])
+        if result:
+            return result
+    return 0
+
+
+def loose_equals(left: Any, right: Any) -> bool:
+    """PHP 8 ``==``."""
+    if isinstance(left, str) and isinstance(right, str) and left == right:
+        return True
+    if isinstance(left, dict | list) and isinstance(right, dict | list):
+        left_dict, right_dict = as_dict(left), as_dict(right)
+        if left_dict.keys() != right_dict.keys():
+            return False
+        return all(loose_equals(item, right_dict[key]) for key, item in left_dict.items())
+    return compare(left, right) == 0
+
+
+def is_empty(value: Any) -> bool:
+    """PHP ``empty()``."""
+    return not truthy(value)
+
+
+# --------------------------------------------------------------------------- json
+
+
+def _normalize_for_json(value: Any, exotic_floats: list[bool]) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        if not value:
+            return []
+        if all(str(key) == str(index) for index, key in enumerate(value)):
+            return [_normalize_for_json(item, exotic_floats) for item in value.values()]
+        return {str(key): _normalize_for_json(item, exotic_floats) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_normalize_for_json(item, exotic_floats) for item in value]
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise ValueError("Inf and NaN cannot be JSON encoded")
+        if value != 0 and not 1e-4 <= abs(value) < 1e16:
+            exotic_floats.append(True)
+        return value
+    if value is None or isinstance(value, int | bool):
+        return value
+    if isinstance(value, Undefined):
+        return None
+    return str(value)
+
+
+def _float_repr(value: float) -> str:
+    text = repr(value)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        if "." not in mantissa:
+            mantissa += ".0"
+        power = int(exponent)
+        return f"{mantissa}e{'-' if power < 0 else '+'}{abs(power)}"
+    return text
+
+
+_EXPONENT_FLOAT = re.compile(r'("(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?e[+-]?\d+)')
+
+
+def _fix_exponent(match: re.Match[str]) -> str:
+    if match.group(1) is not None:
+        return match.group(1)
+    return _float_repr(float(match.group(2)))
+
+
+def json_encode(value: Any) -> str:
+    """``json_encode($value)`` with PHP's default flags: ``\\/``, ``\\uXXXX``, compact, floats keep ``.0``."""
+    exotic_floats: list[bool] = []
+    text = json.dumps(
+        _normalize_for_json(value, exotic_floats), ensure_ascii=True, separators=(",", ":"), allow_nan=False
+    )
+    if exotic_floats:
+        text = _EXPONENT_FLOAT.sub(_fix_exponent, text)
+    return text.replace("/", "\\/")
+
+
+def _decode_int(text: str) -> int | float:
+    number = int(text)
+    return number if INT_MIN <= number <= INT_MAX else float(text)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"invalid JSON constant {name}")
+
+
+def json_decode(text: str) -> Any:
+    """``json_decode($text, true)``; raises ValueError on invalid JSON (PHP returns null)."""
+    stripped = text.strip(" \t\n\r")
+    if not stripped:
+        raise ValueError("Syntax error")
+    return json.loads(stripped, parse_int=_decode_int, parse_constant=_reject_constant)
+
+
+# --------------------------------------------------------------------------- html entities
+
+_ENTITY = re.compile(r"&(?:#([0-9]+)|#[xX]([0-9a-fA-F]+)|([A-Za-z][A-Za-z0-9]*));")
+
+
+def _decode_entity(match: re.Match[str]) -> str:
+    decimal, hexadecimal, name = match.groups()
+    if name is not None:
+        codepoint = name2codepoint.get(name)
+        return chr(codepoint) if codepoint is not None else match.group(0)
+    try:
+        codepoint = int(decimal) if decimal is not None else int(hexadecimal, 16)
+    except ValueError:
+        return match.group(0)
+    if codepoint == 0 or codepoint > 0x10FFFF or 0xD800 <= codepoint <= 0xDFFF:
+        return match.group(0)
+    if codepoint in (0x7F,) or (codepoint < 0x20 and codepoint not in (0x09, 0x0A, 0x0D)):
+        return match.group(0)
+    return chr(codepoint)
+
+
+def html_entity_decode(text: str) -> str:
+    """``html_entity_decode`` with ENT_QUOTES | ENT_HTML401: HTML 4.01 names, numeric references."""
+    if "&" not in text:
+        return text
+    return _ENTITY.sub(_decode_entity, text)
+
+
+_HTMLENTITIES_TABLE = {codepoint: f"&{name};" for codepoint, name in codepoint2name.items()}
+_HTMLENTITIES_TABLE[ord("'")] = "&#039;"
+
+
+def htmlentities(text: str) -> str:
+    """``htmlentities`` with ENT_QUOTES | ENT_HTML401 (double encoding on)."""
+    return text.translate(_HTMLENTITIES_TABLE)
+
+
+# --------------------------------------------------------------------------- url encoding
+
+_URLENCODE_SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+_RAWURLENCODE_SAFE = _URLENCODE_SAFE | frozenset(b"~")
+
+
+def urlencode(text: str) -> str:
+    """``urlencode``: RFC 1738, space → ``+``, ``~`` encoded."""
+    out = []
+    for byte in text.encode("utf-8", "surrogatepass"):
+        if byte in _URLENCODE_SAFE:
+            out.append(chr(byte))
+        elif byte == 0x20:
+            out.append("+")
+        else:
+            out.append(f"%{byte:02X}")
+    return "".join(out)
+
+
+def rawurlencode(text: str) -> str:
+    """``rawurlencode``: RFC 3986, space → ``%20``."""
+    return "".join(
+        chr(byte) if byte in _RAWURLENCODE_SAFE else f"%{byte:02X}"
+        for byte in text.encode("utf-8", "surrogatepass")
+    )
+
+
+# --------------------------------------------------------------------------- number_format
+
+
+def number_format(value: Any, decimals: int = 0, decimal_point: str = ".", thousands: str = ",") -> str:
+    number = to_float(value) if not isinstance(value, int | float) else float(value)
+    decimals = max(0, to_int(decimals))
+    rounded = php_round(number, decimals)
+    text = f"{abs(rounded):.{decimals}f}"
+    whole, _, fraction = text.partition(".")
+    groups: list[str] = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    result = thousands.join(groups)
+    if decimals:
+        result += decimal_point + fraction
+    if rounded < 0 and any(ch not in "0" for ch in text.replace(".", "")):
+        result = "-" + result
+    return result
+
+
+def php_round(value: float, precision: int = 0) -> float:
+    """PHP ``round()``: half away from zero, with pre-rounding to avoid binary artefacts."""
+    if math.isnan(value) or math.isinf(value):
+        return value
+    factor = 10.0**precision
+    scaled = value * factor
+    # PHP pre-rounds the scaled value to 15 significant digits before rounding half away from zero.
+    scaled = float(f"{scaled:.15g}")
+    rounded = math.floor(abs(scaled) + 0.5)
+    result = math.copysign(rounded, scaled) / factor
+    return result if math.isfinite(result) else value

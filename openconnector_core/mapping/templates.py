@@ -1,0 +1,181 @@
+"""The Twig-compatible, sandboxed template renderer (Jinja2 ``SandboxedEnvironment`` underneath).
+
+Templates are translated from Twig to Jinja once and compiled once per template text (bounded LRU
+per renderer, so warm Lambda containers reuse them). Rendering streams the output to enforce the
+size cap and runs inside the mapping run's time/iteration budget.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Template, TemplateError, Undefined
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from markupsafe import Markup
+
+from openconnector_core.errors import MappingError
+
+from . import php
+from .limits import LimitExceededError, check_output_size, end_budget, start_budget
+from .twig_runtime import FILTERS, FUNCTIONS, HELPERS, TESTS, TwigContext, TwigRuntimeError
+from .twig_translator import Translation, TwigTranslator
+
+TEMPLATE_CACHE_SIZE = 1024
+
+
+class TemplateRenderError(MappingError):
+    """A template could not be compiled or rendered; the message is the cause (Twig-style)."""
+
+
+class _TwigSandbox(SandboxedEnvironment):
+    """Unsafe attribute access fails loudly instead of rendering as empty."""
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
+
+
+def _finalize(value: Any) -> Any:
+    """How PHP prints a value: ``true`` → ``1``, ``false``/``null`` → ``""``, arrays → ``Array``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Undefined) or value is None:
+        return ""
+    if isinstance(value, datetime) or callable(value):
+        raise TwigRuntimeError(f"Object of class {type(value).__name__} could not be converted to string")
+    return php.to_string(value)
+
+
+@dataclass(frozen=True)
+class CompiledTemplate:
+    template: Template
+    arrows: tuple[Callable[[TwigContext], Callable[..., Any]], ...]
+    jinja_source: str
+
+
+_JINJA_MESSAGES = (
+    (re.compile(r"No filter named '([^']+)'\.?"), 'Unknown "{0}" filter.'),
+    (re.compile(r"No test named '([^']+)'\.?"), 'Unknown "{0}" test.'),
+)
+
+
+def describe_error(error: BaseException) -> str:
+    """A Twig-like message for an exception raised while compiling or rendering."""
+    message = str(error) if str(error) else type(error).__name__
+    for pattern, replacement in _JINJA_MESSAGES:
+        match = pattern.search(message)
+        if match:
+            return replacement.format(match.group(1))
+    if isinstance(error, ZeroDivisionError):
+        return str(error) or "Division by zero"
+    return message
+
+
+class TemplateRenderer:
+    """Renders Twig (and Jinja) templates in a sandbox with PHP/Twig semantics."""
+
+    def __init__(
+        self,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+        autoescape: bool = True,
+        cache_size: int = TEMPLATE_CACHE_SIZE,
+    ) -> None:
+        self.autoescape = autoescape
+        self._functions = {**FUNCTIONS, **(functions or {})}
+        env = _TwigSandbox(
+            autoescape=autoescape,
+            finalize=_finalize,
+            undefined=Undefined,
+            extensions=["jinja2.ext.do"],
+            keep_trailing_newline=True,
+            cache_size=0,
+            auto_reload=False,
+        )
+        env.globals.clear()
+        env.globals.update(HELPERS)
+        env.globals.update(self._functions)
+        env.filters.update(FILTERS)
+        env.tests.update(TESTS)
+        self.environment = env
+        self._translator = TwigTranslator(self._functions.__contains__)
+        self._translate_cached = lru_cache(maxsize=cache_size)(self._translator.translate)
+        self._compile_cached = lru_cache(maxsize=cache_size)(self._compile_uncached)
+
+    # ------------------------------------------------------------------ compile
+
+    def translate(self, template_text: str) -> Translation:
+        """The Twig → Jinja translation (cached)."""
+        return self._translate_cached(template_text)
+
+    def compile(self, template_text: str) -> CompiledTemplate:
+        """Translate and compile (cached per template text); raises :class:`TemplateRenderError`."""
+        try:
+            return self._compile_cached(template_text)
+        except TemplateRenderError:
+            raise
+        except (TemplateError, LimitExceededError, ValueError, TypeError, RecursionError) as error:
+            raise TemplateRenderError(describe_error(error)) from error
+
+    def _compile_uncached(self, template_text: str) -> CompiledTemplate:
+        translation = self.translate(template_text)
+        template = self.environment.from_string(translation.source)
+        arrow_factories: list[Callable[[TwigContext], Callable[..., Any]]] = []
+        compiled_arrows: tuple[Callable[[TwigContext], Callable[..., Any]], ...] = ()
+        for params, code in translation.arrows:
+            expression = self.environment.compile_expression(code, undefined_to_none=False)
+            arrow_factories.append(self._arrow_factory(params, expression, lambda: compiled_arrows))
+        compiled_arrows = tuple(arrow_factories)
+        return CompiledTemplate(template, compiled_arrows, translation.source)
+
+    @staticmethod
+    def _arrow_factory(
+        params: tuple[str, ...], expression: Any, arrows: Callable[[], tuple[Any, ...]]
+    ) -> Callable[[TwigContext], Callable[..., Any]]:
+        def bind(context: TwigContext) -> Callable[..., Any]:
+            def arrow(*arguments: Any) -> Any:
+                scope = TwigContext(context)
+                for name, value in zip(params, arguments, strict=False):
+                    scope[name] = value
+                return expression(_c=scope, _arrows=arrows())
+
+            return arrow
+
+        return bind
+
+    # ------------------------------------------------------------------ render
+
+    def render(self, template_text: str, context: Mapping[str, Any] | list[Any]) -> str:
+        """Render ``template_text`` with the top-level keys of ``context`` as variables.
+
+        With ``autoescape`` the output is HTML-entity-decoded once (PHP ``html_entity_decode``), which
+        round-trips escaped data and decodes entities written in the template text itself.
+        Raises :class:`TemplateRenderError` (a ``MappingError``) on any failure.
+        """
+        compiled = self.compile(template_text)
+        if isinstance(context, list):
+            twig_context = TwigContext((str(index), item) for index, item in enumerate(context))
+        else:
+            twig_context = TwigContext(context)
+        budget, token = start_budget()
+        try:
+            chunks: list[str] = []
+            size = 0
+            for chunk in compiled.template.generate(_c=twig_context, _arrows=compiled.arrows):
+                size += len(chunk)
+                check_output_size(size)
+                chunks.append(chunk)
+            budget.check_time()
+            output = "".join(chunks)
+        except MappingError as error:
+            raise TemplateRenderError(error.message) from error
+        except Exception as error:  # every failure inside a user template is the template's error
+            raise TemplateRenderError(describe_error(error)) from error
+        finally:
+            end_budget(token)
+        if isinstance(output, Markup):
+            output = str(output)
+        return php.html_entity_decode(output) if self.autoescape else output

@@ -1,0 +1,705 @@
+"""Translate a Twig template (the dialect of the original's mapping configurations) into Jinja2 source.
+
+Expressions are parsed with Twig's precedence table and re-emitted as Jinja expressions whose every
+operator is a call to a PHP-semantics runtime helper (:mod:`.twig_runtime`), so loose ``==``,
+PHP truthiness, numeric strings and Twig's variable scoping behave as in the original. Variables live
+in one mutable context dict ``_c`` (Twig's ``_context``): ``{% set %}`` writes into it and ``for``
+loops restore it the way Twig does (variables that existed before the loop keep their new values).
+
+Native Jinja syntax that has a Twig counterpart (``elif``, ``is none``, ``x if c else y``,
+``{% raw %}``, ``{% filter %}``, ``{% do %}``) is accepted as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from jinja2 import TemplateSyntaxError
+
+from .twig_lexer import Segment, Token, TwigLexer
+
+# Twig 3 binary operators: name -> (precedence, right associative)
+_BINARY: dict[str, tuple[int, bool]] = {
+    "or": (10, False),
+    "xor": (12, False),
+    "and": (15, False),
+    "b-or": (16, False),
+    "b-xor": (17, False),
+    "b-and": (18, False),
+    "==": (20, False),
+    "!=": (20, False),
+    "<=>": (20, False),
+    "<": (20, False),
+    ">": (20, False),
+    ">=": (20, False),
+    "<=": (20, False),
+    "not in": (20, False),
+    "in": (20, False),
+    "matches": (20, False),
+    "starts with": (20, False),
+    "ends with": (20, False),
+    "has some": (20, False),
+    "has every": (20, False),
+    "..": (25, False),
+    "+": (30, False),
+    "-": (30, False),
+    "~": (40, False),
+    "*": (60, False),
+    "/": (60, False),
+    "//": (60, False),
+    "%": (60, False),
+    "is": (100, False),
+    "is not": (100, False),
+    "**": (200, True),
+    "??": (300, True),
+}
+_HELPER = {
+    "==": "_eq",
+    "!=": "_ne",
+    "<=>": "_cmp",
+    "<": "_lt",
+    ">": "_gt",
+    ">=": "_ge",
+    "<=": "_le",
+    "in": "_in",
+    "matches": "_matches",
+    "starts with": "_starts",
+    "ends with": "_ends",
+    "has some": "_has_some",
+    "has every": "_has_every",
+    "..": "_rng",
+    "+": "_add",
+    "-": "_sub",
+    "*": "_mul",
+    "/": "_div",
+    "//": "_fdiv",
+    "%": "_mod",
+    "**": "_pow",
+    "b-and": "_band",
+    "b-or": "_bor",
+    "b-xor": "_bxor",
+}
+_TWO_WORD_OPERATORS = {("not", "in"), ("starts", "with"), ("ends", "with"), ("has", "some"), ("has", "every")}
+_TWO_WORD_TESTS = {("divisible", "by"): "divisibleby", ("same", "as"): "sameas"}
+_TEST_ALIASES = {"null": "twig_null", "none": "twig_null"}
+_CONSTANTS = {"true": "True", "false": "False", "null": "None", "none": "None"}
+_UNSUPPORTED_TAGS = {
+    "include",
+    "extends",
+    "embed",
+    "import",
+    "from",
+    "use",
+    "block",
+    "endblock",
+    "macro",
+    "endmacro",
+    "sandbox",
+    "endsandbox",
+    "flush",
+    "deprecated",
+    "cache",
+    "endcache",
+    "guard",
+    "endguard",
+    "types",
+    "call",
+    "endcall",
+}
+
+
+@dataclass
+class Expr:
+    code: str
+    constant: bool = False  # a literal (Twig does not escape printed literals)
+    branches: tuple[Expr, Expr] | None = None  # for conditionals: (then, else)
+    condition: str = ""
+
+
+@dataclass
+class Translation:
+    source: str  # Jinja source
+    arrows: list[tuple[tuple[str, ...], str]] = field(default_factory=list)  # (params, jinja expression)
+
+
+def jinja_string(text: str) -> str:
+    """A Jinja string literal for ``text`` that never contains delimiters or quotes."""
+    out = ["'"]
+    for char in text:
+        if (char.isalnum() and char.isascii()) or char in " _-.,:;/@!?()[]<>=+*&^$|~`":
+            out.append(char)
+        elif ord(char) > 0xFFFF:
+            out.append(f"\\U{ord(char):08x}")
+        else:
+            out.append(f"\\u{ord(char):04x}")
+    out.append("'")
+    return "".join(out)
+
+
+class _ExpressionParser:
+    def __init__(
+        self, tokens: list[Token], translation: Translation, is_function: Callable[[str], bool]
+    ) -> None:
+        self.tokens = tokens
+        self.index = 0
+        self.translation = translation
+        self.is_function = is_function
+
+    # ------------------------------------------------------------------ token helpers
+
+    @property
+    def current(self) -> Token:
+        return self.tokens[self.index]
+
+    def peek(self, offset: int = 1) -> Token:
+        index = min(self.index + offset, len(self.tokens) - 1)
+        return self.tokens[index]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.index]
+        if token.kind != "end":
+            self.index += 1
+        return token
+
+    def error(self, message: str) -> TemplateSyntaxError:
+        return TemplateSyntaxError(message, self.current.line)
+
+    def test(self, kind: str, value: str | None = None) -> bool:
+        token = self.current
+        return token.kind == kind and (value is None or token.value == value)
+
+    def expect(self, kind: str, value: str | None = None) -> Token:
+        if not self.test(kind, value):
+            token = self.current
+            shown = token.value or "end of tag"
+            wanted = value or kind
+            raise self.error(f'Unexpected token "{shown}" (expected "{wanted}")')
+        return self.advance()
+
+    def accept(self, kind: str, value: str | None = None) -> bool:
+        if self.test(kind, value):
+            self.advance()
+            return True
+        return False
+
+    def expect_end(self) -> None:
+        if not self.test("end"):
+            raise self.error(f'Unexpected token "{self.current.value}"')
+
+    # ------------------------------------------------------------------ operators
+
+    def _binary_operator(self) -> str | None:
+        token = self.current
+        if token.kind == "op" and token.value in _BINARY:
+            return token.value
+        if token.kind != "name":
+            return None
+        following = self.peek()
+        if following.kind == "name" and (token.value, following.value) in _TWO_WORD_OPERATORS:
+            return f"{token.value} {following.value}"
+        if token.value == "is" and following.kind == "name" and following.value == "not":
+            return "is not"
+        if token.value in ("or", "and", "in", "is", "matches", "xor"):
+            return token.value
+        return None
+
+    def parse_expression(self, min_precedence: int = 0) -> Expr:
+        left = self.parse_unary()
+        while True:
+            operator = self._binary_operator()
+            if operator is None:
+                break
+            precedence, right_assoc = _BINARY[operator]
+            if precedence < min_precedence:
+                break
+            self.advance()
+            if " " in operator:
+                self.advance()
+            if operator in ("is", "is not"):
+                left = self.parse_test(left, negated=operator == "is not")
+                continue
+            right = self.parse_expression(precedence if right_assoc else precedence + 1)
+            left = self.combine(operator, left, right)
+        if min_precedence == 0:
+            left = self.parse_conditional(left)
+        return left
+
+    def combine(self, operator: str, left: Expr, right: Expr) -> Expr:
+        if operator == "and":
+            return Expr(f"(_t({left.code}) and _t({right.code}))")
+        if operator == "or":
+            return Expr(f"(_t({left.code}) or _t({right.code}))")
+        if operator == "xor":
+            return Expr(f"(_t({left.code}) != _t({right.code}))")
+        if operator == "~":
+            return Expr(f"_cat({left.code}, {right.code})")
+        if operator == "not in":
+            return Expr(f"(not _in({left.code}, {right.code}))")
+        if operator == "??":
+            return Expr(f"({left.code} if _isset({left.code}) else {right.code})")
+        return Expr(f"{_HELPER[operator]}({left.code}, {right.code})")
+
+    def parse_conditional(self, expr: Expr) -> Expr:
+        while True:
+            if self.test("punct", "?"):
+                self.advance()
+                if self.accept("punct", ":"):
+                    otherwise = self.parse_expression()
+                    expr = Expr(
+                        f"({expr.code} if _t({expr.code}) else {otherwise.code})",
+                        branches=(expr, otherwise),
+                        condition=expr.code,
+                    )
+                    continue
+                then = self.parse_expression()
+                otherwise = (
+                    self.parse_expression() if self.accept("punct", ":") else Expr("''", constant=True)
+                )
+                expr = Expr(
+                    f"({then.code} if _t({expr.code}) else {otherwise.code})",
+                    branches=(then, otherwise),
+                    condition=expr.code,
+                )
+            elif self.test("name", "if") and self._inline_if_allowed:
+                # Jinja's ``a if c else b``.
+                self.advance()
+                condition = self.parse_expression(1)
+                otherwise = (
+                    self.parse_expression() if self.accept("name", "else") else Expr("''", constant=True)
+                )
+                expr = Expr(
+                    f"({expr.code} if _t({condition.code}) else {otherwise.code})",
+                    branches=(expr, otherwise),
+                    condition=condition.code,
+                )
+            else:
+                return expr
+
+    _inline_if_allowed = True
+
+    def parse_unary(self) -> Expr:
+        token = self.current
+        if token.kind == "name" and token.value == "not":
+            self.advance()
+            operand = self.parse_expression(50)
+            return self.parse_postfix(Expr(f"(not _t({operand.code}))"))
+        if token.kind == "op" and token.value in ("-", "+"):
+            self.advance()
+            operand = self.parse_expression(500)
+            helper = "_neg" if token.value == "-" else "_pos"
+            return self.parse_postfix(Expr(f"{helper}({operand.code})"))
+        return self.parse_primary()
+
+    def parse_test(self, subject: Expr, negated: bool) -> Expr:
+        name_token = self.expect("name")
+        name = name_token.value
+        if self.test("name") and (name, self.current.value) in _TWO_WORD_TESTS:
+            name = _TWO_WORD_TESTS[(name, self.advance().value)]
+        name = _TEST_ALIASES.get(name.lower() if name.lower() in ("null", "none") else name, name)
+        arguments = ""
+        if self.test("punct", "("):
+            arguments = "(" + ", ".join(self.parse_arguments()) + ")"
+        elif name in ("divisibleby", "sameas"):
+            arguments = f"({self.parse_primary().code})"
+        code = f"({subject.code} is {name}{arguments})"
+        return Expr(f"(not {code})" if negated else code)
+
+    def parse_arguments(self) -> list[str]:
+        self.expect("punct", "(")
+        arguments: list[str] = []
+        while not self.test("punct", ")"):
+            if arguments:
+                self.expect("punct", ",")
+                if self.test("punct", ")"):
+                    break
+            if self.test("name") and self.peek().kind == "punct" and self.peek().value in ("=", ":"):
+                keyword = self.advance().value
+                self.advance()
+                arguments.append(f"{keyword}={self.parse_expression().code}")
+            else:
+                arguments.append(self.parse_expression().code)
+        self.expect("punct", ")")
+        return arguments
+
+    # ------------------------------------------------------------------ primaries
+
+    def _arrow_ahead(self) -> list[str] | None:
+        """Parameter names if an arrow function starts here (``x =>`` or ``(a, b) =>``)."""
+        if self.test("name") and self.peek().kind == "op" and self.peek().value == "=>":
+            return [self.current.value]
+        if not self.test("punct", "("):
+            return None
+        names: list[str] = []
+        offset = 1
+        while True:
+            token = self.peek(offset)
+            if token.kind != "name":
+                return None
+            names.append(token.value)
+            separator = self.peek(offset + 1)
+            if separator.kind == "punct" and separator.value == ",":
+                offset += 2
+                continue
+            if separator.kind == "punct" and separator.value == ")":
+                arrow = self.peek(offset + 2)
+                return names if arrow.kind == "op" and arrow.value == "=>" else None
+            return None
+
+    def parse_arrow(self, params: list[str]) -> Expr:
+        if self.test("punct", "("):
+            self.advance()
+            while not self.test("punct", ")"):
+                self.advance()
+            self.advance()
+        else:
+            self.advance()
+        self.expect("op", "=>")
+        body = self.parse_expression()
+        self.translation.arrows.append((tuple(params), body.code))
+        return Expr(f"_arrow(_arrows, {len(self.translation.arrows) - 1}, _c)")
+
+    def parse_primary(self) -> Expr:
+        params = self._arrow_ahead()
+        if params is not None:
+            return self.parse_arrow(params)
+        token = self.advance()
+        expr: Expr
+        if token.kind == "name":
+            lowered = token.value.lower()
+            if self.test("punct", "("):
+                expr = self.parse_function_call(token)
+            elif lowered in _CONSTANTS:
+                expr = Expr(_CONSTANTS[lowered], constant=True)
+            elif token.value == "_context":
+                expr = Expr("_c")
+            else:
+                expr = Expr(f"_c[{jinja_string(token.value)}]")
+        elif token.kind == "number":
+            expr = Expr(repr(float(token.value)) if any(c in token.value for c in ".eE") else token.value)
+            expr.constant = True
+        elif token.kind == "string":
+            expr = self.parse_string(token)
+        elif token.kind == "punct" and token.value == "(":
+            inner = self.parse_expression()
+            self.expect("punct", ")")
+            expr = Expr(f"({inner.code})")
+        elif token.kind == "punct" and token.value == "[":
+            expr = self.parse_array()
+        elif token.kind == "punct" and token.value == "{":
+            expr = self.parse_hash()
+        else:
+            shown = token.value or "end of tag"
+            raise TemplateSyntaxError(f'Unexpected token "{shown}"', token.line)
+        return self.parse_postfix(expr)
+
+    def parse_string(self, token: Token) -> Expr:
+        if not token.parts:
+            return Expr(jinja_string(token.value), constant=True)
+        pieces = []
+        for kind, value in token.parts:
+            if kind == "text":
+                pieces.append(jinja_string(str(value)))
+            else:
+                assert isinstance(value, list)
+                sub = _ExpressionParser(value, self.translation, self.is_function)
+                inner = sub.parse_expression()
+                sub.expect_end()
+                pieces.append(inner.code)
+        return Expr(f"_cat({', '.join(pieces)})")
+
+    def parse_function_call(self, token: Token) -> Expr:
+        name = token.value
+        if not self.is_function(name):
+            raise TemplateSyntaxError(f'Unknown "{name}" function.', token.line)
+        arguments = self.parse_arguments()
+        return Expr(f"{name}({', '.join(arguments)})")
+
+    def parse_array(self) -> Expr:
+        items: list[str] = []
+        while not self.test("punct", "]"):
+            if items:
+                self.expect("punct", ",")
+                if self.test("punct", "]"):
+                    break
+            if self.test("op", "...") or (self.test("punct", ".") and self.peek().value == "."):
+                raise self.error("The spread operator is not supported")
+            items.append(self.parse_expression().code)
+        self.expect("punct", "]")
+        return Expr(f"[{', '.join(items)}]")
+
+    def parse_hash(self) -> Expr:
+        pairs: list[str] = []
+        while not self.test("punct", "}"):
+            if pairs:
+                self.expect("punct", ",")
+                if self.test("punct", "}"):
+                    break
+            token = self.current
+            if token.kind in ("string", "name") and not token.parts:
+                self.advance()
+                key = jinja_string(token.value)
+                if token.kind == "name" and not self.test("punct", ":"):
+                    pairs.append(f"{key}: _c[{key}]")  # Twig 3 shorthand {name}
+                    continue
+            elif token.kind == "number":
+                self.advance()
+                key = f"_key({token.value})"
+            elif token.kind == "punct" and token.value == "(":
+                self.advance()
+                key_expr = self.parse_expression()
+                self.expect("punct", ")")
+                key = f"_key({key_expr.code})"
+            else:
+                raise self.error(
+                    "A hash key must be a quoted string, a number, a name, "
+                    "or an expression enclosed in parentheses"
+                )
+            self.expect("punct", ":")
+            pairs.append(f"{key}: {self.parse_expression().code}")
+        self.expect("punct", "}")
+        return Expr("{" + ", ".join(pairs) + "}")
+
+    def parse_postfix(self, expr: Expr) -> Expr:
+        while True:
+            if self.test("punct", "."):
+                self.advance()
+                token = self.advance()
+                if token.kind not in ("name", "number"):
+                    raise TemplateSyntaxError(f'Unexpected token "{token.value}" after "."', token.line)
+                key = token.value if token.kind == "number" else jinja_string(token.value)
+                if self.test("punct", "("):
+                    arguments = self.parse_arguments()
+                    expr = Expr(f"_method({expr.code}, {key}{''.join(', ' + a for a in arguments)})")
+                else:
+                    expr = Expr(f"_a({expr.code}, {key})")
+            elif self.test("punct", "["):
+                self.advance()
+                expr = self.parse_subscript(expr)
+            elif self.test("punct", "|"):
+                self.advance()
+                expr = self.parse_filter(expr)
+            else:
+                return expr
+
+    def parse_subscript(self, expr: Expr) -> Expr:
+        start = "None"
+        if not self.test("punct", ":"):
+            start = self.parse_expression().code
+            if self.accept("punct", "]"):
+                return Expr(f"_a({expr.code}, {start})")
+        self.expect("punct", ":")
+        length = "None" if self.test("punct", "]") else self.parse_expression().code
+        self.expect("punct", "]")
+        return Expr(f"_slice({expr.code}, {start}, {length})")
+
+    def parse_filter(self, expr: Expr) -> Expr:
+        name = self.expect("name").value
+        arguments = self.parse_arguments() if self.test("punct", "(") else []
+        call = f"{name}({', '.join(arguments)})" if arguments else name
+        return Expr(f"({expr.code})|{call}")
+
+    def parse_filter_chain(self) -> str:
+        """``upper|trim('x')`` as used by ``{% apply %}`` / ``{% filter %}``."""
+        chain: list[str] = []
+        while True:
+            name = self.expect("name").value
+            arguments = self.parse_arguments() if self.test("punct", "(") else []
+            chain.append(f"{name}({', '.join(arguments)})" if arguments else name)
+            if not self.accept("punct", "|"):
+                return "|".join(chain)
+
+
+class TwigTranslator:
+    """Twig source → :class:`Translation` (Jinja source plus the arrow functions it uses)."""
+
+    def __init__(self, is_function: Callable[[str], bool]) -> None:
+        self.is_function = is_function
+
+    def translate(self, source: str) -> Translation:
+        translation = Translation(source="")
+        segments = TwigLexer(source).tokenize()
+        out: list[str] = []
+        stack: list[str] = []
+        for segment in segments:
+            if segment.kind == "text":
+                out.append(self._text(segment.text))
+            elif segment.kind == "raw":
+                out.append("{% raw %}" + segment.text + "{% endraw %}")
+            elif segment.kind == "var":
+                out.append(self._print(segment, translation))
+            else:
+                out.append(self._block(segment, translation, stack))
+        if stack:
+            raise TemplateSyntaxError(f'Unexpected end of template: Unclosed "{stack[-1]}" block', 1)
+        translation.source = "".join(out)
+        return translation
+
+    @staticmethod
+    def _text(text: str) -> str:
+        if text.endswith("{"):
+            return text[:-1] + "{{ '{'|safe }}"
+        return text
+
+    def _parser(self, segment: Segment, translation: Translation, start: int = 0) -> _ExpressionParser:
+        parser = _ExpressionParser(segment.tokens, translation, self.is_function)
+        parser.index = start
+        return parser
+
+    def _print(self, segment: Segment, translation: Translation) -> str:
+        parser = self._parser(segment, translation)
+        if parser.test("end"):
+            raise TemplateSyntaxError("A variable tag cannot be empty", segment.line)
+        expr = parser.parse_expression()
+        parser.expect_end()
+        return "{{ " + self._mark_literals_safe(expr) + " }}"
+
+    def _mark_literals_safe(self, expr: Expr) -> str:
+        # Twig's escaper leaves printed literals (and literal branches of ?:) unescaped.
+        if expr.constant:
+            return f"_raw_const({expr.code})"
+        if expr.branches is not None:
+            then, otherwise = expr.branches
+            if then.constant or otherwise.constant:
+                condition = expr.condition
+                if then is not None and then.code == condition:
+                    # Elvis form ``a ?: b`` evaluates its condition as the value.
+                    return f"({then.code} if _t({condition}) else {self._mark_literals_safe(otherwise)})"
+                return (
+                    f"({self._mark_literals_safe(then)} if _t({condition}) "
+                    f"else {self._mark_literals_safe(otherwise)})"
+                )
+        return expr.code
+
+    def _block(self, segment: Segment, translation: Translation, stack: list[str]) -> str:
+        parser = self._parser(segment, translation)
+        if not parser.test("name"):
+            raise TemplateSyntaxError("A block must start with a tag name", segment.line)
+        tag = parser.advance().value
+        handler = getattr(self, f"_tag_{tag}", None)
+        if handler is None:
+            if tag in _UNSUPPORTED_TAGS:
+                raise TemplateSyntaxError(f'The "{tag}" tag is not supported in mappings', segment.line)
+            raise TemplateSyntaxError(f'Unknown "{tag}" tag.', segment.line)
+        result: str = handler(parser, stack)
+        parser.expect_end()
+        return result
+
+    @staticmethod
+    def _close(stack: list[str], opener: str, tag: str, parser: _ExpressionParser) -> None:
+        if not stack or stack[-1] != opener:
+            raise parser.error(f'Unexpected "{tag}" tag')
+        stack.pop()
+
+    def _tag_if(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        stack.append("if")
+        return "{% if _t(" + parser.parse_expression().code + ") %}"
+
+    def _tag_elseif(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        if not stack or stack[-1] != "if":
+            raise parser.error('Unexpected "elseif" tag')
+        return "{% elif _t(" + parser.parse_expression().code + ") %}"
+
+    _tag_elif = _tag_elseif
+
+    def _tag_else(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        if not stack or stack[-1] not in ("if", "for"):
+            raise parser.error('Unexpected "else" tag')
+        return "{% else %}"
+
+    def _tag_endif(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        self._close(stack, "if", "endif", parser)
+        return "{% endif %}"
+
+    def _tag_for(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        names = [parser.expect("name").value]
+        if parser.accept("punct", ","):
+            names.append(parser.expect("name").value)
+        if not parser.test("name", "in"):
+            raise parser.error('Unexpected token (expected "in")')
+        parser.advance()
+        parser._inline_if_allowed = False
+        sequence = parser.parse_expression()
+        if parser.test("name", "if"):
+            raise parser.error(
+                'The "for ... if" syntax is not supported; use a "filter" filter or an "if" inside'
+            )
+        stack.append("for")
+        key_name, value_name = (names[0], names[1]) if len(names) == 2 else ("", names[0])
+        return (
+            "{% for _ in _for(_c, "
+            + sequence.code
+            + f", {jinja_string(key_name)}, {jinja_string(value_name)}) %}}"
+        )
+
+    def _tag_endfor(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        self._close(stack, "for", "endfor", parser)
+        return "{% endfor %}"
+
+    def _tag_set(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        names = [parser.expect("name").value]
+        while parser.accept("punct", ","):
+            names.append(parser.expect("name").value)
+        if parser.accept("punct", "="):
+            values = [parser.parse_expression().code]
+            while parser.accept("punct", ","):
+                values.append(parser.parse_expression().code)
+            if len(values) != len(names):
+                raise parser.error(
+                    "When using set, you must have the same number of variables and assignments"
+                )
+            return "".join(
+                "{% do _set(_c, " + jinja_string(name) + ", " + value + ") %}"
+                for name, value in zip(names, values, strict=True)
+            )
+        if len(names) != 1:
+            raise parser.error("When using set with a block, you cannot have a multi-target")
+        stack.append("set:" + names[0])
+        return "{% set _block %}"
+
+    def _tag_endset(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        if not stack or not stack[-1].startswith("set:"):
+            raise parser.error('Unexpected "endset" tag')
+        name = stack.pop()[4:]
+        return "{% endset %}{% do _set(_c, " + jinja_string(name) + ", _block) %}"
+
+    def _tag_apply(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        stack.append("apply")
+        return "{% filter " + parser.parse_filter_chain() + " %}"
+
+    def _tag_endapply(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        self._close(stack, "apply", "endapply", parser)
+        return "{% endfilter %}"
+
+    def _tag_filter(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        stack.append("filter")
+        return "{% filter " + parser.parse_filter_chain() + " %}"
+
+    def _tag_endfilter(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        self._close(stack, "filter", "endfilter", parser)
+        return "{% endfilter %}"
+
+    def _tag_spaceless(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        stack.append("spaceless")
+        return "{% filter spaceless %}"
+
+    def _tag_endspaceless(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        self._close(stack, "spaceless", "endspaceless", parser)
+        return "{% endfilter %}"
+
+    def _tag_autoescape(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        stack.append("autoescape")
+        enabled = "true"
+        if parser.test("name") and parser.current.value.lower() == "false":
+            parser.advance()
+            enabled = "false"
+        elif (parser.test("name") and parser.current.value.lower() == "true") or parser.test("string"):
+            parser.advance()
+        return "{% autoescape " + enabled + " %}"
+
+    def _tag_endautoescape(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        self._close(stack, "autoescape", "endautoescape", parser)
+        return "{% endautoescape %}"
+
+    def _tag_do(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        return "{% do " + parser.parse_expression().code + " %}"
