@@ -1,0 +1,417 @@
+"""``openconnector``: run the local stack, and talk to a management API (local or in AWS).
+
+Exit codes: 0 ok, 1 the server refused or failed, 2 usage, 3 server unreachable, 4 unauthorized,
+5 not found (or the server does not offer the call yet).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+DEFAULT_URL = "http://127.0.0.1:3000"
+DEFAULT_STATE_DIR = ".openconnector"
+LOG_KINDS = {
+    "calls": ("/api/call-logs", "sourceId"),
+    "syncs": ("/api/synchronization-logs", "synchronizationId"),
+    "jobs": ("/api/job-logs", "jobId"),
+}
+RUNNING_STATES = {"queued", "pending", "running", "started", "in_progress", "inprogress"}
+NOT_YET = "The server may not offer this call yet (it arrives with a later release of the management API)."
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="openconnector", description="OpenConnector local stack and management CLI"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the whole stack locally (what `make run` starts)")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("OPENCONNECTOR_PORT") or 3000))
+    serve.add_argument("--state-dir", type=Path, default=_state_dir_default())
+    serve.add_argument("--template", type=Path, default=Path("template.yaml"))
+    serve.add_argument(
+        "--parameter",
+        "-P",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="template parameter override",
+    )
+    serve.add_argument(
+        "--schedule-speed",
+        type=float,
+        default=float(os.environ.get("OPENCONNECTOR_SCHEDULE_SPEED") or 1),
+        help="run schedules N times faster (60: a minute per second)",
+    )
+    serve.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1")
+
+    client = argparse.ArgumentParser(add_help=False)
+    client.add_argument(
+        "--url", default=os.environ.get("OPENCONNECTOR_URL") or DEFAULT_URL, help="management API base URL"
+    )
+    client.add_argument(
+        "--token", default=None, help="admin token (default: OPENCONNECTOR_ADMIN_TOKEN, then the state dir)"
+    )
+    client.add_argument(
+        "--state-dir", type=Path, default=_state_dir_default(), help="where the local stack keeps its token"
+    )
+    client.add_argument("--json", action="store_true", help="print the server's JSON")
+    client.add_argument("--timeout", type=float, default=60.0)
+
+    importing = commands.add_parser("import", parents=[client], help="import configuration files")
+    importing.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    exporting = commands.add_parser("export", parents=[client], help="export a configuration")
+    exporting.add_argument("configuration", metavar="CONFIG", help="id, uuid or slug")
+    exporting.add_argument("--out", type=Path, help="file to write (default: stdout)")
+
+    sync = commands.add_parser("sync", help="synchronizations")
+    sync_commands = sync.add_subparsers(dest="sync_command", required=True, metavar="SUBCOMMAND")
+    run = sync_commands.add_parser("run", parents=[client], help="run a synchronization with a progress bar")
+    run.add_argument("synchronization", metavar="ID")
+    run.add_argument("--test", action="store_true", help="dry run: nothing is written")
+    run.add_argument("--force", action="store_true", help="process objects even when unchanged")
+    run.add_argument("--poll-interval", type=float, default=1.0, help=argparse.SUPPRESS)
+
+    mapping = commands.add_parser("mapping", help="mappings")
+    mapping_commands = mapping.add_subparsers(dest="mapping_command", required=True, metavar="SUBCOMMAND")
+    test = mapping_commands.add_parser("test", parents=[client], help="run a mapping on an input object")
+    test.add_argument(
+        "--mapping", required=True, help="a JSON file with the mapping, or a stored mapping's id/uuid/slug"
+    )
+    test.add_argument("--input", required=True, help="a JSON file with the input ('-' for stdin)")
+    test.add_argument("--list", action="store_true", help="map each item of the input (list mode)")
+
+    logs = commands.add_parser("logs", parents=[client], help="call, synchronization or job logs")
+    logs.add_argument("kind", nargs="?", choices=sorted(LOG_KINDS), default="calls")
+    logs.add_argument("--source", help="only the logs of this source / synchronization / job")
+    logs.add_argument("--limit", type=int, default=20)
+    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new entries")
+    logs.add_argument("--interval", type=float, default=2.0, help=argparse.SUPPRESS)
+    return parser
+
+
+def _state_dir_default() -> Path:
+    return Path(os.environ.get("OPENCONNECTOR_STATE_DIR") or DEFAULT_STATE_DIR)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    from openconnector_local.client import CliError
+
+    try:
+        if arguments.command == "serve":
+            return _serve(arguments)
+        handlers = {
+            "import": _import,
+            "export": _export,
+            "sync": _sync_run,
+            "mapping": _mapping_test,
+            "logs": _logs,
+        }
+        return handlers[arguments.command](arguments)
+    except CliError as error:
+        print(f"openconnector: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+# serve ------------------------------------------------------------------------------------------
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    import logging
+
+    from openconnector_local.client import EXIT_ERROR, EXIT_USAGE, CliError
+    from openconnector_local.serve import ServeOptions, serve
+    from openconnector_local.state import StateError
+    from openconnector_local.template import TemplateError
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    for noisy in ("botocore", "boto3", "urllib3", "werkzeug", "moto"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    parameters = {}
+    for item in arguments.parameter:
+        name, separator, value = item.partition("=")
+        if not separator:
+            raise CliError(f"--parameter expects NAME=VALUE, got {item!r}", EXIT_USAGE)
+        parameters[name] = value
+    if not arguments.template.exists():
+        raise CliError(
+            f"No template at {arguments.template} (run from the repository root or pass --template)",
+            EXIT_USAGE,
+        )
+    options = ServeOptions(
+        port=arguments.port,
+        state_dir=arguments.state_dir,
+        template=arguments.template,
+        admin_token=os.environ.get("OPENCONNECTOR_ADMIN_TOKEN") or None,
+        schedule_speed=arguments.schedule_speed,
+        parameters=parameters,
+        region=arguments.region,
+    )
+    try:
+        return serve(options)
+    except OSError as error:
+        if error.errno == 98:  # EADDRINUSE
+            raise CliError(
+                f"Port {arguments.port} is in use: pass --port or set OPENCONNECTOR_PORT", EXIT_ERROR
+            ) from error
+        raise
+    except (TemplateError, StateError) as error:
+        raise CliError(str(error), EXIT_ERROR) from error
+
+
+# client commands --------------------------------------------------------------------------------
+
+
+def _client(arguments: argparse.Namespace) -> Any:
+    from openconnector_local.auth import read_stored_token
+    from openconnector_local.client import ManagementClient
+
+    token = (
+        arguments.token
+        or os.environ.get("OPENCONNECTOR_ADMIN_TOKEN")
+        or read_stored_token(arguments.state_dir)
+    )
+    return ManagementClient(arguments.url, token, timeout=arguments.timeout)
+
+
+def _read_json(source: str | Path) -> Any:
+    from openconnector_local.client import EXIT_USAGE, CliError
+
+    try:
+        text = sys.stdin.read() if str(source) == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as error:
+        raise CliError(f"Cannot read {source}: {error.strerror}", EXIT_USAGE) from error
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise CliError(f"{source} is not JSON: {error}", EXIT_USAGE) from error
+
+
+def _print_json(document: Any) -> None:
+    print(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def _import(arguments: argparse.Namespace) -> int:
+    with _client(arguments) as client:
+        for path in arguments.files:
+            document = _read_json(path)
+            result = client.json("POST", "/api/configurations/import", json=document, missing=NOT_YET)
+            if arguments.json:
+                _print_json(result)
+            else:
+                print(f"{path}: imported{_summary(result)}")
+    return 0
+
+
+def _summary(result: Any) -> str:
+    if not isinstance(result, dict):
+        return ""
+    counts = []
+    for key, value in result.items():
+        if isinstance(value, list):
+            counts.append(f"{len(value)} {key}")
+        elif isinstance(value, int) and not isinstance(value, bool):
+            counts.append(f"{value} {key}")
+    return f" ({', '.join(counts)})" if counts else ""
+
+
+def _export(arguments: argparse.Namespace) -> int:
+    with _client(arguments) as client:
+        document = client.json(
+            "GET",
+            f"/api/configurations/{arguments.configuration}/export",
+            missing=f"Unknown configuration? {NOT_YET}",
+        )
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if arguments.out:
+        arguments.out.write_text(text, encoding="utf-8")
+        print(f"wrote {arguments.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _sync_run(arguments: argparse.Namespace) -> int:
+    identifier = arguments.synchronization
+    with _client(arguments) as client:
+        log = client.json(
+            "POST",
+            f"/api/synchronizations/{identifier}/run",
+            json={"test": arguments.test, "force": arguments.force},
+            missing=f"Unknown synchronization? {NOT_YET}",
+        )
+        bar = ProgressBar(sys.stderr)
+        bar.show(log)
+        while _is_running(log):
+            time.sleep(arguments.poll_interval)
+            log_id = log.get("id") or log.get("uuid")
+            log = client.json("GET", f"/api/synchronization-logs/{log_id}")
+            bar.show(log)
+        bar.done()
+    if arguments.json:
+        _print_json(log)
+    else:
+        print(_sync_line(log))
+    return 0 if _sync_succeeded(log) else 1
+
+
+def _is_running(log: Any) -> bool:
+    return (
+        isinstance(log, dict)
+        and str(log.get("status", "")).lower() in RUNNING_STATES
+        and bool(log.get("id") or log.get("uuid"))
+    )
+
+
+def _objects(log: Any) -> dict[str, int]:
+    result = log.get("result") if isinstance(log, dict) else None
+    objects = result.get("objects") if isinstance(result, dict) else None
+    return {key: int(value) for key, value in (objects or {}).items() if isinstance(value, int | float)}
+
+
+def _sync_succeeded(log: Any) -> bool:
+    if not isinstance(log, dict):
+        return True
+    status = str(log.get("status", "")).lower()
+    return status not in ("failed", "error") and str(log.get("message", "Success")).lower() in ("success", "")
+
+
+def _sync_line(log: Any) -> str:
+    objects = _objects(log)
+    counts = ", ".join(f"{key} {value}" for key, value in objects.items())
+    message = log.get("message", "") if isinstance(log, dict) else ""
+    took = log.get("executionTime") if isinstance(log, dict) else None
+    return " ".join(
+        part
+        for part in (str(message or "done"), f"({counts})" if counts else "", f"in {took} ms" if took else "")
+        if part
+    )
+
+
+class ProgressBar:
+    """``[#####.....] 12/24 objects`` redrawn in place on a terminal, one line per change otherwise."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        self._last = ""
+
+    def show(self, log: Any) -> None:
+        objects = _objects(log)
+        found = objects.get("found", 0)
+        processed = sum(value for key, value in objects.items() if key != "found")
+        if found:
+            done = min(processed, found)
+            filled = int(self.WIDTH * done / found)
+            line = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{found} objects"
+        else:
+            status = log.get("status", "running") if isinstance(log, dict) else "running"
+            line = f"[{'.' * self.WIDTH}] {status}"
+        if line == self._last:
+            return
+        self._last = line
+        self.stream.write(f"\r{line}" if self.tty else f"{line}\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.tty and self._last:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _mapping_test(arguments: argparse.Namespace) -> int:
+    mapping: Any = arguments.mapping
+    if Path(mapping).is_file():
+        mapping = _read_json(mapping)
+    body = {"inputObject": _read_json(arguments.input), "mapping": mapping, "list": arguments.list}
+    with _client(arguments) as client:
+        result = client.json("POST", "/api/mappings/test", json=body, missing="Unknown mapping?")
+    if arguments.json:
+        _print_json(result)
+    else:
+        _print_json(result.get("resultObject") if isinstance(result, dict) else result)
+        for error in (result or {}).get("validationErrors") or []:
+            print(f"validation: {error}", file=sys.stderr)
+    return 0 if not isinstance(result, dict) or result.get("isValid", True) else 1
+
+
+def _logs(arguments: argparse.Namespace) -> int:
+    path, filter_name = LOG_KINDS[arguments.kind]
+    params: dict[str, Any] = {"_limit": arguments.limit}
+    if arguments.source:
+        params[filter_name] = arguments.source
+    seen: set[str] = set()
+    with _client(arguments) as client:
+        while True:
+            page = client.json("GET", path, params=params, missing=NOT_YET)
+            entries = page.get("results", []) if isinstance(page, dict) else page or []
+            fresh = [entry for entry in entries if _log_key(entry) not in seen]
+            fresh.sort(key=lambda entry: str(entry.get("created", "")) if isinstance(entry, dict) else "")
+            for entry in fresh:
+                seen.add(_log_key(entry))
+                print(
+                    json.dumps(entry, ensure_ascii=False)
+                    if arguments.json
+                    else _log_line(arguments.kind, entry),
+                    flush=True,
+                )
+            if not arguments.follow:
+                return 0
+            time.sleep(arguments.interval)
+
+
+def _log_key(entry: Any) -> str:
+    if isinstance(entry, dict):
+        return str(entry.get("id") or entry.get("uuid") or json.dumps(entry, sort_keys=True))
+    return str(entry)
+
+
+def _log_line(kind: str, entry: Any) -> str:
+    if not isinstance(entry, dict):
+        return str(entry)
+    created = entry.get("created", "")
+    if kind == "calls":
+        request = entry.get("request") or {}
+        response = entry.get("response") or {}
+        took = response.get("responseTime")
+        return " ".join(
+            str(part)
+            for part in (
+                created,
+                entry.get("statusCode", ""),
+                request.get("method", ""),
+                request.get("url", ""),
+                f"{took} ms" if took is not None else "",
+            )
+            if part != ""
+        )
+    if kind == "syncs":
+        return f"{created} {entry.get('synchronizationId', '')} {_sync_line(entry)}".strip()
+    return " ".join(
+        str(part)
+        for part in (
+            created,
+            entry.get("level", ""),
+            entry.get("jobId", ""),
+            entry.get("message", ""),
+            entry.get("executionTime", ""),
+        )
+        if part != ""
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
