@@ -63,6 +63,8 @@ def attribute(obj: Any, key: Any, *_arguments: Any) -> Any:
     """``obj.key`` / ``obj[key]`` with PHP array semantics; never reaches Python attributes of data."""
     if isinstance(obj, dict):
         value = obj.get(php_key(key), _MISSING)
+        if value is _MISSING and isinstance(key, str) and key.startswith("__"):
+            raise SecurityError(f"access to attribute {key!r} is unsafe")
         return UNDEFINED if value is _MISSING else value
     if isinstance(obj, list):
         if isinstance(key, bool):
@@ -187,8 +189,15 @@ def contains(needle: Any, haystack: Any) -> bool:
     return False
 
 
-def twig_range(low: Any, high: Any, step: Any = 1) -> list[Any]:
-    """Twig ``range`` / ``..``: inclusive, numbers or single letters; refuses huge ranges."""
+def twig_range(low: Any, high: Any = None, step: Any = 1) -> list[Any]:
+    """Twig ``range`` / ``..``: inclusive, numbers or single letters; refuses huge ranges.
+    With one argument it is Jinja's ``range(n)`` (``0 .. n-1``)."""
+    if high is None:
+        stop = php.to_int(low)
+        if stop > MAX_RANGE:
+            raise LimitExceededError(f"range of {stop} elements exceeds the limit of {MAX_RANGE}")
+        current_budget().tick(max(stop, 0))
+        return list(range(stop))
     single_letters = isinstance(low, str) and isinstance(high, str) and len(low) == 1 and len(high) == 1
     if single_letters and not (low.isdigit() and high.isdigit()):
         start, end = ord(low), ord(high)
