@@ -236,9 +236,15 @@ class EntityService:
     def delete(self, resource: str, key: str, if_match: str | None = None) -> None:
         """Deletes the entity and its secret."""
         spec = self._writable(resource)
-        current = self._entities.get(resource, key)
-        entity_id = current.item["id"]
-        self._entities.delete(resource, entity_id, if_match=if_match or current.etag)
+        for attempt in range(_RETRIES):
+            current = self._entities.get(resource, key)
+            entity_id = current.item["id"]
+            try:
+                self._entities.delete(resource, entity_id, if_match=if_match or current.etag)
+                break
+            except PreconditionFailedError:
+                if if_match is not None or attempt == _RETRIES - 1:
+                    raise
         if spec.secrets.any:
             self._secrets.delete(self._secret_name(spec, entity_id))
 

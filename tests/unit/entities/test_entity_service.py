@@ -486,3 +486,41 @@ def test_contracts_are_listed_from_the_contract_store(
         i["id"] for i in service.list("synchronization-contracts", {"synchronizationId": "s2"}).items
     ] == ["c2"]
     assert service.get("synchronization-contracts", "c1").item["originId"] == "o1"
+
+
+class RacingStore(MemoryEntityStore):
+    """Another writer changes the entity between our read and our write, once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.races = 0
+
+    def replace(self, resource: str, item: dict, if_match: str | None = None):  # type: ignore[no-untyped-def]
+        if self.races:
+            self.races -= 1
+            current = self.get(resource, item["id"]).item
+            super().replace(resource, {**current, "description": "by the other writer"})
+        return super().replace(resource, item, if_match)
+
+
+def test_without_if_match_a_concurrent_change_is_retried_not_lost() -> None:
+    store = RacingStore()
+    service = EntityService(store, MemorySecretStore())
+    service.create("rules", {"name": "R"})
+    store.races = 1
+
+    item = service.update("rules", "r", {"order": 5}).item
+
+    assert item["order"] == 5
+    assert item["description"] == "by the other writer"
+    assert item["version"] == "0.0.2"  # the other writer went round the service
+
+
+def test_with_if_match_a_concurrent_change_is_a_precondition_failure() -> None:
+    store = RacingStore()
+    service = EntityService(store, MemorySecretStore())
+    service.create("rules", {"name": "R"})
+    store.races = 1
+
+    with pytest.raises(PreconditionFailedError):
+        service.update("rules", "r", {"order": 5}, if_match='"1"')
