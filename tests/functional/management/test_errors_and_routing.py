@@ -137,3 +137,16 @@ def test_percent_encoded_keys_are_decoded(management: Management) -> None:
 
     assert response.status == 200
     assert response.body["id"] == created.body["id"]
+
+
+def test_one_access_line_per_request_with_the_correlation_id(
+    management: Management, management_logs: LogCapture
+) -> None:
+    management.get("/api/sources", query={"_search": "private-term"}, request_id="req-access")
+
+    [line] = [entry for entry in management_logs.entries() if entry["message"] == "Request handled"]
+    assert line["correlation_id"] == "req-access"
+    assert line["method"] == "GET"
+    assert line["path"] == "/api/sources"
+    assert line["status"] == 200
+    assert "private-term" not in management_logs.text
