@@ -16,7 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from openconnector_core.api import routers
-from openconnector_core.api.errors import install_error_handlers
+from openconnector_core.api.errors import install_error_handlers, internal_error_event_response
 
 logger = Logger()
 metrics = Metrics()
@@ -45,6 +45,10 @@ for router in routers():
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         response = app.resolve(event, context)
+    except Exception:  # outside the route's handlers (e.g. serializing the body): still our 500 shape
+        logger.exception("Unhandled error outside the routes")
+        metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)
+        response = internal_error_event_response(event.get("requestContext", {}).get("requestId"))
     finally:
         if metrics.provider.metric_set:  # only errors are counted; no empty-metrics warning per request
             metrics.flush_metrics()

@@ -84,6 +84,18 @@ def error_body_and_headers(
     return 500, _internal_body(request_id), headers
 
 
+def internal_error_event_response(request_id: str | None) -> dict[str, Any]:
+    """A complete HTTP API response for a failure outside the resolver (e.g. while serializing)."""
+    import json
+
+    return {
+        "statusCode": 500,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(_internal_body(request_id)),
+        "isBase64Encoded": False,
+    }
+
+
 def _internal_body(request_id: str | None) -> dict[str, Any]:
     return {
         "error": INTERNAL_ERROR,

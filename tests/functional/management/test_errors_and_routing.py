@@ -150,3 +150,23 @@ def test_one_access_line_per_request_with_the_correlation_id(
     assert line["path"] == "/api/sources"
     assert line["status"] == 200
     assert "private-term" not in management_logs.text
+
+
+def test_a_body_that_cannot_be_serialized_is_still_a_json_500(
+    management: Management, container: Any, monkeypatch: pytest.MonkeyPatch, management_logs: LogCapture
+) -> None:
+    from openconnector_core.store.ports import Page
+
+    class Unserializable:
+        def list(self, *args: Any, **kwargs: Any) -> Page:
+            return Page([{"value": object()}], None)
+
+    monkeypatch.setattr(container, "entities", Unserializable())
+
+    response = management.get("/api/sources", request_id="req-serialize")
+
+    assert response.status == 500
+    assert response.body["error"] == "Internal error"
+    assert response.body["requestId"] == "req-serialize"
+    assert_no_leak(response.text)
+    assert any(entry["level"] == "ERROR" for entry in management_logs.entries())
