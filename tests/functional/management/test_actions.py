@@ -237,3 +237,20 @@ def test_call_logs_list_is_empty_at_first(management: Management) -> None:
 
     assert response.status == 200, response.body
     assert response.body == {"results": [], "next": None}
+
+
+def test_mapping_test_templates_are_sandboxed(management: Management) -> None:
+    response = management.post(
+        "/api/mappings/test", {"inputObject": {"a": 1}, "mapping": {"mapping": {"b": "{{ a.__class__ }}"}}}
+    )
+
+    assert response.status == 400
+    assert response.body["error"] == "Mapping error"
+    assert "int" not in str(response.body.get("resultObject"))
+
+
+def test_mapping_test_list_must_be_a_boolean(management: Management) -> None:
+    response = management.post("/api/mappings/test", {"inputObject": {}, "mapping": {}, "list": "yes"})
+
+    assert response.status == 400
+    assert response.body["fields"] == ["list"]

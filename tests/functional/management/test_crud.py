@@ -201,3 +201,13 @@ def test_secrets_are_masked_and_not_logged(management: Management, management_lo
         assert secret not in response.text
     assert management_logs.entries()  # the handler did log (one entry per request at least)
     assert secret not in management_logs.text
+
+
+def test_bad_limit_and_unknown_filter_are_400(management: Management) -> None:
+    bad_limit = management.get("/api/sources", query={"_limit": "many"})
+    bad_filter = management.get("/api/sources", query={"colour": "red"})
+
+    assert bad_limit.status == 400
+    assert bad_limit.body["fields"] == ["_limit"]
+    assert bad_filter.status == 400
+    assert bad_filter.body["fields"] == ["colour"]
