@@ -14,7 +14,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Template, TemplateError, Undefined
+from jinja2 import Template, TemplateError, Undefined, pass_eval_context
+from jinja2.nodes import EvalContext
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
@@ -39,7 +40,8 @@ class _TwigSandbox(SandboxedEnvironment):
         raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
 
 
-def _finalize(value: Any) -> Any:
+@pass_eval_context  # a runtime-only finalize also stops Jinja from pre-rendering constants at compile time
+def _finalize(_eval_context: EvalContext, value: Any) -> Any:
     """How PHP prints a value: ``true`` → ``1``, ``false``/``null`` → ``""``, arrays → ``Array``."""
     if isinstance(value, str):
         return value
@@ -94,6 +96,8 @@ class TemplateRenderer:
             keep_trailing_newline=True,
             cache_size=0,
             auto_reload=False,
+            # No constant folding: it would freeze e.g. {{ 'now'|date }} into the cached template.
+            optimized=False,
         )
         env.globals.clear()
         env.globals.update(HELPERS)
