@@ -35,7 +35,7 @@ from openconnector_core.sources.config import (
     translate,
     unknown_options,
 )
-from openconnector_core.sources.redaction import Redactor
+from openconnector_core.sources.redaction import Redactor, current_redactor, install_log_filters
 from openconnector_core.sources.responses import body_text, decode_data
 from openconnector_core.sources.retry import RetryPolicy
 from openconnector_core.sources.ssrf import OutboundGuard
@@ -71,6 +71,7 @@ class CallEngine:
         self._sleep = sleep
         self._clock = clock
         self._soap: Any = None
+        install_log_filters()
 
     # -- public -------------------------------------------------------------------------------
     def call(
@@ -90,6 +91,7 @@ class CallEngine:
         revealed = self._reveal(source)
         caller = dict(config or {})
         redactor = Redactor.for_source(revealed, caller)
+        scope = current_redactor.set(redactor)
         try:
             call_log = self._call(
                 revealed, endpoint, method, caller, read=read, redactor=redactor, support_calls=support_calls
@@ -98,6 +100,8 @@ class CallEngine:
             call_log = self._local_log(
                 revealed, error.status, redactor.scrub(error.message), error=error.code
             )
+        finally:
+            current_redactor.reset(scope)
         if raise_rate_limited and call_log["statusCode"] == 429:
             raise RateLimitedError(call_log["statusMessage"], retryAfter=call_log.get("retryAfter"))
         return call_log

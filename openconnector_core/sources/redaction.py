@@ -13,17 +13,19 @@ Two rules, both always applied:
 from __future__ import annotations
 
 import base64
+import contextvars
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote
 
 MASK = "***"
 _MIN_SECRET_LENGTH = 4
 
 _SECRET_NAME = re.compile(
     r"(pass(word|wd|phrase)?$|^pwd$|secret|token|api[-_]?key|apikey|access[-_]?key|private[-_]?key|"
-    r"authori[sz]ation|^auth$|credential|signature|cookie|session|assertion|jwt|bearer|^key$|^x5t$|"
+    r"authori[sz]ation|^auth$|credential|signature|cookie|session|assertion|jwt|bearer|(^|[-_.])key$|^x5t$|"
     r"ssl[-_]?key|^cert$|client[-_]?key)",
     re.IGNORECASE,
 )
@@ -56,6 +58,12 @@ class Redactor:
         redactor = cls()
         for field in _SOURCE_SECRET_FIELDS:
             redactor.add_all(source.get(field))
+        location = source.get("location")
+        if isinstance(location, str) and "@" in location:
+            userinfo = location.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[0]
+            user, _, password = userinfo.partition(":")
+            redactor.add_basic(unquote(user), unquote(password))
+            redactor.add(password)
         configuration = source.get("configuration")
         if isinstance(configuration, Mapping):
             redactor.add_secret_fields(configuration)
@@ -167,3 +175,61 @@ class Redactor:
             pairs = parse_qsl(query, keep_blank_values=True)
             query = urlencode([(k, MASK if is_secret_name(k) else v) for k, v in pairs], safe="*")
         return self.scrub(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
+
+
+# -- log records ------------------------------------------------------------------------------------
+current_redactor: contextvars.ContextVar[Redactor | None] = contextvars.ContextVar(
+    "openconnector_current_redactor", default=None
+)
+_USERINFO = re.compile(r"(\w+://)[^/@\s]+@")
+_QUERY_PAIR = re.compile(r"([?&;])([^=&\s\"']+)=([^&\s\"'#]*)")
+
+# Loggers of the libraries under the engine that may print URLs, headers or bodies.
+SCRUBBED_LOGGERS = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "zeep.transports",
+    "zeep.wsdl.bindings.soap",
+    "openconnector_core.sources",
+    "openconnector_core.sources.engine",
+)
+
+
+def _mask_query(match: re.Match[str]) -> str:
+    separator, name, value = match.groups()
+    return f"{separator}{name}={MASK if is_secret_name(name) else value}"
+
+
+class SecretScrubbingFilter(logging.Filter):
+    """Rewrites a record so that the current call's secrets (and secret-named query values) are
+    masked before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is not ours to fix
+            return True
+        scrubbed = _USERINFO.sub(r"\1***@", _QUERY_PAIR.sub(_mask_query, message))
+        redactor = current_redactor.get()
+        if redactor is not None:
+            scrubbed = redactor.scrub(scrubbed)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        return True
+
+
+_installed = False
+
+
+def install_log_filters() -> None:
+    """Attach :class:`SecretScrubbingFilter` to the loggers that may see request details (once)."""
+    global _installed
+    if _installed:
+        return
+    scrubber = SecretScrubbingFilter()
+    for name in SCRUBBED_LOGGERS:
+        logging.getLogger(name).addFilter(scrubber)
+    _installed = True

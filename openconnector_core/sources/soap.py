@@ -94,7 +94,7 @@ def _make_transport_class() -> type:
     from requests import Response
     from zeep.transports import Transport
 
-    class HttpxTransport(Transport):  # type: ignore[misc]
+    class HttpxTransport(Transport):
         """zeep transport over the engine's guarded httpx client."""
 
         def __init__(self, clients: HttpClients, guard: OutboundGuard) -> None:
@@ -118,7 +118,9 @@ def _make_transport_class() -> type:
         ) -> Response:
             self._guard.check_url(url)
             client = self._clients.default()
-            request = client.build_request(method, url, content=content, headers=headers, timeout=self.timeout)
+            request = client.build_request(
+                method, url, content=content, headers=headers, timeout=self.timeout
+            )
             response = client.send(request, stream=True, follow_redirects=False)
             try:
                 body = read_capped(response, limit, deadline=float("inf"))

@@ -97,9 +97,10 @@ _token_numbers = itertools.count(1)
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     # -- plumbing -------------------------------------------------------------------------------
@@ -107,7 +108,9 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def _send(self, status: int, body: bytes | str, content_type: str = "application/json", **headers: str) -> None:
+    def _send(
+        self, status: int, body: bytes | str, content_type: str = "application/json", **headers: str
+    ) -> None:
         data = body.encode() if isinstance(body, str) else body
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -157,7 +160,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- JSON / XML -----------------------------------------------------------------------------
     def route_items(self, method: str, record: dict[str, Any]) -> None:
-        self._json(200, {"results": [{"id": 1, "name": "one"}, {"id": 2, "name": "two"}], "query": record["query"]})
+        self._json(
+            200, {"results": [{"id": 1, "name": "one"}, {"id": 2, "name": "two"}], "query": record["query"]}
+        )
 
     def route_echo(self, method: str, record: dict[str, Any]) -> None:
         self._json(200, record)
@@ -172,8 +177,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(500, {"error": "boom"})
 
     def route_rate_headers(self, method: str, record: dict[str, Any]) -> None:
-        self._json(200, {"ok": True}, **{"x-ratelimit-limit": "10", "X-RATELIMIT-REMAINING": "0",
-                                         "X-RateLimit-Reset": "30"})
+        self._json(
+            200,
+            {"ok": True},
+            **{"x-ratelimit-limit": "10", "X-RATELIMIT-REMAINING": "0", "X-RateLimit-Reset": "30"},
+        )
 
     # -- redirects ------------------------------------------------------------------------------
     def route_redirect(self, method: str, record: dict[str, Any]) -> None:
@@ -210,8 +218,13 @@ class _Handler(BaseHTTPRequestHandler):
             assertion = form.get("client_assertion")
             if assertion and state.jwt_key is not None:
                 try:
-                    jwt.decode(assertion, state.jwt_key, algorithms=state.jwt_algorithms, audience=None,
-                               options={"verify_aud": False})
+                    jwt.decode(
+                        assertion,
+                        state.jwt_key,
+                        algorithms=state.jwt_algorithms,
+                        audience=None,
+                        options={"verify_aud": False},
+                    )
                 except jwt.PyJWTError as error:
                     self._json(401, {"error": "invalid_client", "detail": str(error)})
                     return
@@ -246,8 +259,12 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         token = self._bearer()
         try:
-            claims = jwt.decode(token or "", state.jwt_key, algorithms=state.jwt_algorithms,
-                                options={"verify_aud": False, "require": ["iat", "exp"]})
+            claims = jwt.decode(
+                token or "",
+                state.jwt_key,
+                algorithms=state.jwt_algorithms,
+                options={"verify_aud": False, "require": ["iat", "exp"]},
+            )
         except jwt.PyJWTError as error:
             self._json(401, {"error": "invalid_token", "detail": type(error).__name__})
             return
@@ -275,7 +292,8 @@ class _Handler(BaseHTTPRequestHandler):
         envelope = (
             '<?xml version="1.0" encoding="utf-8"?>'
             '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
-            f'<soap:Body><AddResponse xmlns="{SOAP_NS}"><result>{a + b}</result><note>sum</note></AddResponse>'
+            f'<soap:Body><AddResponse xmlns="{SOAP_NS}">'
+            f"<result>{a + b}</result><note>sum</note></AddResponse>"
             "</soap:Body></soap:Envelope>"
         )
         self._send(200, envelope, "text/xml; charset=utf-8")
@@ -311,7 +329,9 @@ class PeerServer:
     def __init__(self) -> None:
         self.state = PeerState()
         self._server = _Server(self.state)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def port(self) -> int:

@@ -38,11 +38,14 @@ def test_client_credentials_with_basic_auth(engine, make_source, peer) -> None:
 
 
 def test_password_grant(engine, make_source, peer) -> None:
-    config = _oauth(peer, **{
-        "authentication.grant_type": "password",
-        "authentication.username": peer.state.username,
-        "authentication.password": peer.state.password,
-    })
+    config = _oauth(
+        peer,
+        **{
+            "authentication.grant_type": "password",
+            "authentication.username": peer.state.username,
+            "authentication.password": peer.state.password,
+        },
+    )
     assert engine.call(make_source(peer.url, config)["id"], "/protected")["statusCode"] == 200
     assert peer.state.token_requests[0]["form"]["grant_type"] == "password"
 
@@ -97,8 +100,11 @@ def test_token_endpoint_refusal_is_a_result(engine, make_source, peer) -> None:
 
 
 def test_missing_oauth_settings_name_the_keys(engine, make_source, peer) -> None:
-    config = {"authentication.type": "oauth2", "authentication.grant_type": "client_credentials",
-              "authentication.tokenUrl": f"{peer.url}/token"}
+    config = {
+        "authentication.type": "oauth2",
+        "authentication.grant_type": "client_credentials",
+        "authentication.tokenUrl": f"{peer.url}/token",
+    }
     call_log = engine.call(make_source(peer.url, config)["id"], "/protected")
     assert call_log["statusCode"] == 409
     assert "client_id" in call_log["statusMessage"]
@@ -112,7 +118,9 @@ def test_unknown_scheme_lists_the_valid_ones(engine, make_source, peer) -> None:
 
 def _rsa_pem() -> tuple[bytes, object]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return pem, key.public_key()
 
 
@@ -120,10 +128,13 @@ def _rsa_pem() -> tuple[bytes, object]:
 def test_signed_jwt_hmac(engine, make_source, peer, algorithm) -> None:
     secret = "hmac-signing-secret-0123456789abcdef" * 2
     peer.state.jwt_key, peer.state.jwt_algorithms = secret, [algorithm]
-    config = {"authentication.type": "jwt", "authentication.algorithm": algorithm,
-              "authentication.secret": secret,
-              "authentication.payload": '{"iss": "{{ client_id }}", "sub": "me@example.org"}',
-              "authentication.client_id": "my-client"}
+    config = {
+        "authentication.type": "jwt",
+        "authentication.algorithm": algorithm,
+        "authentication.secret": secret,
+        "authentication.payload": '{"iss": "{{ client_id }}", "sub": "me@example.org"}',
+        "authentication.client_id": "my-client",
+    }
     call_log = engine.call(make_source(peer.url, config)["id"], "/jwt")
     assert call_log["statusCode"] == 200, call_log
     claims = peer.state.jwt_claims[0]
@@ -134,26 +145,40 @@ def test_signed_jwt_hmac(engine, make_source, peer, algorithm) -> None:
 def test_signed_jwt_rsa_with_base64_pem(engine, make_source, peer, algorithm) -> None:
     pem, public = _rsa_pem()
     peer.state.jwt_key, peer.state.jwt_algorithms = public, [algorithm]
-    config = {"authentication.type": "jwt", "authentication.algorithm": algorithm,
-              "authentication.secret": base64.b64encode(pem).decode(), "authentication.payload": '{"sub": "x"}'}
+    config = {
+        "authentication.type": "jwt",
+        "authentication.algorithm": algorithm,
+        "authentication.secret": base64.b64encode(pem).decode(),
+        "authentication.payload": '{"sub": "x"}',
+    }
     assert engine.call(make_source(peer.url, config)["id"], "/jwt")["statusCode"] == 200
 
 
 @pytest.mark.parametrize(("algorithm", "curve"), [("ES256", ec.SECP256R1()), ("ES384", ec.SECP384R1())])
 def test_signed_jwt_ecdsa(engine, make_source, peer, algorithm, curve) -> None:
     key = ec.generate_private_key(curve)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     peer.state.jwt_key, peer.state.jwt_algorithms = key.public_key(), [algorithm]
-    config = {"authentication.type": "jwt", "authentication.algorithm": algorithm,
-              "authentication.secret": pem.decode(), "authentication.payload": '{"sub": "x"}'}
+    config = {
+        "authentication.type": "jwt",
+        "authentication.algorithm": algorithm,
+        "authentication.secret": pem.decode(),
+        "authentication.payload": '{"sub": "x"}',
+    }
     assert engine.call(make_source(peer.url, config)["id"], "/jwt")["statusCode"] == 200
 
 
 def test_original_template_style_jwt(engine, make_source, peer) -> None:
     secret = "template-hmac-secret-abcdef012345"
     peer.state.jwt_key, peer.state.jwt_algorithms = secret, ["HS256"]
-    config = {"headers.Authorization": "Bearer {{ jwtToken(source) }}", "authentication.algorithm": "HS256",
-              "authentication.secret": secret, "authentication.payload": '{"sub": "legacy"}'}
+    config = {
+        "headers.Authorization": "Bearer {{ jwtToken(source) }}",
+        "authentication.algorithm": "HS256",
+        "authentication.secret": secret,
+        "authentication.payload": '{"sub": "legacy"}',
+    }
     call_log = engine.call(make_source(peer.url, config)["id"], "/jwt")
     assert call_log["statusCode"] == 200, call_log
     assert call_log["response"]["data"]["sub"] == "legacy"
@@ -162,9 +187,14 @@ def test_original_template_style_jwt(engine, make_source, peer) -> None:
 def test_azure_client_assertion(engine, make_source, peer) -> None:
     pem, public = _rsa_pem()
     peer.state.jwt_key, peer.state.jwt_algorithms = public, ["PS256"]
-    config = {"authentication.type": "azure-ad", "authentication.tokenUrl": f"{peer.url}/token",
-              "authentication.client_id": "app-id", "authentication.scope": "api://x/.default",
-              "authentication.private_key": base64.b64encode(pem).decode(), "authentication.x5t": "thumb"}
+    config = {
+        "authentication.type": "azure-ad",
+        "authentication.tokenUrl": f"{peer.url}/token",
+        "authentication.client_id": "app-id",
+        "authentication.scope": "api://x/.default",
+        "authentication.private_key": base64.b64encode(pem).decode(),
+        "authentication.x5t": "thumb",
+    }
     call_log = engine.call(make_source(peer.url, config)["id"], "/protected")
     assert call_log["statusCode"] == 200, call_log
     form = peer.state.token_requests[0]["form"]
@@ -178,17 +208,24 @@ def test_azure_client_assertion(engine, make_source, peer) -> None:
 
 def test_api_key_header_and_query_and_bearer_and_basic(engine, make_source, peer) -> None:
     key = "api-key-value-0123456789"
-    header = make_source(peer.url, {"authentication.type": "api-key", "authentication.key": key,
-                                    "authentication.name": "X-Custom-Key"})
-    query = make_source(peer.url, {"authentication.type": "apikey", "authentication.key": key,
-                                   "authentication.in": "query"})
+    header = make_source(
+        peer.url,
+        {"authentication.type": "api-key", "authentication.key": key, "authentication.name": "X-Custom-Key"},
+    )
+    query = make_source(
+        peer.url, {"authentication.type": "apikey", "authentication.key": key, "authentication.in": "query"}
+    )
     bearer = make_source(peer.url, {"authentication.type": "bearer", "authentication.token": key})
-    basic = make_source(peer.url, {"authentication.type": "basic", "authentication.username": "u",
-                                   "authentication.password": key})
+    basic = make_source(
+        peer.url,
+        {"authentication.type": "basic", "authentication.username": "u", "authentication.password": key},
+    )
     guzzle = make_source(peer.url, {"auth": ["u", key]})
     assert engine.call(header["id"], "/echo")["response"]["data"]["headers"]["x-custom-key"] == key
     assert engine.call(query["id"], "/echo")["response"]["data"]["query"]["api_key"] == key
-    assert engine.call(bearer["id"], "/echo")["response"]["data"]["headers"]["authorization"] == f"Bearer {key}"
+    assert (
+        engine.call(bearer["id"], "/echo")["response"]["data"]["headers"]["authorization"] == f"Bearer {key}"
+    )
     expected = "Basic " + base64.b64encode(f"u:{key}".encode()).decode()
     assert engine.call(basic["id"], "/echo")["response"]["data"]["headers"]["authorization"] == expected
     assert engine.call(guzzle["id"], "/echo")["response"]["data"]["headers"]["authorization"] == expected

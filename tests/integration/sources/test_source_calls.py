@@ -53,11 +53,20 @@ def test_xml_is_converted_with_the_originals_conventions(engine, make_source, pe
 
 
 def test_caller_config_overrides_source_leaves(engine, make_source, peer) -> None:
-    source = make_source(peer.url, {"headers.Accept": "text/xml", "headers.X-Source": "kept", "query.limit": 5})
+    source = make_source(
+        peer.url, {"headers.Accept": "text/xml", "headers.X-Source": "kept", "query.limit": 5}
+    )
 
     call_log = engine.call(
-        source["id"], "/echo", "POST",
-        {"headers": {"accept": "application/json"}, "query": {"page": 2}, "json": {"a": 1}, "createMethod": "PUT"},
+        source["id"],
+        "/echo",
+        "POST",
+        {
+            "headers": {"accept": "application/json"},
+            "query": {"page": 2},
+            "json": {"a": 1},
+            "createMethod": "PUT",
+        },
     )
 
     echoed = call_log["response"]["data"]
@@ -71,7 +80,9 @@ def test_caller_config_overrides_source_leaves(engine, make_source, peer) -> Non
 def test_form_params_pagination_and_templates(engine, make_source, peer) -> None:
     source = make_source(peer.url, {"headers.X-Name": "{{ source.name }}"}, name="Templated")
     call_log = engine.call(
-        source["id"], "/echo", "POST",
+        source["id"],
+        "/echo",
+        "POST",
         {"form_params": {"a": "1", "b": ["x", "y"]}, "pagination": {"paginationQuery": "page", "page": 3}},
     )
     echoed = call_log["response"]["data"]
@@ -110,7 +121,9 @@ def test_proxy_option_is_refused(engine, make_source, peer) -> None:
     assert peer.state.connections == 0
 
 
-def test_rate_limit_headers_are_parsed_and_exhaustion_refuses_locally(engine, make_source, peer, entities) -> None:
+def test_rate_limit_headers_are_parsed_and_exhaustion_refuses_locally(
+    engine, make_source, peer, entities
+) -> None:
     source = make_source(peer.url)
     first = engine.call(source["id"], "/rate-headers")
     assert first["statusCode"] == 200
@@ -129,7 +142,11 @@ def test_rate_limit_headers_are_parsed_and_exhaustion_refuses_locally(engine, ma
 
 def test_support_calls_run_before_and_after(engine, make_source, peer) -> None:
     source = make_source(peer.url)
-    engine.call(source["id"], "/items", config={"preRequest": {"endpoint": "/echo"}, "postRequest": {"endpoint": "/xml"}})
+    engine.call(
+        source["id"],
+        "/items",
+        config={"preRequest": {"endpoint": "/echo"}, "postRequest": {"endpoint": "/xml"}},
+    )
     assert [r["path"] for r in peer.state.requests] == ["/echo", "/items", "/xml"]
 
 
@@ -153,7 +170,11 @@ def test_call_log_query_filters(engine, make_source, peer, logs) -> None:
     assert statuses({"sourceId": source["id"]}) == [200, 500]
     assert statuses({"statusCode": "400,599"}) == [500]
     assert statuses({"status_code": "200"}) == [200, 200]
-    assert statuses({"date_from": "2000-01-01T00:00:00Z", "date_to": "2999-01-01T00:00:00Z"}) == [200, 200, 500]
+    assert statuses({"date_from": "2000-01-01T00:00:00Z", "date_to": "2999-01-01T00:00:00Z"}) == [
+        200,
+        200,
+        500,
+    ]
     assert statuses({"slow": "600000"}) == []
     page = query.list({"_limit": "2"})
     assert len(page.items) == 2 and page.next

@@ -71,7 +71,9 @@ def test_dns_rebinding_cannot_reach_an_internal_address(peer) -> None:
     assert peer.state.connections == 0
 
 
-def test_connection_goes_to_the_vetted_address_with_the_host_name_kept(entities, logs, make_source, peer) -> None:
+def test_connection_goes_to_the_vetted_address_with_the_host_name_kept(
+    entities, logs, make_source, peer
+) -> None:
     guard = OutboundGuard(["127.0.0.1/32"], resolver=lambda host, port: ["127.0.0.1"])
     engine = CallEngine(entities, logs, Settings(), guard=guard)
     try:
