@@ -1,0 +1,101 @@
+"""The CLI: arguments, the management client's errors and exit codes, the progress bar."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from openconnector_local import cli
+from openconnector_local.client import (
+    EXIT_NOT_FOUND,
+    EXIT_UNAUTHORIZED,
+    EXIT_UNREACHABLE,
+    CliError,
+    ManagementClient,
+)
+
+
+def _client(handler) -> ManagementClient:  # type: ignore[no-untyped-def]
+    return ManagementClient("http://server", "tok", transport=httpx.MockTransport(handler))
+
+
+def test_requests_carry_the_bearer_token() -> None:
+    seen = {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen["authorization"] = request.headers["authorization"]
+        return httpx.Response(200, json={"ok": True})
+
+    assert _client(handler).json("GET", "/api/health") == {"ok": True}
+    assert seen["authorization"] == "Bearer tok"
+
+
+@pytest.mark.parametrize(
+    ("status", "exit_code", "fragment"),
+    [(401, EXIT_UNAUTHORIZED, "--token"), (404, EXIT_NOT_FOUND, "later"), (500, 1, "boom")],
+)
+def test_error_answers_become_exit_codes(status: int, exit_code: int, fragment: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json={"error": "Failed", "message": "boom"})
+
+    with pytest.raises(CliError) as caught:
+        _client(handler).json("POST", "/api/configurations/import", missing="arrives later")
+    assert caught.value.exit_code == exit_code
+    assert fragment in str(caught.value)
+
+
+def test_an_unreachable_server_says_how_to_start_one() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    with pytest.raises(CliError) as caught:
+        _client(handler).json("GET", "/api/health")
+    assert caught.value.exit_code == EXIT_UNREACHABLE
+    assert "openconnector serve" in str(caught.value)
+
+
+def test_parser_knows_every_command() -> None:
+    parser = cli.build_parser()
+    assert parser.parse_args(["serve", "--port", "4000"]).port == 4000
+    arguments = parser.parse_args(["sync", "run", "abc", "--test", "--force", "--json"])
+    assert (arguments.synchronization, arguments.test, arguments.force, arguments.json) == (
+        "abc",
+        True,
+        True,
+        True,
+    )
+    arguments = parser.parse_args(["logs", "syncs", "--source", "s", "--limit", "5", "--follow"])
+    assert (arguments.kind, arguments.source, arguments.limit, arguments.follow) == ("syncs", "s", 5, True)
+    assert parser.parse_args(["mapping", "test", "--mapping", "m", "--input", "-", "--list"]).list
+    assert parser.parse_args(["export", "cfg", "--out", "x.json"]).out == Path("x.json")
+    assert parser.parse_args(["import", "a.json", "b.json"]).files == [Path("a.json"), Path("b.json")]
+
+
+def test_a_bad_input_file_exits_with_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{nope")
+    code = cli.main(["mapping", "test", "--mapping", "m", "--input", str(bad), "--url", "http://127.0.0.1:9"])
+    assert code == 2
+    assert "is not JSON" in capsys.readouterr().err
+
+
+def test_progress_bar_follows_the_object_counts() -> None:
+    stream = io.StringIO()
+    bar = cli.ProgressBar(stream)
+    bar.show({"status": "running", "result": {"objects": {"found": 4, "created": 1, "updated": 1}}})
+    bar.show({"status": "running", "result": {"objects": {"found": 4, "created": 1, "updated": 1}}})
+    bar.show(
+        {"message": "Success", "result": {"objects": {"found": 4, "created": 2, "updated": 1, "skipped": 1}}}
+    )
+    lines = stream.getvalue().splitlines()
+    assert lines == [f"[{'#' * 15}{'.' * 15}] 2/4 objects", f"[{'#' * 30}] 4/4 objects"]
+
+
+def test_sync_summary_line() -> None:
+    log = {"message": "Success", "executionTime": 12, "result": {"objects": {"found": 2, "created": 2}}}
+    assert cli._sync_line(log) == "Success (found 2, created 2) in 12 ms"
+    assert json.dumps(log)
