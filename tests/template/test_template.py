@@ -76,7 +76,9 @@ def test_policies_are_least_privilege(resources: dict[str, Any]) -> None:
         for policy in function["Properties"].get("Policies", []):
             assert not isinstance(policy, str), f"{name}: managed policy {policy} is too broad"
             for statement in policy.get("Statement", []):
-                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                actions = (
+                    statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                )
                 assert all("*" not in action for action in actions), f"{name}: wildcard action"
                 assert statement.get("Resource") != "*", f"{name}: wildcard resource"
 
