@@ -66,6 +66,9 @@ class EntityModel(BaseModel):
 
     # Fields the service maintains; clients may send them (a GET body PUT back) but they are ignored.
     READ_ONLY: ClassVar[frozenset[str]] = frozenset({"id", "created", "updated"})
+    # Misspelt fields found in the original's exports that the original ignores; accepted and dropped
+    # so such files import unchanged (anything else unknown is a 400).
+    LEGACY_IGNORED: ClassVar[frozenset[str]] = frozenset()
     # How a missing slug is derived (see ``slugs.py``): "plain", "transliterate" or None (no slug).
     SLUG_STYLE: ClassVar[str | None] = "plain"
 

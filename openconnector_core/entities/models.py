@@ -83,6 +83,7 @@ class Mapping(ConfigEntity):
 
     SLUG_STYLE: ClassVar[str | None] = "transliterate"
     READ_ONLY: ClassVar[frozenset[str]] = ConfigEntity.READ_ONLY | {"dateCreated", "dateModified"}
+    LEGACY_IGNORED: ClassVar[frozenset[str]] = frozenset({"passTrough", "passthrough"})
 
     mapping: JsonObject = Field(default_factory=dict)
     unset: list[Any] = Field(default_factory=list)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from openconnector_core.entities import models, records
 from openconnector_core.entities.base import EntityModel
@@ -26,6 +28,8 @@ class ResourceSpec:
     read_only: bool = False
     secrets: SecretRules = field(default_factory=SecretRules)
     kind: str = ""  # singular, for derived slugs and messages
+    # Semantic checks beyond the model (e.g. a mapping's templates and casts); raise ValidationError.
+    check: Callable[[dict[str, Any]], None] | None = None
 
     @property
     def count_key(self) -> str:
@@ -46,12 +50,19 @@ SOURCE_SECRETS = SecretRules(
 CONSUMER_SECRETS = SecretRules(containers=("authorizationConfiguration",))
 
 
+def _check_mapping(wire: dict[str, Any]) -> None:
+    from openconnector_core.mapping import validate_mapping  # the template engine loads on first save
+
+    validate_mapping(wire)
+
+
 def _spec(
     name: str,
     model: type[EntityModel],
     kind: str,
     storage: StorageKind = StorageKind.ENTITIES,
     secrets: SecretRules | None = None,
+    check: Callable[[dict[str, Any]], None] | None = None,
 ) -> ResourceSpec:
     return ResourceSpec(
         name=name,
@@ -60,6 +71,7 @@ def _spec(
         read_only=storage is not StorageKind.ENTITIES,
         secrets=secrets or SecretRules(),
         kind=kind,
+        check=check,
     )
 
 
@@ -68,7 +80,7 @@ RESOURCES: dict[str, ResourceSpec] = {
     for spec in (
         _spec("sources", models.Source, "source", secrets=SOURCE_SECRETS),
         _spec("endpoints", models.Endpoint, "endpoint"),
-        _spec("mappings", models.Mapping, "mapping"),
+        _spec("mappings", models.Mapping, "mapping", check=_check_mapping),
         _spec("rules", models.Rule, "rule"),
         _spec("synchronizations", models.Synchronization, "synchronization"),
         _spec("jobs", models.Job, "job"),

@@ -42,9 +42,10 @@ def _public(item: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in item.items() if key != SECRET_REF}
 
 
-def _clean(body: Any, ignored: frozenset[str]) -> dict[str, Any]:
+def _clean(body: Any, ignored: frozenset[str], spec: ResourceSpec) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ValidationError("The request body must be a JSON object", fields=[])
+    ignored = ignored | spec.model.LEGACY_IGNORED
     return {key: value for key, value in body.items() if not (key.startswith(("_", "@")) or key in ignored)}
 
 
@@ -79,6 +80,8 @@ def _validate(spec: ResourceSpec, item: Mapping[str, Any]) -> dict[str, Any]:
             parts.append(f"unknown field(s) {', '.join(unknown)}")
         parts += [problem["message"] for problem in problems if problem["message"] != "unknown field"]
         raise ValidationError(f"Invalid {spec.kind}: {'; '.join(parts)}", fields=fields, errors=problems)
+    if spec.check is not None:
+        spec.check(wire)
     return wire
 
 
@@ -173,7 +176,7 @@ class EntityService:
 
     def create(self, resource: str, body: dict[str, Any]) -> Stored:
         spec = self._writable(resource)
-        item = _clean(body, _IGNORED_ON_WRITE)
+        item = _clean(body, _IGNORED_ON_WRITE, spec)
         entity_id, now = new_id(), now_iso()
         item.update(id=entity_id, created=now, updated=now)
         item["uuid"] = item.get("uuid") or entity_id
@@ -198,7 +201,7 @@ class EntityService:
         """Partial: only supplied keys change (a supplied JSON field is replaced whole). The version's
         patch is bumped unless a non-empty ``version`` is sent; ``"slug": ""`` derives it again."""
         spec = self._writable(resource)
-        changes = _clean(body, _IGNORED_ON_WRITE | _FIXED_AFTER_CREATE)
+        changes = _clean(body, _IGNORED_ON_WRITE | _FIXED_AFTER_CREATE, spec)
         for attempt in range(_RETRIES):
             current = self._entities.get(resource, key)
             try:

@@ -114,12 +114,21 @@ def test_delete_then_404(management: Management, resource: str) -> None:
 
 
 def test_unknown_field_is_a_400_naming_it(management: Management) -> None:
-    response = management.post("/api/mappings", {"name": "m", "passTrough": True})
+    response = management.post("/api/mappings", {"name": "m", "colour": "blue"})
 
     assert response.status == 400
     assert response.body["error"]
-    assert "passTrough" in response.body["message"]
-    assert "passTrough" in str(response.body.get("fields"))
+    assert "colour" in response.body["message"]
+    assert "colour" in str(response.body.get("fields"))
+
+
+def test_legacy_misspellings_of_the_original_are_accepted_and_ignored(management: Management) -> None:
+    # Exports of the original carry ``passTrough``, which the original ignores; they import unchanged.
+    response = management.post("/api/mappings", {"name": "m", "passTrough": True})
+
+    assert response.status == 201
+    assert "passTrough" not in response.body
+    assert response.body["passThrough"] is None
 
 
 def test_bad_field_type_is_a_400_naming_it(management: Management) -> None:
