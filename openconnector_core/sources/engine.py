@@ -287,7 +287,6 @@ class CallEngine:
         policy = RetryPolicy.from_config(spec.retry)
         started = time.monotonic()
         attempt = 0
-        self._record_state(source, {"lastCall": _now_iso()})
         while True:
             attempt += 1
             attempt_started = time.monotonic()
@@ -400,6 +399,7 @@ class CallEngine:
         attempts: int = 1,
     ) -> dict[str, Any]:
         """Connection failure → synthetic 503 whose body is the (scrubbed) error message."""
+        self._record_state(source, {"lastCall": _now_iso()})
         message = redactor.scrub(str(error) or type(error).__name__)
         response = {
             "statusCode": 503,
