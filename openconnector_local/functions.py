@@ -4,6 +4,7 @@ later works without touching the local stack."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass, field
@@ -235,8 +236,6 @@ def _add_event_source(
 def _parsed_input(value: Any) -> Any:
     if value is None:
         return None
-    import json
-
     return json.loads(value) if isinstance(value, str) else value
 
 
