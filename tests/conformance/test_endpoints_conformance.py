@@ -1,0 +1,31 @@
+"""Every case of conformance/endpoints.json against openconnector_core.gateway.matching."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from openconnector_core.gateway.matching import (
+    EndpointRef,
+    matches,
+    path_parameters,
+    placeholder_parameters,
+)
+
+from ._cases import cases
+
+B2 = "B2 fixed on purpose: consecutive middle placeholders each match a segment (upstream: no match)"
+XFAIL = {
+    "consecutive-placeholders-real-values": B2,
+    "three-trailing-placeholders": B2,
+}
+
+
+@pytest.mark.parametrize("case", cases("endpoints", XFAIL))
+def test_endpoint_case(case: dict[str, Any]) -> None:
+    endpoint = EndpointRef(case["endpoint"], case.get("endpointMethod", case["method"]), "case")
+    assert matches(endpoint, case["requestPath"], case["method"]) is case["expectedMatch"]
+    if case["expectedMatch"]:
+        assert path_parameters(endpoint, case["requestPath"]) == case["expectedParams"]
+        assert placeholder_parameters(endpoint, case["requestPath"]) == case["expectedPlaceholderParams"]
