@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
-import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -22,30 +21,17 @@ from typing import Any
 import pytest
 
 from tests.functional.events import FakeLambdaContext, http_event
+from tests.support.sockets import block_sockets
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events"
 LOCAL_SERVER_FIXTURE = "local_http_server"
 
 
-class SocketBlockedError(RuntimeError):
-    pass
-
-
 @pytest.fixture(autouse=True)
-def _no_sockets(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    if LOCAL_SERVER_FIXTURE in request.fixturenames:
-        yield
-        return
-
-    def guard(*args: object, **kwargs: object) -> None:
-        raise SocketBlockedError("functional tests may not open network connections")
-
-    monkeypatch.setattr(socket.socket, "connect", guard)
-    monkeypatch.setattr(socket.socket, "connect_ex", guard)
-    monkeypatch.setattr(socket, "create_connection", guard)
-    monkeypatch.setattr(socket, "getaddrinfo", guard)
-    yield
+def _no_sockets(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if LOCAL_SERVER_FIXTURE not in request.fixturenames:
+        block_sockets(monkeypatch, "functional tests")
 
 
 @pytest.fixture(autouse=True)

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-
 import pytest
 
-
-class SocketBlockedError(RuntimeError):
-    pass
+from tests.support.sockets import block_sockets
 
 
 @pytest.fixture(autouse=True)
-def _no_sockets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    def guard(*args: object, **kwargs: object) -> None:
-        raise SocketBlockedError("unit tests may not open network connections")
-
-    monkeypatch.setattr(socket.socket, "connect", guard)
-    monkeypatch.setattr(socket.socket, "connect_ex", guard)
-    monkeypatch.setattr(socket, "create_connection", guard)
-    monkeypatch.setattr(socket, "getaddrinfo", guard)
-    yield
+def _no_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
+    block_sockets(monkeypatch, "unit tests")
