@@ -11,8 +11,9 @@ from __future__ import annotations
 import base64
 import unicodedata
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from . import paths, php, php_date
@@ -31,7 +32,7 @@ class CastError(TypeError):
     """A cast failed the way PHP would have failed (e.g. a TypeError)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class CastContext:
     output: dict[str, Any] | list[Any]
     path: str
@@ -278,6 +279,7 @@ PREFIXED_CASTS: dict[str, CastFunction] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def resolve_cast(name: str) -> tuple[CastFunction, str] | None:
     """The function and argument for a cast name, or None if the name is unknown."""
     function = CASTS.get(name)
@@ -289,10 +291,15 @@ def resolve_cast(name: str) -> tuple[CastFunction, str] | None:
     return None
 
 
-def cast_names(spec: Any) -> list[str]:
+@lru_cache(maxsize=4096)
+def _split_cast_spec(spec: str) -> tuple[str, ...]:
+    return tuple(spec.split(","))
+
+
+def cast_names(spec: Any) -> Sequence[str]:
     """The cast names of a cast spec: a comma-separated string or a list (not split)."""
     if isinstance(spec, str):
-        return spec.split(",")
+        return _split_cast_spec(spec)
     if isinstance(spec, list):
         return [name for name in spec if isinstance(name, str)]
     return []

@@ -64,6 +64,13 @@ def end_budget(token: object | None) -> None:
         _current.reset(token)  # type: ignore[arg-type]
 
 
+def extend_running_budget(seconds: float) -> None:
+    """Give the running budget extra time (compiling a template is not the template's fault)."""
+    budget = _current.get()
+    if budget is not None:
+        budget.deadline += seconds
+
+
 def check_output_size(size: int) -> None:
     if size > MAX_OUTPUT_CHARS:
         raise LimitExceededError(f"template output exceeds {MAX_OUTPUT_CHARS} characters")

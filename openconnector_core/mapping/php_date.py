@@ -233,6 +233,8 @@ def parse_date(value: Any, timezone: Any = None) -> datetime:
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value, UTC).astimezone(zone)
     text = str(value).strip()
+    if text.lower() == "now":
+        return datetime.now(zone)
     if re.fullmatch(r"-?\d+", text):
         return datetime.fromtimestamp(int(text), UTC).astimezone(zone)
     if text.startswith("@") and re.fullmatch(r"@-?\d+(\.\d+)?", text):
@@ -241,7 +243,7 @@ def parse_date(value: Any, timezone: Any = None) -> datetime:
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:
-        moment = _parse_other(text, zone)
+        moment = modify(datetime.now(zone), text) if not text[:1].isdigit() else _parse_other(text, zone)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(zone)

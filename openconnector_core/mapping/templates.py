@@ -8,6 +8,7 @@ size cap and runs inside the mapping run's time/iteration budget.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +23,7 @@ from markupsafe import Markup
 from openconnector_core.errors import MappingError
 
 from . import php
-from .limits import LimitExceededError, check_output_size, end_budget, start_budget
+from .limits import LimitExceededError, check_output_size, end_budget, extend_running_budget, start_budget
 from .twig_runtime import FILTERS, FUNCTIONS, HELPERS, TESTS, TwigContext, TwigRuntimeError
 from .twig_translator import Translation, TwigTranslator
 
@@ -100,11 +101,12 @@ class TemplateRenderer:
             optimized=False,
         )
         env.globals.clear()
-        env.globals.update(HELPERS)
         env.globals.update(self._functions)
         env.filters.update(FILTERS)
+        env.filters.update(HELPERS)  # the translator calls its helpers as filters
         env.tests.update(TESTS)
         self.environment = env
+        self._globals = dict(env.globals)
         self._translator = TwigTranslator(self._functions.__contains__)
         self._translate_cached = lru_cache(maxsize=cache_size)(self._translator.translate)
         self._compile_cached = lru_cache(maxsize=cache_size)(self._compile_uncached)
@@ -125,6 +127,13 @@ class TemplateRenderer:
             raise TemplateRenderError(describe_error(error)) from error
 
     def _compile_uncached(self, template_text: str) -> CompiledTemplate:
+        started = time.monotonic()
+        try:
+            return self._translate_and_compile(template_text)
+        finally:
+            extend_running_budget(time.monotonic() - started)
+
+    def _translate_and_compile(self, template_text: str) -> CompiledTemplate:
         translation = self.translate(template_text)
         template = self.environment.from_string(translation.source)
         arrow_factories: list[Callable[[TwigContext], Callable[..., Any]]] = []
@@ -168,7 +177,16 @@ class TemplateRenderer:
         try:
             chunks: list[str] = []
             size = 0
-            for chunk in compiled.template.generate(_c=twig_context, _arrows=compiled.arrows):
+            template = compiled.template
+            # A shared context built from a plain dict: Jinja's default copies the globals per render.
+            # The globals are the shared parent; the per-render names go into the context's own vars
+            # (Jinja's default render would copy the globals for every render).
+            context_object = self.environment.context_class(
+                self.environment, self._globals, template.name, template.blocks
+            )
+            context_object.vars["_c"] = twig_context
+            context_object.vars["_arrows"] = compiled.arrows
+            for chunk in template.root_render_func(context_object):
                 size += len(chunk)
                 check_output_size(size)
                 chunks.append(chunk)

@@ -59,30 +59,45 @@ def php_key(key: Any) -> str:
 # --------------------------------------------------------------------------- attribute access
 
 
+def attribute_path(obj: Any, *keys: Any) -> Any:
+    """``obj.a.b[c]``: :func:`attribute` for each key in turn."""
+    for key in keys:
+        obj = attribute(obj, key)
+    return obj
+
+
+def _refuse_dunder(key: Any) -> None:
+    if type(key) is str and key[:2] == "__":
+        raise SecurityError(f"access to attribute {key!r} is unsafe")
+
+
 def attribute(obj: Any, key: Any, *_arguments: Any) -> Any:
     """``obj.key`` / ``obj[key]`` with PHP array semantics; never reaches Python attributes of data."""
-    if isinstance(obj, dict):
-        value = obj.get(php_key(key), _MISSING)
-        if value is _MISSING and isinstance(key, str) and key.startswith("__"):
-            raise SecurityError(f"access to attribute {key!r} is unsafe")
-        return UNDEFINED if value is _MISSING else value
-    if isinstance(obj, list):
-        if isinstance(key, bool):
+    kind = type(obj)
+    if kind is dict or kind is TwigContext:
+        value = obj.get(key if type(key) is str else php_key(key), _MISSING)
+        if value is _MISSING:
+            _refuse_dunder(key)
+            return UNDEFINED
+        return value
+    if kind is list:
+        if type(key) is not int and (
+            isinstance(key, bool | float) or (isinstance(key, str) and _CANONICAL_INT.match(key))
+        ):
             key = int(key)
-        if isinstance(key, str) and _CANONICAL_INT.match(key):
-            key = int(key)
-        if isinstance(key, float):
-            key = int(key)
-        if isinstance(key, int) and 0 <= key < len(obj):
+        if type(key) is int and 0 <= key < len(obj):
             return obj[key]
+        _refuse_dunder(key)
         return UNDEFINED
+    if obj is None or obj is UNDEFINED or isinstance(obj, str | int | float | bool | Undefined):
+        _refuse_dunder(key)  # Twig yields null here; Python internals are refused loudly
+        return UNDEFINED
+    if isinstance(obj, dict | list):
+        return attribute(dict(obj) if isinstance(obj, dict) else list(obj), key)
     if isinstance(key, str) and key.startswith("_"):
         raise SecurityError(f"access to attribute {key!r} of {type(obj).__name__!r} object is unsafe")
-    if obj is None or isinstance(obj, str | int | float | bool | Undefined):
-        return UNDEFINED
     if isinstance(obj, datetime) and isinstance(key, str) and key in ("timestamp", "getTimestamp"):
         return int(obj.timestamp())
-    # Anything else (functions' results) goes through the sandbox's attribute check.
     raise SecurityError(f"access to attribute {key!r} of {type(obj).__name__!r} object is not allowed")
 
 
@@ -916,7 +931,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 HELPERS: dict[str, Callable[..., Any]] = {
-    "_a": attribute,
+    "_a": attribute_path,
     "_method": call_method,
     "_slice": slice_value,
     "_t": truthy,

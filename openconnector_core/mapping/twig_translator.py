@@ -115,6 +115,19 @@ class Expr:
     constant: bool = False  # a literal (Twig does not escape printed literals)
     branches: tuple[Expr, Expr] | None = None  # for conditionals: (then, else)
     condition: str = ""
+    boolean: bool = False  # the code already yields a Python bool (no truthiness conversion needed)
+    path: tuple[str, list[str]] | None = None  # (base code, keys) of an attribute chain
+
+
+def truth(expr: Expr) -> str:
+    """Code for PHP truthiness of ``expr``."""
+    return expr.code if expr.boolean else helper("_t", expr.code)
+
+
+def helper(name: str, first: str, *rest: str) -> str:
+    """A call of a runtime helper, emitted as a Jinja filter: filters are called directly, without
+    the sandbox's per-call checks (the helpers are ours; user filters cannot start with ``_``)."""
+    return f"({first})|{name}({', '.join(rest)})" if rest else f"({first})|{name}"
 
 
 @dataclass
@@ -227,18 +240,19 @@ class _ExpressionParser:
 
     def combine(self, operator: str, left: Expr, right: Expr) -> Expr:
         if operator == "and":
-            return Expr(f"(_t({left.code}) and _t({right.code}))")
+            return Expr(f"({truth(left)} and {truth(right)})", boolean=True)
         if operator == "or":
-            return Expr(f"(_t({left.code}) or _t({right.code}))")
+            return Expr(f"({truth(left)} or {truth(right)})", boolean=True)
         if operator == "xor":
-            return Expr(f"(_t({left.code}) != _t({right.code}))")
+            return Expr(f"({truth(left)} != {truth(right)})", boolean=True)
         if operator == "~":
-            return Expr(f"_cat({left.code}, {right.code})")
+            return Expr(helper("_cat", left.code, right.code))
         if operator == "not in":
-            return Expr(f"(not _in({left.code}, {right.code}))")
+            return Expr(f"(not {helper('_in', left.code, right.code)})", boolean=True)
         if operator == "??":
-            return Expr(f"({left.code} if _isset({left.code}) else {right.code})")
-        return Expr(f"{_HELPER[operator]}({left.code}, {right.code})")
+            return Expr(f"({left.code} if {helper('_isset', left.code)} else {right.code})")
+        boolean = operator in ("==", "!=", "<", ">", ">=", "<=", "in", "matches", "starts with", "ends with")
+        return Expr(helper(_HELPER[operator], left.code, right.code), boolean=boolean)
 
     def parse_conditional(self, expr: Expr) -> Expr:
         while True:
@@ -247,9 +261,9 @@ class _ExpressionParser:
                 if self.accept("punct", ":"):
                     otherwise = self.parse_expression()
                     expr = Expr(
-                        f"({expr.code} if _t({expr.code}) else {otherwise.code})",
+                        f"({expr.code} if {truth(expr)} else {otherwise.code})",
                         branches=(expr, otherwise),
-                        condition=expr.code,
+                        condition=truth(expr),
                     )
                     continue
                 then = self.parse_expression()
@@ -257,9 +271,9 @@ class _ExpressionParser:
                     self.parse_expression() if self.accept("punct", ":") else Expr("''", constant=True)
                 )
                 expr = Expr(
-                    f"({then.code} if _t({expr.code}) else {otherwise.code})",
+                    f"({then.code} if {truth(expr)} else {otherwise.code})",
                     branches=(then, otherwise),
-                    condition=expr.code,
+                    condition=truth(expr),
                 )
             elif self.test("name", "if") and self._inline_if_allowed:
                 # Jinja's ``a if c else b``.
@@ -269,9 +283,9 @@ class _ExpressionParser:
                     self.parse_expression() if self.accept("name", "else") else Expr("''", constant=True)
                 )
                 expr = Expr(
-                    f"({expr.code} if _t({condition.code}) else {otherwise.code})",
+                    f"({expr.code} if {truth(condition)} else {otherwise.code})",
                     branches=(expr, otherwise),
-                    condition=condition.code,
+                    condition=truth(condition),
                 )
             else:
                 return expr
@@ -283,12 +297,12 @@ class _ExpressionParser:
         if token.kind == "name" and token.value == "not":
             self.advance()
             operand = self.parse_expression(50)
-            return self.parse_postfix(Expr(f"(not _t({operand.code}))"))
+            return self.parse_postfix(Expr(f"(not {truth(operand)})", boolean=True))
         if token.kind == "op" and token.value in ("-", "+"):
             self.advance()
             operand = self.parse_expression(500)
-            helper = "_neg" if token.value == "-" else "_pos"
-            return self.parse_postfix(Expr(f"{helper}({operand.code})"))
+            name = "_neg" if token.value == "-" else "_pos"
+            return self.parse_postfix(Expr(helper(name, operand.code)))
         return self.parse_primary()
 
     def parse_test(self, subject: Expr, negated: bool) -> Expr:
@@ -303,7 +317,7 @@ class _ExpressionParser:
         elif name in ("divisibleby", "sameas"):
             arguments = f"({self.parse_primary().code})"
         code = f"({subject.code} is {name}{arguments})"
-        return Expr(f"(not {code})" if negated else code)
+        return Expr(f"(not {code})" if negated else code, boolean=True)
 
     def parse_arguments(self) -> list[str]:
         self.expect("punct", "(")
@@ -357,7 +371,7 @@ class _ExpressionParser:
         self.expect("op", "=>")
         body = self.parse_expression()
         self.translation.arrows.append((tuple(params), body.code))
-        return Expr(f"_arrow(_arrows, {len(self.translation.arrows) - 1}, _c)")
+        return Expr(helper("_arrow", "_arrows", str(len(self.translation.arrows) - 1), "_c"))
 
     def parse_primary(self) -> Expr:
         params = self._arrow_ahead()
@@ -406,7 +420,7 @@ class _ExpressionParser:
                 inner = sub.parse_expression()
                 sub.expect_end()
                 pieces.append(inner.code)
-        return Expr(f"_cat({', '.join(pieces)})")
+        return Expr(helper("_cat", *pieces))
 
     def parse_function_call(self, token: Token) -> Expr:
         name = token.value
@@ -444,12 +458,12 @@ class _ExpressionParser:
                     continue
             elif token.kind == "number":
                 self.advance()
-                key = f"_key({token.value})"
+                key = helper("_key", token.value)
             elif token.kind == "punct" and token.value == "(":
                 self.advance()
                 key_expr = self.parse_expression()
                 self.expect("punct", ")")
-                key = f"_key({key_expr.code})"
+                key = helper("_key", key_expr.code)
             else:
                 raise self.error(
                     "A hash key must be a quoted string, a number, a name, "
@@ -470,9 +484,9 @@ class _ExpressionParser:
                 key = token.value if token.kind == "number" else jinja_string(token.value)
                 if self.test("punct", "("):
                     arguments = self.parse_arguments()
-                    expr = Expr(f"_method({expr.code}, {key}{''.join(', ' + a for a in arguments)})")
+                    expr = Expr(helper("_method", expr.code, key, *arguments))
                 else:
-                    expr = Expr(f"_a({expr.code}, {key})")
+                    expr = self._attribute(expr, key)
             elif self.test("punct", "["):
                 self.advance()
                 expr = self.parse_subscript(expr)
@@ -482,19 +496,32 @@ class _ExpressionParser:
             else:
                 return expr
 
+    @staticmethod
+    def _attribute(expr: Expr, key: str) -> Expr:
+        # a.b.c becomes one call _a(a, 'b', 'c') instead of nested calls.
+        base, keys = expr.path if expr.path is not None else (expr.code, [])
+        keys = [*keys, key]
+        return Expr(helper("_a", base, *keys), path=(base, keys))
+
     def parse_subscript(self, expr: Expr) -> Expr:
         start = "None"
         if not self.test("punct", ":"):
             start = self.parse_expression().code
             if self.accept("punct", "]"):
-                return Expr(f"_a({expr.code}, {start})")
+                return self._attribute(expr, start)
         self.expect("punct", ":")
         length = "None" if self.test("punct", "]") else self.parse_expression().code
         self.expect("punct", "]")
-        return Expr(f"_slice({expr.code}, {start}, {length})")
+        return Expr(helper("_slice", expr.code, start, length))
+
+    def filter_name(self) -> str:
+        token = self.expect("name")
+        if token.value.startswith("_"):
+            raise TemplateSyntaxError(f'Unknown "{token.value}" filter.', token.line)
+        return token.value
 
     def parse_filter(self, expr: Expr) -> Expr:
-        name = self.expect("name").value
+        name = self.filter_name()
         arguments = self.parse_arguments() if self.test("punct", "(") else []
         call = f"{name}({', '.join(arguments)})" if arguments else name
         return Expr(f"({expr.code})|{call}")
@@ -503,7 +530,7 @@ class _ExpressionParser:
         """``upper|trim('x')`` as used by ``{% apply %}`` / ``{% filter %}``."""
         chain: list[str] = []
         while True:
-            name = self.expect("name").value
+            name = self.filter_name()
             arguments = self.parse_arguments() if self.test("punct", "(") else []
             chain.append(f"{name}({', '.join(arguments)})" if arguments else name)
             if not self.accept("punct", "|"):
@@ -557,16 +584,13 @@ class TwigTranslator:
     def _mark_literals_safe(self, expr: Expr) -> str:
         # Twig's escaper leaves printed literals (and literal branches of ?:) unescaped.
         if expr.constant:
-            return f"_raw_const({expr.code})"
+            return helper("_raw_const", expr.code)
         if expr.branches is not None:
             then, otherwise = expr.branches
             if then.constant or otherwise.constant:
                 condition = expr.condition
-                if then is not None and then.code == condition:
-                    # Elvis form ``a ?: b`` evaluates its condition as the value.
-                    return f"({then.code} if _t({condition}) else {self._mark_literals_safe(otherwise)})"
                 return (
-                    f"({self._mark_literals_safe(then)} if _t({condition}) "
+                    f"({self._mark_literals_safe(then)} if {condition} "
                     f"else {self._mark_literals_safe(otherwise)})"
                 )
         return expr.code
@@ -593,12 +617,12 @@ class TwigTranslator:
 
     def _tag_if(self, parser: _ExpressionParser, stack: list[str]) -> str:
         stack.append("if")
-        return "{% if _t(" + parser.parse_expression().code + ") %}"
+        return "{% if " + truth(parser.parse_expression()) + " %}"
 
     def _tag_elseif(self, parser: _ExpressionParser, stack: list[str]) -> str:
         if not stack or stack[-1] != "if":
             raise parser.error('Unexpected "elseif" tag')
-        return "{% elif _t(" + parser.parse_expression().code + ") %}"
+        return "{% elif " + truth(parser.parse_expression()) + " %}"
 
     _tag_elif = _tag_elseif
 
@@ -627,9 +651,9 @@ class TwigTranslator:
         stack.append("for")
         key_name, value_name = (names[0], names[1]) if len(names) == 2 else ("", names[0])
         return (
-            "{% for _ in _for(_c, "
-            + sequence.code
-            + f", {jinja_string(key_name)}, {jinja_string(value_name)}) %}}"
+            "{% for _ in "
+            + helper("_for", "_c", sequence.code, jinja_string(key_name), jinja_string(value_name))
+            + " %}"
         )
 
     def _tag_endfor(self, parser: _ExpressionParser, stack: list[str]) -> str:
@@ -649,7 +673,7 @@ class TwigTranslator:
                     "When using set, you must have the same number of variables and assignments"
                 )
             return "".join(
-                "{% do _set(_c, " + jinja_string(name) + ", " + value + ") %}"
+                "{% do " + helper("_set", "_c", jinja_string(name), value) + " %}"
                 for name, value in zip(names, values, strict=True)
             )
         if len(names) != 1:
@@ -661,7 +685,7 @@ class TwigTranslator:
         if not stack or not stack[-1].startswith("set:"):
             raise parser.error('Unexpected "endset" tag')
         name = stack.pop()[4:]
-        return "{% endset %}{% do _set(_c, " + jinja_string(name) + ", _block) %}"
+        return "{% endset %}{% do " + helper("_set", "_c", jinja_string(name), "_block") + " %}"
 
     def _tag_apply(self, parser: _ExpressionParser, stack: list[str]) -> str:
         stack.append("apply")
