@@ -119,6 +119,9 @@ class EntityService:
         self._secrets = secrets
         self._contracts = contracts
         self._logs = logs
+        # secretRef → (entity etag, values): a warm container reads each secret once per revision
+        # of its entity instead of once per call (the etag changes with every write).
+        self._revealed: dict[str, tuple[str, dict[str, Any]]] = {}
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -158,9 +161,15 @@ class EntityService:
         spec = resource_spec(resource)
         if spec.storage is StorageKind.LOGS:
             return self._log_store().get(resource, key)
-        item = self._store(spec).get(resource, key).item
-        ref = item.get(SECRET_REF)
-        return _public(reveal(item, self._secrets.get(ref)) if ref else item)
+        stored = self._store(spec).get(resource, key)
+        ref = stored.item.get(SECRET_REF)
+        if not ref:
+            return _public(stored.item)
+        cached = self._revealed.get(ref)
+        if cached is None or cached[0] != stored.etag:
+            cached = (stored.etag, self._secrets.get(ref))
+            self._revealed[ref] = cached
+        return _public(reveal(stored.item, cached[1]))
 
     def counts(self) -> dict[str, int]:
         """Number of entities per resource (camelCase keys), for ``GET /api/dashboard``."""

@@ -518,10 +518,16 @@ class CallEngine:
         return call_log
 
     def _record_state(self, source: dict[str, Any], fields: dict[str, Any]) -> None:
-        source.update(fields)
+        # One write per call at most, and none when nothing changed: ``lastCall`` is kept to the
+        # minute, so a busy source without rate-limit headers costs no storage write per call.
+        changed = {name: value for name, value in fields.items() if source.get(name) != value}
+        if "lastCall" in changed and _seconds_between(source.get("lastCall"), changed["lastCall"]) < 60:
+            del changed["lastCall"]
+        source.update(changed)
         key = source.get("id") or source.get("uuid")
-        if key is None or self.entities is None:
+        if not changed or key is None or self.entities is None:
             return
+        fields = changed
         try:
             self.entities.record_state("sources", str(key), fields)
         except Exception:  # bookkeeping failures are logged, the call result stands
@@ -556,3 +562,11 @@ def _utcnow() -> datetime:
 
 def _now_iso() -> str:
     return _utcnow().isoformat(timespec="seconds")
+
+
+def _seconds_between(earlier: Any, later: str) -> float:
+    """Seconds from ``earlier`` (ISO text or None) to ``later``; infinite when unknown."""
+    try:
+        return (datetime.fromisoformat(later) - datetime.fromisoformat(str(earlier))).total_seconds()
+    except (TypeError, ValueError):
+        return float("inf")

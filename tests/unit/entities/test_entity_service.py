@@ -524,3 +524,29 @@ def test_with_if_match_a_concurrent_change_is_a_precondition_failure() -> None:
 
     with pytest.raises(PreconditionFailedError):
         service.update("rules", "r", {"order": 5}, if_match='"1"')
+
+
+def test_reveal_reads_a_secret_once_per_revision_of_its_entity(
+    service: EntityService, secrets: MemorySecretStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a source with a password and a counter on secret reads
+    created = service.create("sources", {"name": "s", "location": "https://x.example", "password": "p1"})
+    reads: list[str] = []
+    original_get = secrets.get
+
+    def counting_get(name: str) -> dict:
+        reads.append(name)
+        return original_get(name)
+
+    monkeypatch.setattr(secrets, "get", counting_get)
+
+    # When it is revealed twice, then updated and revealed again
+    assert service.reveal("sources", created.item["id"])["password"] == "p1"
+    assert service.reveal("sources", "s")["password"] == "p1"
+    service.update("sources", "s", {"password": "p2"})
+    after_update = service.reveal("sources", "s")["password"]
+
+    # Then the second reveal came from the cache: reads were the first reveal, the update (which
+    # compares with the previous values) and the reveal of the new revision
+    assert after_update == "p2"
+    assert len(reads) == 3
