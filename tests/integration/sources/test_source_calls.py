@@ -179,3 +179,21 @@ def test_call_log_query_filters(engine, make_source, peer, logs) -> None:
     page = query.list({"_limit": "2"})
     assert len(page.items) == 2 and page.next
     assert len(query.list({"_limit": "2", "_next": page.next}).items) == 1
+
+
+def test_a_busy_source_without_rate_limits_is_written_at_most_once_a_minute(
+    engine, make_source, peer, entities, monkeypatch
+) -> None:
+    # Given a source whose server sends no rate-limit headers, and a count of state writes
+    source = make_source(peer.url)
+    writes: list[dict] = []
+    original = entities.record_state
+    monkeypatch.setattr(entities, "record_state", lambda *args: writes.append(args[2]) or original(*args))
+
+    # When it is called five times in a row
+    for _ in range(5):
+        assert engine.call(source["id"], "/items")["statusCode"] == 200
+
+    # Then only the first call recorded lastCall; the others are within the same minute
+    assert [list(fields) for fields in writes] == [["lastCall"]]
+    assert entities.reveal("sources", source["id"])["lastCall"]
