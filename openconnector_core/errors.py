@@ -7,6 +7,7 @@ message text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 
@@ -58,6 +59,16 @@ class ForbiddenError(OpenConnectorError):
 
 class NotFoundError(OpenConnectorError):
     status, code, title = 404, "not-found", "Not found"
+
+
+class MethodNotAllowedError(OpenConnectorError):
+    """The path exists but not for this method (e.g. a write on a read-only resource)."""
+
+    status, code, title = 405, "method-not-allowed", "Method not allowed"
+
+    def __init__(self, message: str, *, allow: Sequence[str]) -> None:
+        super().__init__(message, allow=sorted(allow))
+        self.allow = sorted(allow)
 
 
 class ConflictError(OpenConnectorError):

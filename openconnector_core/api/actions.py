@@ -13,9 +13,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from openconnector_core.api.deps import container
-from openconnector_core.api.errors import MethodNotAllowedError
 from openconnector_core.api.http import json_body, json_response, query_params
-from openconnector_core.errors import ValidationError
+from openconnector_core.errors import MethodNotAllowedError, ValidationError
 
 router = APIGatewayHttpRouter()
 

@@ -8,7 +8,7 @@ a 500 with a generic message and the request id — the exception itself only go
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from aws_lambda_powertools.event_handler import Response
@@ -16,20 +16,10 @@ from aws_lambda_powertools.event_handler import exceptions as powertools_errors
 from pydantic import ValidationError as PydanticValidationError
 
 from openconnector_core.api.http import json_response
-from openconnector_core.errors import OpenConnectorError, ValidationError
+from openconnector_core.errors import MethodNotAllowedError, OpenConnectorError, ValidationError
 
 INTERNAL_ERROR = "Internal error"
 INTERNAL_MESSAGE = "An unexpected error occurred"
-
-
-class MethodNotAllowedError(OpenConnectorError):
-    """The path exists but not for this method (e.g. a write on a read-only resource)."""
-
-    status, code, title = 405, "method-not-allowed", "Method not allowed"
-
-    def __init__(self, message: str, *, allow: Sequence[str]) -> None:
-        super().__init__(message, allow=sorted(allow))
-        self.allow = sorted(allow)
 
 
 class _Logger(Protocol):

@@ -14,7 +14,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from openconnector_core.api.deps import container
-from openconnector_core.api.errors import MethodNotAllowedError
 from openconnector_core.api.http import (
     empty_response,
     format_etag,
@@ -24,6 +23,7 @@ from openconnector_core.api.http import (
     parse_if_match,
     query_params,
 )
+from openconnector_core.errors import MethodNotAllowedError
 
 router = APIGatewayHttpRouter()
 

@@ -123,8 +123,10 @@ class TemplateRenderer:
             return self._compile_cached(template_text)
         except TemplateRenderError:
             raise
-        except (TemplateError, LimitExceededError, ValueError, TypeError, RecursionError) as error:
+        except (TemplateError, LimitExceededError) as error:
             raise TemplateRenderError(describe_error(error)) from error
+        except Exception as error:  # a template the translator cannot handle is the template's error
+            raise TemplateRenderError(f"cannot compile template: {describe_error(error)}") from error
 
     def _compile_uncached(self, template_text: str) -> CompiledTemplate:
         started = time.monotonic()
@@ -168,11 +170,17 @@ class TemplateRenderer:
         round-trips escaped data and decodes entities written in the template text itself.
         Raises :class:`TemplateRenderError` (a ``MappingError``) on any failure.
         """
+        if not isinstance(template_text, str):
+            raise TemplateRenderError(f"a template must be a string, {php.php_type(template_text)} given")
         compiled = self.compile(template_text)
+        if context is None:
+            context = {}
         if isinstance(context, list):
             twig_context = TwigContext((str(index), item) for index, item in enumerate(context))
-        else:
+        elif isinstance(context, Mapping):
             twig_context = TwigContext(context)
+        else:
+            raise TemplateRenderError(f"the template context must be an object, {php.php_type(context)} given")
         budget, token = start_budget()
         try:
             chunks: list[str] = []
