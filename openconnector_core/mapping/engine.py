@@ -127,8 +127,10 @@ class MappingEngine:
                 output, target_key, self._value_for(mapping, target_key, spec, encoded, data)
             )
 
-        for path in mapping.get("unset") or []:
-            output = paths.delete(output, php.to_string(path))
+        unset = mapping.get("unset")
+        if isinstance(unset, list):
+            for path in unset:
+                output = paths.delete(output, php.to_string(path))
 
         cast_rules = mapping.get("cast") or {}
         if isinstance(cast_rules, Mapping):

@@ -1,8 +1,8 @@
 """The Twig-compatible, sandboxed template renderer (Jinja2 ``SandboxedEnvironment`` underneath).
 
-Templates are translated from Twig to Jinja once and compiled once per template text (bounded LRU
-per renderer, so warm Lambda containers reuse them). Rendering streams the output to enforce the
-size cap and runs inside the mapping run's time/iteration budget.
+Templates are translated from Twig to Jinja once and compiled once per template text, in a bounded
+LRU per process shared by all renderers, so warm Lambda containers reuse them. Rendering streams
+the output to enforce the size cap and runs inside the mapping run's time/iteration budget.
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ def _finalize(_eval_context: EvalContext, value: Any) -> Any:
 @dataclass(frozen=True)
 class CompiledTemplate:
     template: Template
-    arrows: tuple[Callable[[TwigContext], Callable[..., Any]], ...]
+    arrows: tuple[Callable[[TwigContext, dict[str, Any]], Callable[..., Any]], ...]
+    functions: frozenset[str]  # the functions the template calls; the renderer must provide them
     jinja_source: str
 
 
@@ -78,88 +79,124 @@ def describe_error(error: BaseException) -> str:
     return message
 
 
+# ---------------------------------------------------------------------- process-wide caches
+# One environment per autoescape setting and one compiled template per template text, shared by
+# every renderer of the process: engines may be built per request, the templates stay warm.
+
+
+@lru_cache(maxsize=2)
+def _environment(autoescape: bool) -> _TwigSandbox:
+    env = _TwigSandbox(
+        autoescape=autoescape,
+        finalize=_finalize,
+        undefined=Undefined,
+        extensions=["jinja2.ext.do"],
+        keep_trailing_newline=True,
+        cache_size=0,
+        auto_reload=False,
+        # No constant folding: it would freeze e.g. {{ 'now'|date }} into the cached template.
+        optimized=False,
+    )
+    env.globals.clear()
+    env.globals.update(FUNCTIONS)
+    env.filters.update(FILTERS)
+    env.filters.update(HELPERS)  # the translator calls its helpers as filters
+    env.tests.update(TESTS)
+    return env
+
+
+_TRANSLATOR = TwigTranslator()
+
+
+@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+def translate(template_text: str) -> Translation:
+    """The Twig → Jinja translation of ``template_text`` (cached per process)."""
+    return _TRANSLATOR.translate(template_text)
+
+
+@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+def _compile(template_text: str, autoescape: bool) -> CompiledTemplate:
+    started = time.monotonic()
+    try:
+        environment = _environment(autoescape)
+        translation = translate(template_text)
+        template = environment.from_string(translation.source)
+        compiled_arrows: tuple[Callable[[TwigContext, dict[str, Any]], Callable[..., Any]], ...] = ()
+
+        def arrows() -> tuple[Callable[[TwigContext, dict[str, Any]], Callable[..., Any]], ...]:
+            return compiled_arrows
+
+        compiled_arrows = tuple(
+            _arrow_factory(params, environment.compile_expression(code, undefined_to_none=False), arrows)
+            for params, code in translation.arrows
+        )
+        return CompiledTemplate(
+            template, compiled_arrows, frozenset(translation.functions), translation.source
+        )
+    finally:
+        # Compiling is a one-off cost of the process, not the running mapping's.
+        extend_running_budget(time.monotonic() - started)
+
+
+def _arrow_factory(
+    params: tuple[str, ...], expression: Any, arrows: Callable[[], tuple[Any, ...]]
+) -> Callable[[TwigContext, dict[str, Any]], Callable[..., Any]]:
+    def bind(context: TwigContext, functions: dict[str, Any]) -> Callable[..., Any]:
+        def arrow(*arguments: Any) -> Any:
+            scope = TwigContext(context)
+            for name, value in zip(params, arguments, strict=False):
+                scope[name] = value
+            return expression(**functions, _c=scope, _arrows=arrows(), _fns=functions)
+
+        return arrow
+
+    return bind
+
+
+def compile_cache_info() -> Any:
+    """Hits and misses of the process-wide compiled-template cache."""
+    return _compile.cache_info()
+
+
 class TemplateRenderer:
-    """Renders Twig (and Jinja) templates in a sandbox with PHP/Twig semantics."""
+    """Renders Twig (and Jinja) templates in a sandbox with PHP/Twig semantics.
+
+    ``functions`` are extra template functions (e.g. ``callSource``). They are supplied per render,
+    so one compiled template serves every renderer of the process.
+    """
 
     def __init__(
         self,
         functions: Mapping[str, Callable[..., Any]] | None = None,
         autoescape: bool = True,
-        cache_size: int = TEMPLATE_CACHE_SIZE,
     ) -> None:
         self.autoescape = autoescape
-        self._functions = {**FUNCTIONS, **(functions or {})}
-        env = _TwigSandbox(
-            autoescape=autoescape,
-            finalize=_finalize,
-            undefined=Undefined,
-            extensions=["jinja2.ext.do"],
-            keep_trailing_newline=True,
-            cache_size=0,
-            auto_reload=False,
-            # No constant folding: it would freeze e.g. {{ 'now'|date }} into the cached template.
-            optimized=False,
-        )
-        env.globals.clear()
-        env.globals.update(self._functions)
-        env.filters.update(FILTERS)
-        env.filters.update(HELPERS)  # the translator calls its helpers as filters
-        env.tests.update(TESTS)
-        self.environment = env
-        self._globals = dict(env.globals)
-        self._translator = TwigTranslator(self._functions.__contains__)
-        self._translate_cached = lru_cache(maxsize=cache_size)(self._translator.translate)
-        self._compile_cached = lru_cache(maxsize=cache_size)(self._compile_uncached)
+        self.environment = _environment(autoescape)
+        self._functions: dict[str, Any] = {**FUNCTIONS, **(functions or {})}
+        self._function_names = frozenset(self._functions)
+        # The parent scope of every render: the environment's globals plus this renderer's functions.
+        self._globals = {**self.environment.globals, **self._functions}
 
     # ------------------------------------------------------------------ compile
 
     def translate(self, template_text: str) -> Translation:
-        """The Twig → Jinja translation (cached)."""
-        return self._translate_cached(template_text)
+        """The Twig → Jinja translation (cached per process)."""
+        return translate(template_text)
 
     def compile(self, template_text: str) -> CompiledTemplate:
         """Translate and compile (cached per template text); raises :class:`TemplateRenderError`."""
         try:
-            return self._compile_cached(template_text)
+            compiled = _compile(template_text, self.autoescape)
         except TemplateRenderError:
             raise
         except (TemplateError, LimitExceededError) as error:
             raise TemplateRenderError(describe_error(error)) from error
         except Exception as error:  # a template the translator cannot handle is the template's error
             raise TemplateRenderError(f"cannot compile template: {describe_error(error)}") from error
-
-    def _compile_uncached(self, template_text: str) -> CompiledTemplate:
-        started = time.monotonic()
-        try:
-            return self._translate_and_compile(template_text)
-        finally:
-            extend_running_budget(time.monotonic() - started)
-
-    def _translate_and_compile(self, template_text: str) -> CompiledTemplate:
-        translation = self.translate(template_text)
-        template = self.environment.from_string(translation.source)
-        arrow_factories: list[Callable[[TwigContext], Callable[..., Any]]] = []
-        compiled_arrows: tuple[Callable[[TwigContext], Callable[..., Any]], ...] = ()
-        for params, code in translation.arrows:
-            expression = self.environment.compile_expression(code, undefined_to_none=False)
-            arrow_factories.append(self._arrow_factory(params, expression, lambda: compiled_arrows))
-        compiled_arrows = tuple(arrow_factories)
-        return CompiledTemplate(template, compiled_arrows, translation.source)
-
-    @staticmethod
-    def _arrow_factory(
-        params: tuple[str, ...], expression: Any, arrows: Callable[[], tuple[Any, ...]]
-    ) -> Callable[[TwigContext], Callable[..., Any]]:
-        def bind(context: TwigContext) -> Callable[..., Any]:
-            def arrow(*arguments: Any) -> Any:
-                scope = TwigContext(context)
-                for name, value in zip(params, arguments, strict=False):
-                    scope[name] = value
-                return expression(_c=scope, _arrows=arrows())
-
-            return arrow
-
-        return bind
+        if compiled.functions and not compiled.functions <= self._function_names:
+            unknown = sorted(compiled.functions - self._function_names)[0]
+            raise TemplateRenderError(f'Unknown "{unknown}" function.')
+        return compiled
 
     # ------------------------------------------------------------------ render
 
@@ -180,13 +217,14 @@ class TemplateRenderer:
         elif isinstance(context, Mapping):
             twig_context = TwigContext(context)
         else:
-            raise TemplateRenderError(f"the template context must be an object, {php.php_type(context)} given")
+            raise TemplateRenderError(
+                f"the template context must be an object, {php.php_type(context)} given"
+            )
         budget, token = start_budget()
         try:
             chunks: list[str] = []
             size = 0
             template = compiled.template
-            # A shared context built from a plain dict: Jinja's default copies the globals per render.
             # The globals are the shared parent; the per-render names go into the context's own vars
             # (Jinja's default render would copy the globals for every render).
             context_object = self.environment.context_class(
@@ -194,6 +232,7 @@ class TemplateRenderer:
             )
             context_object.vars["_c"] = twig_context
             context_object.vars["_arrows"] = compiled.arrows
+            context_object.vars["_fns"] = self._functions
             for chunk in template.root_render_func(context_object):
                 size += len(chunk)
                 check_output_size(size)

@@ -333,9 +333,9 @@ def for_loop(context: TwigContext, sequence: Any, key_name: str, value_name: str
 
 
 def make_arrow(
-    arrows: tuple[Callable[..., Any], ...], index: int, context: TwigContext
+    arrows: tuple[Callable[..., Any], ...], index: int, context: TwigContext, functions: dict[str, Any]
 ) -> Callable[..., Any]:
-    return arrows[index](context)
+    return arrows[index](context, functions)
 
 
 # --------------------------------------------------------------------------- filters

@@ -134,6 +134,7 @@ def helper(name: str, first: str, *rest: str) -> str:
 class Translation:
     source: str  # Jinja source
     arrows: list[tuple[tuple[str, ...], str]] = field(default_factory=list)  # (params, jinja expression)
+    functions: set[str] = field(default_factory=set)  # names of the functions the template calls
 
 
 def jinja_string(text: str) -> str:
@@ -371,7 +372,7 @@ class _ExpressionParser:
         self.expect("op", "=>")
         body = self.parse_expression()
         self.translation.arrows.append((tuple(params), body.code))
-        return Expr(helper("_arrow", "_arrows", str(len(self.translation.arrows) - 1), "_c"))
+        return Expr(helper("_arrow", "_arrows", str(len(self.translation.arrows) - 1), "_c", "_fns"))
 
     def parse_primary(self) -> Expr:
         params = self._arrow_ahead()
@@ -424,8 +425,9 @@ class _ExpressionParser:
 
     def parse_function_call(self, token: Token) -> Expr:
         name = token.value
-        if not self.is_function(name):
+        if name.startswith("_") or not self.is_function(name):
             raise TemplateSyntaxError(f'Unknown "{name}" function.', token.line)
+        self.translation.functions.add(name)
         arguments = self.parse_arguments()
         return Expr(f"{name}({', '.join(arguments)})")
 
@@ -540,7 +542,7 @@ class _ExpressionParser:
 class TwigTranslator:
     """Twig source → :class:`Translation` (Jinja source plus the arrow functions it uses)."""
 
-    def __init__(self, is_function: Callable[[str], bool]) -> None:
+    def __init__(self, is_function: Callable[[str], bool] = lambda name: True) -> None:
         self.is_function = is_function
 
     def translate(self, source: str) -> Translation:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from openconnector_core.errors import MappingError
-from openconnector_core.mapping.templates import TemplateRenderer, TemplateRenderError
+from openconnector_core.mapping.templates import TemplateRenderer, TemplateRenderError, compile_cache_info
 
 DATA: dict[str, Any] = {
     "name": "Ada",
@@ -122,15 +122,29 @@ def test_unknown_filter_message_is_twig_like(renderer: TemplateRenderer) -> None
         renderer.render("{{ a|nosuchfilter }}", {})
 
 
-def test_templates_compile_once_per_text() -> None:
-    renderer = TemplateRenderer()
-    first = renderer.compile("{{ name }}!")
-    assert renderer.compile("{{ name }}!") is first
-    assert renderer.render("{{ name }}!", {"name": "a"}) == "a!"
-    assert renderer.render("{{ name }}!", {"name": "b"}) == "b!"
-    assert renderer.compile("{{ name }}?") is not first
-    info = renderer._compile_cached.cache_info()
-    assert info.hits >= 3 and info.misses == 2
+def test_templates_compile_once_per_process() -> None:
+    # Given two renderers (engines may be built per request) with different injected functions
+    first = TemplateRenderer(functions={"callSource": lambda *args: "one"})
+    second = TemplateRenderer(functions={"callSource": lambda *args: "two"})
+    template = "{{ name }}:{{ callSource('s') }}:{{ [1]|map(x => callSource(x))|join }}"
+    before = compile_cache_info()
+
+    # When both render the same template text repeatedly
+    results = [first.render(template, {"name": "a"}), second.render(template, {"name": "b"})]
+    results.append(first.render(template, {"name": "c"}))
+
+    # Then it was compiled once, and each render used its own renderer's functions
+    assert results == ["a:one:one", "b:two:two", "c:one:one"]
+    assert first.compile(template) is second.compile(template)
+    after = compile_cache_info()
+    assert after.misses - before.misses == 1
+    assert after.hits - before.hits >= 4
+
+
+def test_a_function_the_renderer_lacks_is_unknown() -> None:
+    TemplateRenderer(functions={"callSource": lambda *args: ""}).render("{{ callSource('x') }}", {})
+    with pytest.raises(TemplateRenderError, match='Unknown "callSource" function'):
+        TemplateRenderer().render("{{ callSource('x') }}", {})
 
 
 def test_renders_do_not_leak_context_between_calls(renderer: TemplateRenderer) -> None:
