@@ -13,7 +13,15 @@ from openconnector_core.errors import MappingError
 
 from . import paths, php
 from .casts import DELETE, CastContext, CastError, cast_names, resolve_cast
-from .limits import MAX_DEPTH, LimitExceededError, current_budget, end_budget, start_budget
+from .limits import (
+    MAX_DEPTH,
+    TIME_BUDGET_SECONDS,
+    LimitExceededError,
+    current_budget,
+    end_budget,
+    restart_budget,
+    start_budget,
+)
 from .templates import TemplateRenderer, TemplateRenderError
 
 Resolver = Callable[[str], Mapping[str, Any] | None]
@@ -41,8 +49,11 @@ class MappingEngine:
         self,
         resolver: Resolver | None = None,
         functions: Mapping[str, Callable[..., Any]] | None = None,
+        *,
+        time_budget_seconds: float = TIME_BUDGET_SECONDS,
     ) -> None:
         self._resolver = resolver
+        self._time_budget = time_budget_seconds
         self.renderer = TemplateRenderer(
             functions={**(functions or {}), "executeMapping": self._execute_from_template}
         )
@@ -52,8 +63,11 @@ class MappingEngine:
     def run(
         self, mapping: Mapping[str, Any], data: Any, list_mode: bool = False
     ) -> dict[str, Any] | list[Any]:
-        """Map ``data``; raises :class:`MappingError` (never another exception)."""
-        budget, token = start_budget()
+        """Map ``data``; raises :class:`MappingError` (never another exception).
+
+        The time budget covers one mapping run; in list mode every item is a run of its own.
+        """
+        budget, token = start_budget(self._time_budget)
         try:
             result = self._run(mapping, data, list_mode)
             return paths.finish_output(result)
@@ -75,10 +89,12 @@ class MappingEngine:
         if not isinstance(mapping, Mapping):
             raise MappingError("A mapping must be an object")
         if list_mode:
-            return self._run_list(mapping, data)
+            return self._run_list(mapping, data, budget_per_item=True)
         return self._run_single(mapping, data)
 
-    def _run_list(self, mapping: Mapping[str, Any], data: Any) -> dict[str, Any] | list[Any]:
+    def _run_list(
+        self, mapping: Mapping[str, Any], data: Any, budget_per_item: bool = False
+    ) -> dict[str, Any] | list[Any]:
         if not isinstance(data, dict | list):
             raise MappingError(
                 _error(mapping, "", "", f"list input must be an array, {php.php_type(data)} given").message
@@ -93,6 +109,8 @@ class MappingEngine:
         pairs = items.items() if isinstance(items, dict) else enumerate(items)
         results: dict[str, Any] = {}
         for key, item in pairs:
+            if budget_per_item:
+                restart_budget(self._time_budget)
             current_budget().tick()
             if not isinstance(item, dict | list) or extra:
                 item_input: dict[str, Any] | list[Any] = _php_array_merge(

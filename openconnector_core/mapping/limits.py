@@ -59,6 +59,14 @@ def start_budget(seconds: float = TIME_BUDGET_SECONDS) -> tuple[Budget, object |
     return budget, _current.set(budget)
 
 
+def restart_budget(seconds: float = TIME_BUDGET_SECONDS) -> None:
+    """Give the running budget a fresh deadline and iteration count (the next item of a list run)."""
+    budget = _current.get()
+    if budget is not None:
+        budget.deadline = time.monotonic() + seconds
+        budget.iterations = 0
+
+
 def end_budget(token: object | None) -> None:
     if token is not None:
         _current.reset(token)  # type: ignore[arg-type]

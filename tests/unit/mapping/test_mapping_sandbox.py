@@ -79,3 +79,25 @@ def test_no_environment_or_file_access_functions_exist() -> None:
     for name in ("dump", "source", "include", "constant", "template_from_string"):
         with pytest.raises(MappingError, match=f'Unknown "{name}" function'):
             run_template("{{ " + name + "('x') }}")
+
+
+def test_in_list_mode_every_item_gets_its_own_budget() -> None:
+    # Given a list whose items together loop more often than one run may (200 x 2,000 > 200,000)
+    mapping = {"name": "items", "mapping": {"n": "{% for i in 1..2000 %}{% endfor %}{{ value }}"}}
+    items = list(range(200))
+
+    # When it runs in list mode / Then every item is a run of its own
+    result = MappingEngine().run(mapping, items, list_mode=True)
+    assert len(result) == 200
+
+    # And the same work inside one run is refused
+    with pytest.raises(MappingError, match="loop iterations"):
+        MappingEngine().run(
+            {"mapping": {"n": "{% for i in 1..2000 %}{% for j in 1..200 %}{% endfor %}{% endfor %}"}}, {}
+        )
+
+
+def test_time_budget_is_configurable() -> None:
+    slow = {"mapping": {"n": "{% for i in 1..90000 %}{{ i|json_encode }}{% endfor %}"}}
+    with pytest.raises(MappingError, match="time budget"):
+        MappingEngine(time_budget_seconds=0.001).run(slow, {})
