@@ -69,7 +69,8 @@ def to_string(value: Any) -> str:
     if value is False or value is None or isinstance(value, Undefined):
         return ""
     if isinstance(value, int):
-        return str(value)
+        # Integers beyond 64 bits are floats in PHP.
+        return str(value) if INT_MIN <= value <= INT_MAX else float_to_string(float(value))
     if isinstance(value, float):
         return float_to_string(value)
     if isinstance(value, dict | list):
@@ -238,11 +239,12 @@ def power(left: Any, right: Any) -> int | float:
     ):
         return _int_or_float(base**exponent)
     try:
-        return float(base) ** float(exponent)
+        result = float(base) ** float(exponent)
     except OverflowError:
         return math.inf
     except ZeroDivisionError:
         return math.inf
+    return result if isinstance(result, float) else math.nan  # a negative base with a fraction
 
 
 def negate(value: Any) -> int | float:
@@ -443,11 +445,21 @@ def _decode_entity(match: re.Match[str]) -> str:
         codepoint = int(decimal) if decimal is not None else int(hexadecimal, 16)
     except ValueError:
         return match.group(0)
-    if codepoint == 0 or codepoint > 0x10FFFF or 0xD800 <= codepoint <= 0xDFFF:
-        return match.group(0)
-    if codepoint in (0x7F,) or (codepoint < 0x20 and codepoint not in (0x09, 0x0A, 0x0D)):
-        return match.group(0)
-    return chr(codepoint)
+    return chr(codepoint) if _allowed_in_html401(codepoint) else match.group(0)
+
+
+def _allowed_in_html401(codepoint: int) -> bool:
+    """PHP's ``unicode_cp_is_allowed`` for ENT_HTML401: which numeric references decode."""
+    return (
+        0x20 <= codepoint <= 0x7E
+        or codepoint in (0x09, 0x0A, 0x0D)
+        or 0xA0 <= codepoint <= 0xD7FF
+        or (
+            0xE000 <= codepoint <= 0x10FFFF
+            and (codepoint & 0xFFFF) < 0xFFFE
+            and not 0xFDD0 <= codepoint <= 0xFDEF
+        )
+    )
 
 
 _ESCAPER_ENTITIES = (("&#34;", '"'), ("&#39;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'))

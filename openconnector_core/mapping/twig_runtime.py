@@ -11,6 +11,7 @@ import base64
 import functools
 import random as _random
 import re
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -332,6 +333,19 @@ def for_loop(context: TwigContext, sequence: Any, key_name: str, value_name: str
         context.setdefault(name, value)
 
 
+def with_scope(context: TwigContext, variables: Any, only: bool) -> Iterator[None]:
+    """Twig's ``with``: run the body once with extra variables, then restore the context."""
+    if not isinstance(variables, dict | list):
+        raise TwigRuntimeError('Variables passed to a "with" tag must be a mapping')
+    saved = dict(context)
+    if only:
+        context.clear()
+    context.update(_pairs(variables))
+    yield None
+    context.clear()
+    context.update(saved)
+
+
 def make_arrow(
     arrows: tuple[Callable[..., Any], ...], index: int, context: TwigContext, functions: dict[str, Any]
 ) -> Callable[..., Any]:
@@ -366,8 +380,31 @@ def f_capitalize(value: Any) -> str:
     return text[:1].upper() + text[1:].lower()
 
 
+_CASE_IGNORABLE = frozenset("'.:^`\u00a8\u00ad\u00af\u00b4\u00b7\u00b8\u2018\u2019\u2024\u2027")
+
+
+def _case_ignorable(char: str) -> bool:
+    return char in _CASE_IGNORABLE or unicodedata.category(char) in ("Mn", "Me", "Cf", "Lm", "Sk")
+
+
 def f_title(value: Any) -> str:
-    return re.sub(r"(^|\s)(\S)", lambda m: m.group(1) + m.group(2).upper(), str(php.to_string(value)).lower())
+    """``mb_convert_case($s, MB_CASE_TITLE)``: a word starts after a character that is neither cased
+    nor case-ignorable (so ``they're`` stays one word and ``hello-world`` becomes ``Hello-World``)."""
+    out: list[str] = []
+    title_mode = True
+    for char in str(php.to_string(value)):
+        cased = char.isupper() or char.islower() or char.istitle()
+        if title_mode:
+            if cased:
+                out.append(char.title())
+                title_mode = False
+            else:
+                out.append(char)
+        else:
+            out.append(char.lower())
+            if not cased and not _case_ignorable(char):
+                title_mode = True
+    return "".join(out)
 
 
 def f_trim(value: Any, characters: Any = None, side: str = "both") -> str:
@@ -393,7 +430,10 @@ def _values(value: Any) -> list[Any]:
 def f_join(value: Any, glue: Any = "", and_: Any = None, **kwargs: Any) -> str:
     if "and" in kwargs:
         and_ = kwargs["and"]
-    items = [php.to_string(item) for item in _values(value)]
+    if isinstance(value, dict | list):
+        items = [php.to_string(item) for item in _values(value)]
+    else:  # Twig joins (array) $value
+        items = [] if php.is_null(value) else [php.to_string(value)]
     separator = php.to_string(glue)
     if php.is_null(and_) or len(items) < 2:
         result = separator.join(items)
@@ -965,6 +1005,7 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "_bxor": bitwise_xor,
     "_set": assign,
     "_for": for_loop,
+    "_with": with_scope,
     "_arrow": make_arrow,
     "_key": php_key,
     "_raw_const": raw_constant,

@@ -91,8 +91,6 @@ _UNSUPPORTED_TAGS = {
     "import",
     "from",
     "use",
-    "block",
-    "endblock",
     "macro",
     "endmacro",
     "sandbox",
@@ -251,7 +249,10 @@ class _ExpressionParser:
         if operator == "not in":
             return Expr(f"(not {helper('_in', left.code, right.code)})", boolean=True)
         if operator == "??":
-            return Expr(f"({left.code} if {helper('_isset', left.code)} else {right.code})")
+            condition = helper("_isset", left.code)
+            return Expr(
+                f"({left.code} if {condition} else {right.code})", branches=(left, right), condition=condition
+            )
         boolean = operator in ("==", "!=", "<", ">", ">=", "<=", "in", "matches", "starts with", "ends with")
         return Expr(helper(_HELPER[operator], left.code, right.code), boolean=boolean)
 
@@ -726,6 +727,31 @@ class TwigTranslator:
     def _tag_endautoescape(self, parser: _ExpressionParser, stack: list[str]) -> str:
         self._close(stack, "autoescape", "endautoescape", parser)
         return "{% endautoescape %}"
+
+    def _tag_with(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        # Twig's {% with [vars] [only] %}: a scope that is dropped at {% endwith %}.
+        stack.append("with")
+        variables = (
+            "{}" if parser.test("end") or parser.test("name", "only") else parser.parse_expression().code
+        )
+        only = "True" if parser.accept("name", "only") else "False"
+        return "{% for _ in " + helper("_with", "_c", variables, only) + " %}"
+
+    def _tag_endwith(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        self._close(stack, "with", "endwith", parser)
+        return "{% endfor %}"
+
+    def _tag_block(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        # Without template inheritance a block renders in place.
+        parser.expect("name")
+        stack.append("block")
+        return ""
+
+    def _tag_endblock(self, parser: _ExpressionParser, stack: list[str]) -> str:
+        if parser.test("name"):
+            parser.advance()
+        self._close(stack, "block", "endblock", parser)
+        return ""
 
     def _tag_do(self, parser: _ExpressionParser, stack: list[str]) -> str:
         return "{% do " + parser.parse_expression().code + " %}"

@@ -75,6 +75,16 @@ def renderer() -> TemplateRenderer:
         ("{{ '<b>' }}{{ name ~ '<i>' }}", "<b>Ada<i>"),
         ("Tom &amp; Jerry &#39;x&#39;", "Tom & Jerry 'x'"),
         ("{{ 'x' if age > 3 else 'y' }}", "x"),  # native Jinja conditional expression
+        ("{% with {'a': 1} %}{{ a }}{{ name }}{% endwith %}[{{ a }}]", "1Ada[]"),
+        ("{% with {'a': 1} only %}{{ a }}{{ name }}{% endwith %}{{ name }}", "1Ada"),
+        ("{% block b %}in{% endblock %}!", "in!"),
+        ('{{ "they\'re hello-world 1st"|title }}', "They're Hello-World 1St"),
+        ("{{ 5|join }}|{{ nothing|join }}", "5|"),
+        ("{{ nope ?? '&amp;' }}|{{ (-8) ** (1/3) }}|&#128;&#65;", "&|NAN|&#128;A"),
+        (
+            "{% set n = 0 %}{% for k, v in user %}{% set n = n + 1 %}{{ k }}{% endfor %}{{ n }}",
+            "firstaddress2",
+        ),
     ],
 )
 def test_render(renderer: TemplateRenderer, template: str, expected: str) -> None:
