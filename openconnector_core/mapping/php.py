@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from datetime import datetime
 from html.entities import codepoint2name, name2codepoint
 from typing import Any
 
@@ -320,6 +321,8 @@ def compare(left: Any, right: Any) -> int:
         return -compare(right, left)
     if isinstance(left, dict | list) and isinstance(right, dict | list):
         return _compare_arrays(as_dict(left), as_dict(right))
+    if isinstance(left, datetime) and isinstance(right, datetime):
+        return (left > right) - (left < right)
     if isinstance(left, dict | list):
         return 1
     if isinstance(right, dict | list):

@@ -82,6 +82,10 @@ def _letter(moment: datetime, letter: str) -> str:
             return str(moment.year)
         case "y":
             return f"{moment.year % 100:02d}"
+        case "B":
+            utc = moment.astimezone(UTC)
+            beats = ((utc.hour * 3600 + utc.minute * 60 + utc.second + 3600) % 86400) * 10 // 864
+            return f"{beats:03d}"
         case "a":
             return "am" if moment.hour < 12 else "pm"
         case "A":
@@ -243,14 +247,36 @@ def parse_date(value: Any, timezone: Any = None) -> datetime:
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:
-        moment = modify(datetime.now(zone), text) if not text[:1].isdigit() else _parse_other(text, zone)
+        moment = _parse_other(text, zone) if text[:1].isdigit() else _parse_words(text, zone)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(zone)
 
 
+_ENGLISH_FORMATS = (
+    "%B %d, %Y",
+    "%B %d, %Y %H:%M",
+    "%b %d, %Y",
+    "%B %d %Y",
+    "%a, %d %b %Y %H:%M:%S %z",
+    "%A %d %B %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+)
+
+
+def _parse_words(text: str, zone: tzinfo) -> datetime:
+    """Month names (``March 21, 2024``, RFC 2822) or a relative string (``+1 day``) from now."""
+    for fmt in _ENGLISH_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return modify(datetime.now(zone), text)
+
+
 def _parse_other(text: str, zone: tzinfo) -> datetime:
-    for fmt in ("%d-%m-%Y", "%d-%m-%Y %H:%M:%S", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d"):
+    for fmt in ("%d-%m-%Y", "%d-%m-%Y %H:%M:%S", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S"):
         try:
             return datetime.strptime(text, fmt)
         except ValueError:
