@@ -189,6 +189,8 @@ class _QuietRequestHandler:
         from moto.moto_server.werkzeug_app import MotoRequestHandler
 
         class QuietMotoRequestHandler(MotoRequestHandler):
+            disable_nagle_algorithm = True  # headers and body go out as separate writes
+
             def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
                 return
 

@@ -274,6 +274,8 @@ class _HttpServer(ThreadingHTTPServer):
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body are separate writes: without this, Nagle and delayed ACKs add 40 ms a request.
+    disable_nagle_algorithm = True
     server: _HttpServer
     busy = False
 

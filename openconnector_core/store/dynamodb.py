@@ -293,7 +293,8 @@ class DynamoEntityStore:
         for raw in self._query_all(
             KeyConditionExpression=condition,
             ExpressionAttributeValues=values,
-            Limit=max(_QUERY_PAGE, limit + 1),
+            # Unfiltered, a page reads exactly one item more than it returns; filtered, read wider.
+            Limit=max(_QUERY_PAGE, limit + 1) if filters or search else limit + 1,
         ):
             item = json.loads(raw["doc"]["S"])
             if matches(item):
