@@ -286,10 +286,14 @@ def _compare_numbers(left: int | float, right: int | float) -> int:
     return (left > right) - (left < right)
 
 
+_NUMERIC_START = frozenset("0123456789+-. \t\n\r\v\f")
+
+
 def _compare_strings(left: str, right: str) -> int:
-    left_number, right_number = numeric_string(left), numeric_string(right)
-    if left_number is not None and right_number is not None:
-        return _compare_numbers(left_number, right_number)
+    if left[:1] in _NUMERIC_START and right[:1] in _NUMERIC_START and left and right:
+        left_number, right_number = numeric_string(left), numeric_string(right)
+        if left_number is not None and right_number is not None:
+            return _compare_numbers(left_number, right_number)
     left_bytes, right_bytes = left.encode("utf-8", "surrogatepass"), right.encode("utf-8", "surrogatepass")
     return (left_bytes > right_bytes) - (left_bytes < right_bytes)
 
