@@ -27,6 +27,7 @@ from .templates import TemplateRenderer, TemplateRenderError
 Resolver = Callable[[str], Mapping[str, Any] | None]
 
 _CANONICAL_INT_KEY = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
+_INT_START = frozenset("-0123456789")
 
 
 def _spec_text(spec: Any) -> str:
@@ -137,7 +138,7 @@ class MappingEngine:
             rules = {}
         for target, spec in rules.items():
             target_key = str(target)
-            if _CANONICAL_INT_KEY.match(target_key):
+            if target_key[:1] in _INT_START and _CANONICAL_INT_KEY.match(target_key):
                 raise _error(
                     mapping, target_key, spec, "a target key cannot be a number (it replaces the output)"
                 )

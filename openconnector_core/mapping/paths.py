@@ -77,6 +77,9 @@ def _set_child(container: dict[str, Any] | list[Any], key: str, value: Any) -> d
 
 def write(data: dict[str, Any] | list[Any], path: str, value: Any) -> dict[str, Any] | list[Any]:
     """Write ``value`` at ``path`` (always split on ``.``); returns the (possibly replaced) root."""
+    if "." not in path and type(data) is dict:
+        data[path] = value
+        return data
     segments = path.split(".")
     return _write(data, segments, value)
 
