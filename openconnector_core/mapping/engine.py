@@ -198,18 +198,21 @@ class MappingEngine:
         value = paths.lookup(output, path)
         if not paths.found(value):
             return output
+        context = CastContext(output, path)
         for name in cast_names(spec):
             resolved = resolve_cast(name)
             if resolved is None:
                 continue  # unknown casts are ignored at run time, as upstream
-            function, argument = resolved
+            function, context.argument = resolved
             try:
-                value = function(value, CastContext(output, path, argument))
+                new_value = function(value, context)
             except (CastError, php.PhpTypeError, TypeError, ValueError, ZeroDivisionError) as error:
                 raise _error(mapping, path, spec, str(error)) from error
-            if value is DELETE:
+            if new_value is DELETE:
                 return paths.delete(output, path)
-            output = paths.write(output, path, value)
+            if new_value is not value:
+                value = new_value
+                output = context.output = paths.write(output, path, value)
         return output
 
     # ------------------------------------------------------------------ sub-mappings

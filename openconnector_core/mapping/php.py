@@ -348,8 +348,8 @@ def _compare_arrays(left: dict[str, Any], right: dict[str, Any]) -> int:
 
 def loose_equals(left: Any, right: Any) -> bool:
     """PHP 8 ``==``."""
-    if isinstance(left, str) and isinstance(right, str) and left == right:
-        return True
+    if type(left) is str and type(right) is str:
+        return left == right or _compare_strings(left, right) == 0
     if isinstance(left, dict | list) and isinstance(right, dict | list):
         left_dict, right_dict = as_dict(left), as_dict(right)
         if left_dict.keys() != right_dict.keys():

@@ -388,9 +388,11 @@ class _ExpressionParser:
             elif lowered in _CONSTANTS:
                 expr = Expr(_CONSTANTS[lowered], constant=True)
             elif token.value == "_context":
-                expr = Expr("_c")
+                expr = Expr("_c", path=("_c", []))
             else:
-                expr = Expr(f"_c[{jinja_string(token.value)}]")
+                # A variable is a key of the context: ``a.b`` then reads as one path from ``_c``.
+                key = jinja_string(token.value)
+                expr = Expr(f"_c[{key}]", path=("_c", [key]))
         elif token.kind == "number":
             expr = Expr(repr(float(token.value)) if any(c in token.value for c in ".eE") else token.value)
             expr.constant = True
