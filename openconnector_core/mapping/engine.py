@@ -128,7 +128,8 @@ class MappingEngine:
                 _error(mapping, "", "", f"the input must be an array, {php.php_type(data)} given").message
             )
         pass_through = php.truthy(mapping.get("passThrough"))
-        encoded = paths.encode_keys(data, copy=pass_through)
+        clean = None if pass_through else current_budget().clean_containers
+        encoded = paths.encode_keys(data, copy=pass_through, clean=clean)
         output: dict[str, Any] | list[Any] = encoded if pass_through else {}
         if pass_through and isinstance(output, list):
             output = {str(index): item for index, item in enumerate(output)}

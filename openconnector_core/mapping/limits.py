@@ -25,7 +25,8 @@ class Budget:
     deadline: float
     iterations: int = 0
     depth: int = 0
-    stack: list[str] = field(default_factory=list)
+    # Input containers known to hold no dotted keys during this run (see paths.encode_keys).
+    clean_containers: dict[int, object] = field(default_factory=dict)
 
     def tick(self, count: int = 1) -> None:
         self.iterations += count

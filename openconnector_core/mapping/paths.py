@@ -136,23 +136,37 @@ def _delete(container: dict[str, Any] | list[Any], segments: list[str]) -> dict[
 # --------------------------------------------------------------------------- key encoding
 
 
-def encode_keys(value: Any, copy: bool) -> Any:
+def encode_keys(value: Any, copy: bool, clean: dict[int, Any] | None = None) -> Any:
     """Replace ``.`` in every key by ``&#46;``. With ``copy`` every container is new, otherwise only
-    the containers that change are (the rest is shared with the input)."""
+    the containers that change are (the rest is shared with the input).
+
+    ``clean`` remembers containers already found to need no change (by id, holding a reference so
+    the id stays theirs): sub-mappings of one run receive parts of the same input over and over.
+    """
     if isinstance(value, dict):
+        if clean is not None and id(value) in clean:
+            return value
         changed = copy
         result: dict[str, Any] = {}
         for key, item in value.items():
-            new_key = key.replace(".", ENCODED_DOT) if "." in key else key
-            new_item = encode_keys(item, copy)
+            new_key = key.replace(".", ENCODED_DOT) if type(key) is str and "." in key else key
+            new_item = encode_keys(item, copy, clean)
             if new_key is not key or new_item is not item:
                 changed = True
             result[new_key] = new_item
-        return result if changed else value
+        if changed:
+            return result
+        if clean is not None:
+            clean[id(value)] = value
+        return value
     if isinstance(value, list):
-        items = [encode_keys(item, copy) for item in value]
+        if clean is not None and id(value) in clean:
+            return value
+        items = [encode_keys(item, copy, clean) for item in value]
         if copy or any(new is not old for new, old in zip(items, value, strict=True)):
             return items
+        if clean is not None:
+            clean[id(value)] = value
         return value
     return value
 

@@ -57,3 +57,13 @@ def test_finish_output_decodes_keys_and_lists_sequential_objects() -> None:
         "a.b": ["x", "y"],
         "o": {"1": "z"},
     }
+
+
+def test_key_encoding_remembers_clean_containers_of_a_run() -> None:
+    clean: dict[int, object] = {}
+    shared = {"k": [1, 2]}
+    assert paths.encode_keys({"x": shared}, copy=False, clean=clean)["x"] is shared
+    assert id(shared) in clean
+    dotted = {"a.b": shared}
+    assert paths.encode_keys(dotted, copy=False, clean=clean) == {"a&#46;b": shared}
+    assert id(dotted) not in clean
