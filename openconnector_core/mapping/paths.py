@@ -30,16 +30,24 @@ def _child(container: Any, key: str) -> Any:
 
 def lookup(data: Any, path: str) -> Any:
     """The value at ``path``, or the module's private missing marker (test with :func:`found`)."""
-    if not isinstance(data, dict | list) or not data:
+    if type(data) is dict:  # the common case, without function calls
+        if not data:
+            return _MISSING
+        value = data.get(path, _MISSING)
+    elif isinstance(data, dict | list) and data:
+        value = _child(data, path)
+    else:
         return _MISSING
-    value = _child(data, path)
     if value is not _MISSING or "." not in path:
         return value
     current = data
     for segment in path.split("."):
-        if not isinstance(current, dict | list):
+        if type(current) is dict:
+            current = current.get(segment, _MISSING)
+        elif isinstance(current, dict | list):
+            current = _child(current, segment)
+        else:
             return _MISSING
-        current = _child(current, segment)
         if current is _MISSING:
             return _MISSING
     return current
@@ -183,12 +191,18 @@ def deep_copy(value: Any) -> Any:
 def finish_output(value: Any) -> Any:
     """Decode ``&#46;`` in keys and turn dicts whose keys are exactly ``0..n-1`` into lists (PHP arrays)."""
     if isinstance(value, dict):
-        if value and all(str(key) == str(index) for index, key in enumerate(value)):
+        if (
+            value
+            and str(next(iter(value))) == "0"
+            and all(str(key) == str(index) for index, key in enumerate(value))
+        ):
             return [finish_output(item) for item in value.values()]
         return {
-            (key.replace(ENCODED_DOT, ".") if "&" in key else key): finish_output(item)
+            (key.replace(ENCODED_DOT, ".") if type(key) is str and "&" in key else key): (
+                finish_output(item) if isinstance(item, dict | list) else item
+            )
             for key, item in value.items()
         }
     if isinstance(value, list):
-        return [finish_output(item) for item in value]
+        return [finish_output(item) if isinstance(item, dict | list) else item for item in value]
     return value
