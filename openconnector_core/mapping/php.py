@@ -79,13 +79,6 @@ def to_string(value: Any) -> str:
     return str(value)
 
 
-def to_string_strict(value: Any) -> str:
-    """String conversion for functions with a ``string`` parameter: arrays are a TypeError."""
-    if isinstance(value, dict | list):
-        raise PhpTypeError("Argument must be of type string, array given")
-    return to_string(value)
-
-
 # --------------------------------------------------------------------------- numbers
 
 

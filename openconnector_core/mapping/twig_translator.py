@@ -157,6 +157,7 @@ class _ExpressionParser:
         self.index = 0
         self.translation = translation
         self.is_function = is_function
+        self.inline_if_allowed = True  # Jinja's ``a if c else b``
 
     # ------------------------------------------------------------------ token helpers
 
@@ -277,7 +278,7 @@ class _ExpressionParser:
                     branches=(then, otherwise),
                     condition=truth(expr),
                 )
-            elif self.test("name", "if") and self._inline_if_allowed:
+            elif self.test("name", "if") and self.inline_if_allowed:
                 # Jinja's ``a if c else b``.
                 self.advance()
                 condition = self.parse_expression(1)
@@ -291,8 +292,6 @@ class _ExpressionParser:
                 )
             else:
                 return expr
-
-    _inline_if_allowed = True
 
     def parse_unary(self) -> Expr:
         token = self.current
@@ -647,7 +646,7 @@ class TwigTranslator:
         if not parser.test("name", "in"):
             raise parser.error('Unexpected token (expected "in")')
         parser.advance()
-        parser._inline_if_allowed = False
+        parser.inline_if_allowed = False  # a trailing "if" here is Twig 2's removed for-if
         sequence = parser.parse_expression()
         if parser.test("name", "if"):
             raise parser.error(
