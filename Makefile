@@ -31,7 +31,7 @@ $(SAM): ## The SAM CLI lives in its own virtualenv: it pins boto3, click and pyd
 
 install: $(VENV)/.installed ## Create the virtualenv and install the project with its dev tools
 
-run: install ## Start the whole stack locally on http://127.0.0.1:$${OPENCONNECTOR_PORT:-3000} (no Docker)
+run: install ## Start the whole stack locally on http://127.0.0.1:3000 (OPENCONNECTOR_PORT), no Docker
 	$(VENV)/bin/openconnector serve
 
 lint: install ## ruff (lint and format check)
