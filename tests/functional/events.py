@@ -1,7 +1,7 @@
 """A factory for API Gateway HTTP API (payload format 2.0) events and a fake Lambda context.
 
 The shape is what API Gateway sends for ``ANY /api/{proxy+}`` on the ``$default`` stage; the samples
-in ``events/<function>/*.json`` are built with it (see ``write_samples``).
+in ``events/<function>/*.json`` were built with it.
 """
 
 from __future__ import annotations
