@@ -389,7 +389,7 @@ def serve(options: ServeOptions) -> int:
         print(
             f"Management API token ({where}, {auth.token_path(options.state_dir)}): {stack.token}", flush=True
         )
-    print(f"  curl -H 'Authorization: Bearer <token>' {url}/api/health", flush=True)
+    print(f"  curl -H 'Authorization: Bearer <token>' {url}/api/sources", flush=True)
     stop_requested.wait()
     stack.stop()
     log.info("stopped")
