@@ -1,8 +1,10 @@
-"""PHP 8 value semantics the original relies on: string conversion, numeric casts, loose comparison,
-arithmetic, truthiness, ``json_encode``, HTML entities and URL encoding.
+"""PHP 8 value semantics the original relies on: string conversion, numeric strings and casts, loose
+comparison (``==``, ``<=>``), identity (``===``), arithmetic, truthiness, ``json_encode``, HTML
+entities and URL encoding. The mapping engine (Twig) and the JSON-logic evaluator both use it.
 
-Values are JSON-like Python data (dict, list, str, int, float, bool, None). A dict stands for a PHP
-associative array; Jinja's ``Undefined`` is treated as ``null``.
+Values are JSON-like Python data (dict, list, str, int, float, bool, None). A dict or list stands for
+a PHP array; Jinja's ``Undefined`` is treated as ``null``. Each rule here was checked against
+``php`` 8.2.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from jinja2 import Undefined
 INT_MAX = 2**63 - 1
 INT_MIN = -(2**63)
 
-_NUMERIC_PREFIX = re.compile(r"[ \t\n\r\v\f]*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)")
-_NUMERIC_WHOLE = re.compile(r"[ \t\n\r\v\f]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\r\v\f]*\Z")
-_INTEGER_TEXT = re.compile(r"[+-]?\d+\Z")
+# PHP 8 numeric strings: optional leading/trailing whitespace, ASCII digits only, no hex, no "_".
+_NUMERIC_PREFIX = re.compile(r"[ \t\n\r\v\f]*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
+_TRAILING_SPACE = re.compile(r"[ \t\n\r\v\f]*\Z")
+_INTEGER_KEY = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
 
 
 class PhpTypeError(TypeError):
@@ -33,36 +36,68 @@ def is_null(value: Any) -> bool:
 
 
 def is_array(value: Any) -> bool:
-    return isinstance(value, dict | list)
+    return isinstance(value, (dict, list))  # a tuple: faster than a union here
+
+
+def array_key(key: Any) -> Any:
+    """The key PHP stores: integer-like strings (``"5"``, ``"-1"``, not ``"05"``) become integers."""
+    if isinstance(key, str) and _INTEGER_KEY.match(key):
+        number = int(key)
+        if INT_MIN <= number <= INT_MAX:
+            return number
+    return key
+
+
+def php_type(value: Any) -> str:
+    """The type name PHP uses in error messages (``get_debug_type`` for scalars and arrays)."""
+    if is_null(value):
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict | list):
+        return "array"
+    return type(value).__name__
 
 
 # --------------------------------------------------------------------------- string conversion
 
 
-def float_to_string(value: float, precision: int = 14) -> str:
-    """``(string) $float`` with PHP's ``precision`` ini setting (14)."""
+def float_to_string(value: float) -> str:
+    """``(string) $float``: PHP's ``precision`` ini setting (14 digits), ``1.0E+20`` exponent style.
+
+    (``json_encode`` and ``var_export`` use ``serialize_precision`` instead; see ``json_encode``.)
+    """
     if math.isnan(value):
         return "NAN"
     if math.isinf(value):
         return "INF" if value > 0 else "-INF"
     if value == 0:
         return "-0" if math.copysign(1.0, value) < 0 else "0"
-    mantissa, exponent_text = f"{abs(value):.{precision - 1}e}".split("e")
-    digits = mantissa.replace(".", "").rstrip("0") or "0"
+    text = f"{value:.14G}"
+    if "E" not in text:
+        return text
+    mantissa, exponent_text = text.split("E")
+    if "." not in mantissa:
+        mantissa += ".0"
     exponent = int(exponent_text)
-    sign = "-" if value < 0 else ""
-    if exponent < -4 or exponent >= precision:
-        fraction = digits[1:] or "0"
-        return f"{sign}{digits[0]}.{fraction}E{'+' if exponent >= 0 else '-'}{abs(exponent)}"
-    if exponent < 0:
-        return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
-    whole = digits[: exponent + 1].ljust(exponent + 1, "0")
-    fraction = digits[exponent + 1 :]
-    return f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}"
+    return f"{mantissa}E{'+' if exponent >= 0 else '-'}{abs(exponent)}"
 
 
 def to_string(value: Any) -> str:
     """``(string) $value``; arrays become ``"Array"`` as in PHP (which also warns)."""
+    value_type = type(value)
+    if value_type is str:
+        return value
+    if value_type is int and INT_MIN <= value <= INT_MAX:
+        return str(value)
+    if value_type is float:
+        return float_to_string(value)
     if isinstance(value, str):
         return value
     if value is True:
@@ -79,30 +114,61 @@ def to_string(value: Any) -> str:
     return str(value)
 
 
+def string_argument(value: Any, function: str, argument: str = "#1 ($string)") -> str:
+    """A ``string`` parameter of a PHP internal function: scalars convert, arrays are a TypeError."""
+    if type(value) is str:
+        return value
+    if isinstance(value, dict | list):
+        raise PhpTypeError(f"{function}(): Argument {argument} must be of type string, array given")
+    return to_string(value)
+
+
 # --------------------------------------------------------------------------- numbers
 
 
-def _parse_number_text(text: str) -> tuple[int | float, bool, bool]:
-    """Parse the leading numeric part of ``text`` → (number, is_whole_numeric, has_prefix)."""
+def numeric_prefix(text: str) -> tuple[int | float | None, bool]:
+    """The number at the start of ``text`` (None if there is none) and whether it is the whole string,
+    i.e. whether ``text`` is a PHP *numeric string*. Integers beyond 64 bits become floats."""
     match = _NUMERIC_PREFIX.match(text)
-    if not match:
-        return 0, False, False
-    number_text = match.group(1)
-    whole = bool(_NUMERIC_WHOLE.match(text))
-    number: int | float
-    if _INTEGER_TEXT.match(number_text):
-        number = int(number_text)
-        if not INT_MIN <= number <= INT_MAX:
-            number = float(number_text)
-    else:
-        number = float(number_text)
-    return number, whole, True
+    if match is None:
+        return None, False
+    token = match.group(1)
+    end = match.end()
+    whole = end == len(text) or _TRAILING_SPACE.match(text, end) is not None
+    if "." in token or "e" in token or "E" in token:
+        return float(token), whole
+    number = int(token)
+    return (number if INT_MIN <= number <= INT_MAX else float(number)), whole
 
 
 def numeric_string(text: str) -> int | float | None:
     """The number a PHP *numeric string* stands for (whitespace allowed around it), else None."""
-    number, whole, _ = _parse_number_text(text)
+    number, whole = numeric_prefix(text)
     return number if whole else None
+
+
+def _float_to_int(value: float) -> int:
+    """``(int) $float``: NAN and INF give 0, out-of-range values wrap modulo 2**64 (PHP 8 on 64-bit)."""
+    if math.isnan(value) or math.isinf(value):
+        return 0
+    truncated = int(value)
+    if INT_MIN <= truncated <= INT_MAX:
+        return truncated
+    return ((truncated - INT_MIN) % 2**64) + INT_MIN
+
+
+def _string_to_int(text: str) -> int:
+    """``(int) $string``: the leading number, saturated at the 64-bit bounds (INF gives 0)."""
+    match = _NUMERIC_PREFIX.match(text)
+    if not match:
+        return 0
+    token = match.group(1)
+    if "." in token or "e" in token or "E" in token:
+        number = float(token)
+        if math.isinf(number):
+            return 0
+        return max(INT_MIN, min(INT_MAX, int(number)))
+    return max(INT_MIN, min(INT_MAX, int(token)))
 
 
 def to_int(value: Any) -> int:
@@ -112,20 +178,11 @@ def to_int(value: Any) -> int:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return 0
-        truncated = int(value)
-        return truncated if INT_MIN <= truncated <= INT_MAX else 0
+        return _float_to_int(value)
     if value is None or isinstance(value, Undefined):
         return 0
     if isinstance(value, str):
-        match = _NUMERIC_PREFIX.match(value)
-        if not match:
-            return 0
-        number_text = match.group(1)
-        if _INTEGER_TEXT.match(number_text):
-            return max(INT_MIN, min(INT_MAX, int(number_text)))
-        return to_int(float(number_text))
+        return _string_to_int(value)
     if isinstance(value, dict | list):
         return 1 if value else 0
     return 0
@@ -146,7 +203,12 @@ def to_float(value: Any) -> float:
 
 
 def to_number(value: Any, operator: str = "+") -> int | float:
-    """The operand PHP 8 arithmetic uses; non-numeric strings and arrays raise a TypeError."""
+    """The operand PHP 8 arithmetic uses; non-numeric strings and arrays raise a TypeError.
+
+    A leading-numeric string (``"12abc"``) counts as its number, as in PHP (which warns)."""
+    value_type = type(value)
+    if value_type is int or value_type is float:
+        return value
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int | float):
@@ -154,8 +216,8 @@ def to_number(value: Any, operator: str = "+") -> int | float:
     if value is None or isinstance(value, Undefined):
         return 0
     if isinstance(value, str):
-        number, _, has_prefix = _parse_number_text(value)
-        if not has_prefix:
+        number, _ = numeric_prefix(value)
+        if number is None:
             raise PhpTypeError(
                 f'Unsupported operand types: string {operator} number ("{value}" is not numeric)'
             )
@@ -163,24 +225,16 @@ def to_number(value: Any, operator: str = "+") -> int | float:
     raise PhpTypeError(f"Unsupported operand types: {php_type(value)} {operator} number")
 
 
-def php_type(value: Any) -> str:
-    if is_null(value):
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
+def _to_long_operand(value: Any, operator: str) -> int:
+    """The integer operand of ``%``: a numeric string saturates, a float wraps (as ``(int)``)."""
+    number = to_number(value, operator)
     if isinstance(value, str):
-        return "string"
-    if isinstance(value, dict | list):
-        return "array"
-    return type(value).__name__
+        return _string_to_int(value)
+    return number if isinstance(number, int) else _float_to_int(number)
 
 
 def _int_or_float(value: int | float) -> int | float:
-    if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+    if type(value) is int and not INT_MIN <= value <= INT_MAX:
         return float(value)
     return value
 
@@ -215,7 +269,7 @@ def floor_divide(left: Any, right: Any) -> int | float:
 
 
 def modulo(left: Any, right: Any) -> int:
-    dividend, divisor = to_int(to_number(left, "%")), to_int(to_number(right, "%"))
+    dividend, divisor = _to_long_operand(left, "%"), _to_long_operand(right, "%")
     if divisor == 0:
         raise ZeroDivisionError("Modulo by zero")
     result = abs(dividend) % abs(divisor)
@@ -267,69 +321,133 @@ def as_dict(value: Any) -> dict[str, Any]:
 def truthy(value: Any) -> bool:
     """PHP boolean conversion: ``""``, ``"0"``, ``0``, ``0.0``, ``null`` and empty arrays are false."""
     if isinstance(value, str):
-        return value not in ("", "0")
-    if value is None or isinstance(value, Undefined):
+        return value != "" and value != "0"
+    if value is None:
         return False
     if isinstance(value, bool | int | float | dict | list):
         return bool(value)
-    return True
+    return not isinstance(value, Undefined)
+
+
+def is_empty(value: Any) -> bool:
+    """PHP ``empty()``."""
+    return not truthy(value)
 
 
 def _compare_numbers(left: int | float, right: int | float) -> int:
-    return (left > right) - (left < right)
+    """Two numbers: integers exactly, otherwise both as floats (so NAN compares as 1, like PHP)."""
+    if type(left) is int and type(right) is int:
+        return (left > right) - (left < right)
+    left, right = float(left), float(right)
+    return 0 if left == right else (-1 if left < right else 1)
 
 
 _NUMERIC_START = frozenset("0123456789+-. \t\n\r\v\f")
 
 
 def _compare_strings(left: str, right: str) -> int:
-    if left[:1] in _NUMERIC_START and right[:1] in _NUMERIC_START and left and right:
-        left_number, right_number = numeric_string(left), numeric_string(right)
-        if left_number is not None and right_number is not None:
-            return _compare_numbers(left_number, right_number)
-    left_bytes, right_bytes = left.encode("utf-8", "surrogatepass"), right.encode("utf-8", "surrogatepass")
-    return (left_bytes > right_bytes) - (left_bytes < right_bytes)
+    """Two strings (``zendi_smart_strcmp``): numerically if both are numeric, else byte-wise.
+
+    Python compares code points, which orders exactly like UTF-8 bytes.
+    """
+    if left and right and left[0] in _NUMERIC_START and right[0] in _NUMERIC_START:
+        left_number = numeric_string(left)
+        if left_number is not None:
+            right_number = numeric_string(right)
+            if right_number is not None:
+                result = _compare_numeric_strings(left, left_number, right, right_number)
+                if result is not None:
+                    return result
+    return (left > right) - (left < right)
+
+
+def _overflow(text: str, number: int | float) -> int:
+    """1 or -1 if ``text`` is an integer string beyond 64 bits (read as a float), else 0."""
+    if type(number) is float and not any(c in text for c in ".eE"):
+        return 1 if number > 0 else -1
+    return 0
+
+
+def _compare_numeric_strings(left: str, left_number: Any, right: str, right_number: Any) -> int | None:
+    """PHP's rules for two numeric strings; None where PHP falls back to comparing the text."""
+    if type(left_number) is int and type(right_number) is int:
+        return (left_number > right_number) - (left_number < right_number)
+    left_overflow, right_overflow = _overflow(left, left_number), _overflow(right, right_number)
+    if left_overflow and left_overflow == right_overflow and left_number == right_number:
+        return None  # both overflowed to the same float: the float would lose the difference
+    if type(left_number) is int:
+        if right_overflow:
+            return -right_overflow
+    elif type(right_number) is int:
+        if left_overflow:
+            return left_overflow
+    elif left_number == right_number and math.isinf(left_number):
+        return None
+    return _compare_numbers(left_number, right_number)
+
+
+def _compare_number_string(number: int | float, text: str) -> int:
+    parsed = numeric_string(text)
+    if parsed is None:
+        as_text = to_string(number)
+        return (as_text > text) - (as_text < text)
+    return _compare_numbers(number, parsed)
 
 
 def compare(left: Any, right: Any) -> int:
-    """PHP 8 ``<=>`` (loose comparison), returning -1, 0 or 1."""
+    """PHP 8 ``$left <=> $right`` (``zend_compare``), returning -1, 0 or 1.
+
+    Arrays that cannot be compared (a key of one missing in the other) give 1 in both directions.
+    """
+    left_type, right_type = type(left), type(right)
+    if left_type is str:
+        if right_type is str:
+            return _compare_strings(left, right)
+        if right_type is int or right_type is float:
+            return -_compare_number_string(right, left)
+    elif left_type is int or left_type is float:
+        if right_type is int or right_type is float:
+            return _compare_numbers(left, right)
+        if right_type is str:
+            return _compare_number_string(left, right)
+    return _compare_other(left, right)
+
+
+def _compare_other(left: Any, right: Any) -> int:
     if isinstance(left, Undefined):
         left = None
     if isinstance(right, Undefined):
         right = None
-    if isinstance(left, str) and isinstance(right, str):
-        return _compare_strings(left, right)
-    if left is None and isinstance(right, str):
-        return _compare_strings("", right)
-    if right is None and isinstance(left, str):
-        return _compare_strings(left, "")
-    if isinstance(left, bool) or isinstance(right, bool) or left is None or right is None:
-        return _compare_numbers(int(truthy(left)), int(truthy(right)))
-    left_is_number = isinstance(left, int | float)
-    right_is_number = isinstance(right, int | float)
+    if isinstance(left, str):
+        if isinstance(right, str):
+            return _compare_strings(left, right)
+        if right is None:
+            return 0 if left == "" else 1
+    elif left is None and isinstance(right, str):
+        return 0 if right == "" else -1
+    if left is None or right is None or isinstance(left, bool) or isinstance(right, bool):
+        return int(truthy(left)) - int(truthy(right))
+    if isinstance(left, dict | list):
+        return _compare_arrays(as_dict(left), as_dict(right)) if isinstance(right, dict | list) else 1
+    if isinstance(right, dict | list):
+        return -1
+    left_is_number, right_is_number = isinstance(left, int | float), isinstance(right, int | float)
     if left_is_number and right_is_number:
         return _compare_numbers(left, right)
     if left_is_number and isinstance(right, str):
-        number = numeric_string(right)
-        if number is not None:
-            return _compare_numbers(left, number)
-        return _compare_strings(to_string(left), right)
-    if isinstance(left, str) and right_is_number:
-        return -compare(right, left)
-    if isinstance(left, dict | list) and isinstance(right, dict | list):
-        return _compare_arrays(as_dict(left), as_dict(right))
+        return _compare_number_string(left, right)
+    if right_is_number and isinstance(left, str):
+        return -_compare_number_string(right, left)
     if isinstance(left, datetime) and isinstance(right, datetime):
         return (left > right) - (left < right)
-    if isinstance(left, dict | list):
-        return 1
-    if isinstance(right, dict | list):
-        return -1
-    return 0
+    if isinstance(left, datetime) or isinstance(right, datetime):
+        return 0
+    raise PhpTypeError(f"Cannot compare {php_type(left)} with {php_type(right)}")
 
 
 def _compare_arrays(left: dict[str, Any], right: dict[str, Any]) -> int:
     if len(left) != len(right):
-        return _compare_numbers(len(left), len(right))
+        return -1 if len(left) < len(right) else 1
     for key, item in left.items():
         if key not in right:
             return 1
@@ -351,9 +469,21 @@ def loose_equals(left: Any, right: Any) -> bool:
     return compare(left, right) == 0
 
 
-def is_empty(value: Any) -> bool:
-    """PHP ``empty()``."""
-    return not truthy(value)
+def identical(left: Any, right: Any) -> bool:
+    """PHP ``===``: same type (int and float differ) and, for arrays, the same keys in the same order
+    with identical values (a list and a dict with keys "0".."n-1" are the same PHP array)."""
+    if isinstance(left, dict | list) and isinstance(right, dict | list):
+        if type(left) is list and type(right) is list:
+            return len(left) == len(right) and all(map(identical, left, right))
+        left_dict, right_dict = as_dict(left), as_dict(right)
+        return list(left_dict) == list(right_dict) and all(
+            identical(item, right_dict[key]) for key, item in left_dict.items()
+        )
+    if is_null(left):
+        return is_null(right)
+    if isinstance(left, str):
+        return isinstance(right, str) and left == right
+    return type(left) is type(right) and bool(left == right)
 
 
 # --------------------------------------------------------------------------- json

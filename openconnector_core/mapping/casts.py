@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from . import paths, php, php_date
+from openconnector_core import php
+
+from . import paths, php_date
 from .twig_runtime import base64_decode_lenient
 
 

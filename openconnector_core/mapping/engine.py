@@ -9,9 +9,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from openconnector_core import php
 from openconnector_core.errors import MappingError
 
-from . import paths, php
+from . import paths
 from .casts import DELETE, CastContext, CastError, cast_names, resolve_cast
 from .limits import (
     MAX_DEPTH,

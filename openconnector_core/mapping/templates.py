@@ -20,9 +20,9 @@ from jinja2.nodes import EvalContext
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
+from openconnector_core import php
 from openconnector_core.errors import MappingError
 
-from . import php
 from .limits import LimitExceededError, check_output_size, end_budget, extend_running_budget, start_budget
 from .twig_runtime import FILTERS, FUNCTIONS, HELPERS, TESTS, TwigContext, TwigRuntimeError
 from .twig_translator import Translation, TwigTranslator

@@ -21,7 +21,9 @@ from jinja2 import Undefined
 from jinja2.sandbox import SecurityError
 from markupsafe import Markup, escape
 
-from . import php, php_date
+from openconnector_core import php
+
+from . import php_date
 from .limits import MAX_RANGE, LimitExceededError, check_value_size, current_budget
 
 UNDEFINED = Undefined()

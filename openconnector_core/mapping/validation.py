@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from openconnector_core import php
 from openconnector_core.errors import ValidationError
 
-from . import php
 from .casts import cast_names, is_known_cast
 from .templates import TemplateRenderer, TemplateRenderError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openconnector_core.mapping import php
+from openconnector_core import php
 
 
 @pytest.mark.parametrize(
