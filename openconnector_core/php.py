@@ -489,22 +489,48 @@ def identical(left: Any, right: Any) -> bool:
 # --------------------------------------------------------------------------- json
 
 
-def _normalize_for_json(value: Any, exotic_floats: list[bool]) -> Any:
+def php_json_float(value: float) -> str:
+    """A float as PHP's ``json_encode`` writes it (``serialize_precision`` -1, no zero fraction):
+    ``3.0`` → ``3``, ``-0.0`` → ``-0``, ``0.1`` → ``0.1``, ``1e20`` → ``1.0e+20``, ``1e-5`` → ``1.0e-5``."""
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    sign = "-" if value < 0 else ""
+    mantissa, _, exponent = repr(abs(value)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    shift = int(exponent) if exponent else 0
+    if whole == "0":  # 0.000123: the digits start after the leading zeros of the fraction
+        digits = fraction.lstrip("0")
+        point = shift - (len(fraction) - len(digits))
+    else:
+        digits = whole + fraction
+        point = shift + len(whole)
+    digits = digits.rstrip("0") or "0"
+    if point < -3 or point > 17:  # zend_gcvt with precision 17: exponent notation
+        power = point - 1
+        return f"{sign}{digits[0]}.{digits[1:] or '0'}e{'-' if power < 0 else '+'}{abs(power)}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if len(digits) <= point:
+        return f"{sign}{digits}{'0' * (point - len(digits))}"
+    return f"{sign}{digits[:point]}.{digits[point:]}"
+
+
+def _normalize_for_json(value: Any, has_floats: list[bool]) -> Any:
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
         if not value:
             return []
         if all(str(key) == str(index) for index, key in enumerate(value)):
-            return [_normalize_for_json(item, exotic_floats) for item in value.values()]
-        return {str(key): _normalize_for_json(item, exotic_floats) for key, item in value.items()}
+            return [_normalize_for_json(item, has_floats) for item in value.values()]
+        return {str(key): _normalize_for_json(item, has_floats) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_normalize_for_json(item, exotic_floats) for item in value]
+        return [_normalize_for_json(item, has_floats) for item in value]
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             raise ValueError("Inf and NaN cannot be JSON encoded")
-        if value != 0 and not 1e-4 <= abs(value) < 1e16:
-            exotic_floats.append(True)
+        if not has_floats:
+            has_floats.append(True)
         return value
     if value is None or isinstance(value, int | bool):
         return value
@@ -513,34 +539,31 @@ def _normalize_for_json(value: Any, exotic_floats: list[bool]) -> Any:
     return str(value)
 
 
-def _float_repr(value: float) -> str:
-    text = repr(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        if "." not in mantissa:
-            mantissa += ".0"
-        power = int(exponent)
-        return f"{mantissa}e{'-' if power < 0 else '+'}{abs(power)}"
-    return text
+# A JSON string (kept as is) or a number with a fraction or an exponent (a float written by Python).
+_JSON_FLOAT = re.compile(r'("(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)')
 
 
-_EXPONENT_FLOAT = re.compile(r'("(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?e[+-]?\d+)')
+_ESCAPED_DEL = re.compile(r"(?<!\\)((?:\\\\)*)\\u007f")
 
 
-def _fix_exponent(match: re.Match[str]) -> str:
-    if match.group(1) is not None:
-        return match.group(1)
-    return _float_repr(float(match.group(2)))
+def _php_float_token(match: re.Match[str]) -> str:
+    token = match.group(2)
+    if token is None or token.lstrip("-").isdigit():
+        return match.group(0)
+    return php_json_float(float(token))
 
 
 def json_encode(value: Any) -> str:
-    """``json_encode($value)`` with PHP's default flags: ``\\/``, ``\\uXXXX``, compact, floats keep ``.0``."""
-    exotic_floats: list[bool] = []
+    """``json_encode($value)`` with PHP's default flags: ``\\/``, ``\\uXXXX``, compact, and floats as PHP
+    writes them (``3.0`` → ``3``, ``1e20`` → ``1.0e+20``); DEL (``\\x7f``) stays unescaped."""
+    has_floats: list[bool] = []
     text = json.dumps(
-        _normalize_for_json(value, exotic_floats), ensure_ascii=True, separators=(",", ":"), allow_nan=False
+        _normalize_for_json(value, has_floats), ensure_ascii=True, separators=(",", ":"), allow_nan=False
     )
-    if exotic_floats:
-        text = _EXPONENT_FLOAT.sub(_fix_exponent, text)
+    if has_floats:
+        text = _JSON_FLOAT.sub(_php_float_token, text)
+    if "\\u007f" in text:
+        text = _ESCAPED_DEL.sub("\\1\x7f", text)
     return text.replace("/", "\\/")
 
 
