@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -159,10 +159,26 @@ def resolve_timezone(timezone: Any) -> tzinfo:
     return ZoneInfo(name)
 
 
-_RELATIVE_PART = re.compile(
-    r"\s*([+-]?\s*\d+)\s*(sec|second|min|minute|hour|day|week|fortnight|month|year)s?\b", re.IGNORECASE
+_UNITS = r"(secs?|seconds?|mins?|minutes?|hours?|hrs?|days?|weekdays?|weeks?|fortnights?|months?|years?)"
+_RELATIVE_PART = re.compile(r"\s*([+-]?)\s*(\d+)\s*" + _UNITS + r"\b", re.IGNORECASE)
+_NAMED_RELATIVE = re.compile(r"\s*(next|last|previous|this)\s+" + _UNITS + r"\b", re.IGNORECASE)
+_WEEKDAYS = {name.lower(): index for index, name in enumerate(_DAY_NAMES)}
+_WEEKDAYS.update({name[:3].lower(): index for index, name in enumerate(_DAY_NAMES)})
+_MONTHS = {name.lower(): index + 1 for index, name in enumerate(_MONTH_NAMES)}
+_MONTHS.update({name[:3].lower(): index + 1 for index, name in enumerate(_MONTH_NAMES)})
+_MONTHS["sept"] = 9
+_WEEKDAY_PART = re.compile(
+    r"\s*(?:(next|last|previous|this)\s+)?([a-z]+)\b(?:\s+(next|last|previous|this)\s+week\b)?"
 )
-_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_DAY_OF = re.compile(r"\s*(first|last)\s+day\s+of\b(?:\s+(next|last|previous|this)\s+month\b|\s+([a-z]+)\b)?")
+_TIME_WORDS = re.compile(r"\s*(midnight|today|noon|tomorrow|yesterday|now)\b")
+_AT_TIMESTAMP = re.compile(r"\s*@(-?\d+)")
+# Zone abbreviations PHP knows as fixed offsets (hours).
+_ABBREVIATIONS = {
+    "utc": 0, "gmt": 0, "z": 0, "wet": 0, "west": 1, "bst": 1, "cet": 1, "cest": 2, "met": 1,
+    "mest": 2, "eet": 2, "eest": 3, "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7,
+    "mdt": -6, "pst": -8, "pdt": -7,
+}  # fmt: skip
 
 
 def now(timezone: Any = None) -> datetime:
@@ -178,56 +194,233 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, last_day)) + timedelta(days=overflow)
 
 
-def modify(moment: datetime, text: str) -> datetime:
-    """``DateTime::modify`` for the common relative formats (``+1 day``, ``-2 weeks``, ``midnight``…)."""
-    spec = text.strip().lower()
-    keywords = {
-        "now": lambda m: m,
-        "today": lambda m: m.replace(hour=0, minute=0, second=0, microsecond=0),
-        "midnight": lambda m: m.replace(hour=0, minute=0, second=0, microsecond=0),
-        "noon": lambda m: m.replace(hour=12, minute=0, second=0, microsecond=0),
-        "tomorrow": lambda m: m.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1),
-        "yesterday": lambda m: m.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1),
-    }
-    if spec in keywords:
-        return keywords[spec](moment)
-    position = 0
-    matched = False
-    while position < len(spec):
-        part = _RELATIVE_PART.match(spec, position)
-        if not part:
-            break
-        matched = True
-        amount = int(part.group(1).replace(" ", ""))
-        unit = part.group(2).lower()
-        if unit in ("sec", "second"):
-            moment += timedelta(seconds=amount)
-        elif unit in ("min", "minute"):
-            moment += timedelta(minutes=amount)
-        elif unit == "hour":
-            moment += timedelta(hours=amount)
-        elif unit == "day":
-            moment += timedelta(days=amount)
-        elif unit == "week":
-            moment += timedelta(weeks=amount)
-        elif unit == "fortnight":
-            moment += timedelta(weeks=2 * amount)
-        elif unit == "month":
-            moment = _add_months(moment, amount)
-        else:
-            moment = _add_months(moment, 12 * amount)
-        position = part.end()
-    if not matched or spec[position:].strip():
-        raise ValueError(f'Failed to parse time string "{text}"')
+def _midnight(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _add_weekdays(moment: datetime, amount: int) -> datetime:
+    step = 1 if amount >= 0 else -1
+    remaining = abs(amount)
+    while remaining:
+        moment += timedelta(days=step)
+        if moment.weekday() < 5:
+            remaining -= 1
     return moment
 
 
+def _shift(moment: datetime, amount: int, unit: str) -> datetime:
+    unit = unit.lower()
+    if unit.startswith("sec"):
+        return moment + timedelta(seconds=amount)
+    if unit.startswith("min"):
+        return moment + timedelta(minutes=amount)
+    if unit.startswith("h"):
+        return moment + timedelta(hours=amount)
+    if unit.startswith("weekday"):
+        return _add_weekdays(moment, amount)
+    if unit.startswith("day"):
+        return moment + timedelta(days=amount)
+    if unit.startswith("week"):
+        return moment + timedelta(weeks=amount)
+    if unit.startswith("fortnight"):
+        return moment + timedelta(weeks=2 * amount)
+    if unit.startswith("month"):
+        return _add_months(moment, amount)
+    return _add_months(moment, 12 * amount)
+
+
+_WORD_AMOUNT = {"next": 1, "last": -1, "previous": -1, "this": 0}
+
+
+def modify(moment: datetime, text: str) -> datetime:
+    """``DateTime::modify`` / the relative part of ``strtotime``: ``+1 day``, ``-2 weeks 3 hours``,
+    ``2 days ago``, ``next month``, ``midnight``, ``tomorrow``, ``monday``, ``next friday``,
+    ``first day of next month``, ``+3 weekdays``, ``@1700000000``."""
+    spec = text.strip().lower()
+    position = 0
+    matched = False
+    shifts: list[tuple[int, str]] = []
+    day_of: tuple[str, int, int | None] | None = None  # (first|last, month offset, month number)
+    weekday: tuple[int, int] | None = None  # (weekday, relative word amount)
+    time_reset: tuple[int, int] | None = None  # (hour, day offset)
+    while position < len(spec):
+        if spec[position].isspace():
+            position += 1
+            continue
+        if part := _RELATIVE_PART.match(spec, position):
+            sign = -1 if part.group(1) == "-" else 1
+            shifts.append((sign * int(part.group(2)), part.group(3)))
+        elif part := _DAY_OF.match(spec, position):
+            relative, month_name = part.group(2), part.group(3)
+            if month_name and month_name not in _MONTHS:
+                break
+            day_of = (
+                part.group(1),
+                _WORD_AMOUNT[relative] if relative else 0,
+                _MONTHS[month_name] if month_name else None,
+            )
+        elif part := _NAMED_RELATIVE.match(spec, position):
+            shifts.append((_WORD_AMOUNT[part.group(1)], part.group(2)))
+        elif spec.startswith("ago", position) and shifts:
+            part = re.compile(r"ago\b").match(spec, position)
+            if part is None:
+                break
+            shifts = [(-amount, unit) for amount, unit in shifts]
+        elif part := _TIME_WORDS.match(spec, position):
+            word = part.group(1)
+            if word != "now":
+                time_reset = {"midnight": (0, 0), "today": (0, 0), "noon": (12, 0), "tomorrow": (0, 1),
+                              "yesterday": (0, -1)}[word]  # fmt: skip
+        elif part := _AT_TIMESTAMP.match(spec, position):
+            moment = datetime.fromtimestamp(int(part.group(1)), UTC)
+        elif (part := _WEEKDAY_PART.match(spec, position)) and part.group(2) in _WEEKDAYS:
+            weekday = (_WEEKDAYS[part.group(2)], _WORD_AMOUNT[part.group(1)] if part.group(1) else 0)
+            if part.group(3):  # "monday this week": the weekday of the (relative) ISO week
+                week_start = _midnight(moment) - timedelta(days=moment.weekday())
+                week_start += timedelta(weeks=_WORD_AMOUNT[part.group(3)])
+                moment = week_start + timedelta(days=weekday[0])
+                weekday = None
+        else:
+            break
+        matched = True
+        position = part.end()
+    if not matched or spec[position:].strip():
+        raise ValueError(f'Failed to parse time string "{text}"')
+    for amount, unit in shifts:
+        moment = _shift(moment, amount, unit)
+    if day_of is not None:
+        kind, offset, month = day_of
+        moment = _add_months(moment.replace(day=1), offset)
+        if month is not None:
+            moment = moment.replace(month=month)
+        if kind == "last":
+            moment = moment.replace(day=calendar.monthrange(moment.year, moment.month)[1])
+    if weekday is not None:
+        target, relative = weekday
+        moment = _midnight(moment)
+        ahead = (target - moment.weekday()) % 7
+        if relative > 0:
+            ahead = ahead or 7
+        elif relative < 0:
+            ahead = ahead - 7 if ahead else -7
+        moment += timedelta(days=ahead)
+    if time_reset is not None:
+        hour, days = time_reset
+        moment = _midnight(moment).replace(hour=hour) + timedelta(days=days)
+    return moment
+
+
+# --------------------------------------------------------------------------- parsing (strtotime)
+
+_ZONE = r"(?P<zone>[zZ]|[+-]\d{1,2}(?::?\d{2})?(?!\s*[a-zA-Z])|[A-Za-z]{1,5}|[A-Za-z]+/[A-Za-z_+\-/]+)"
+_TIME = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d+))?)?\s*(?P<ampm>[ap]\.?m\.?)?"
+_ABSOLUTE_FORMATS = [
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"(?P<y>\d{4})-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?",
+        r"(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})",
+        r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?=[tT]|\s|\Z)",
+        r"(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{4})",
+        r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})",
+        r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})",
+        r"(?:[a-z]+,?\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s-]+(?P<mon>[a-z]{3,9})\.?[\s-]+(?P<y>\d{4})",
+        r"(?:[a-z]+,?\s+)?(?P<mon>[a-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})",
+        r"(?P<mon>[a-z]{3,9})\.?\s+(?P<y>\d{4})",
+        r"(?=\d{1,2}:\d{2})",  # a time of today
+        r"[tT](?=\d{1,2}:\d{2})",
+        r"(?=\d{1,2}\s*[ap]\.?m\b)",  # 10am
+    )
+]
+_TIME_PART = re.compile(r"(?:[tT]|\s+)?" + _TIME, re.IGNORECASE)
+_COMPACT_TIME = re.compile(r"[tT](?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?")
+_HOUR_AMPM = re.compile(r"\s*(?P<H>\d{1,2})\s*(?P<ampm>[ap]\.?m\.?)", re.IGNORECASE)
+_ZONE_PART = re.compile(r"\s*" + _ZONE + r"(?=\s|\Z)")
+
+
+def _zone_of(text: str) -> tzinfo | None:
+    lowered = text.lower()
+    if lowered in _ABBREVIATIONS:
+        return timezone(timedelta(hours=_ABBREVIATIONS[lowered]))
+    if text[0] in "+-":
+        digits = text[1:].replace(":", "")
+        hours, minutes = (int(digits), 0) if len(digits) <= 2 else (int(digits[:-2]), int(digits[-2:]))
+        offset = timedelta(hours=hours, minutes=minutes)
+        return timezone(-offset if text[0] == "-" else offset)
+    if "/" in text:
+        try:
+            return ZoneInfo(text)
+        except (KeyError, ValueError):
+            return None
+    return None
+
+
+def _hour(match: re.Match[str]) -> int:
+    hour = int(match.group("H"))
+    ampm = (match.group("ampm") or "").lower()
+    if ampm.startswith("p") and hour < 12:
+        hour += 12
+    elif ampm.startswith("a") and hour == 12:
+        hour = 0
+    return hour
+
+
+def _parse_absolute(text: str, today: datetime) -> datetime | None:
+    """The absolute date/time at the start of ``text`` (naive or with its zone) and the rest, applied
+    as a relative modifier; ``None`` if ``text`` does not start with a date or time."""
+    for pattern in _ABSOLUTE_FORMATS:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        fields = match.groupdict()
+        if fields.get("mon") is not None and fields["mon"].lower() not in _MONTHS:
+            continue
+        if fields.get("y") is None:
+            year, month, day = today.year, today.month, today.day
+        else:
+            year = int(fields["y"])
+            month = _MONTHS[fields["mon"].lower()] if fields.get("mon") else int(fields["m"])
+            day = int(fields["d"]) if fields.get("d") else 1
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            return None
+        moment = datetime(year, month, 1) + timedelta(days=day - 1)  # PHP lets Feb 30 overflow
+        position = match.end()
+        time = _TIME_PART.match(text, position) or _COMPACT_TIME.match(text, position)
+        if time is None:
+            time = _HOUR_AMPM.match(text, position)
+        if time is not None:
+            fraction = (time.groupdict().get("f") or "")[:6].ljust(6, "0")
+            minute = int(time.group("M")) if time.groupdict().get("M") else 0
+            second = int(time.group("S")) if time.groupdict().get("S") else 0
+            hour = _hour(time)
+            if hour > 24 or minute > 59 or second > 60:
+                return None
+            moment += timedelta(hours=hour, minutes=minute, seconds=second, microseconds=int(fraction))
+            position = time.end()
+        elif fields.get("y") is None:
+            return None
+        zone_match = _ZONE_PART.match(text, position)
+        if zone_match is not None:
+            zone = _zone_of(zone_match.group("zone"))
+            if zone is not None:
+                moment = moment.replace(tzinfo=zone)
+                position = zone_match.end()
+        rest = text[position:].strip()
+        if rest:
+            base = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            moment = modify(base, rest)
+        return moment
+    return None
+
+
 def parse_date(value: Any, timezone: Any = None) -> datetime:
-    """Twig's date converter: timestamps, ISO-8601 strings, ``now``, relative strings; in ``timezone``."""
-    zone = resolve_timezone(timezone)
+    """Twig's date converter (``twig_date_converter``): timestamps, ``now`` and PHP date strings are read
+    in the default timezone (UTC) and then converted to ``timezone``; ``timezone`` ``false`` keeps the
+    zone written in the string."""
+    keep = timezone is False
+    zone = UTC if keep else resolve_timezone(timezone)
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return moment.astimezone(zone)
+        return moment if keep else moment.astimezone(zone)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC).astimezone(zone)
     if value is None or isinstance(value, Undefined) or value == "":
@@ -247,38 +440,8 @@ def parse_date(value: Any, timezone: Any = None) -> datetime:
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:
-        moment = _parse_other(text, zone) if text[:1].isdigit() else _parse_words(text, zone)
+        parsed = _parse_absolute(text, datetime.now(UTC))
+        moment = parsed if parsed is not None else modify(datetime.now(UTC), text)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(zone)
-
-
-_ENGLISH_FORMATS = (
-    "%B %d, %Y",
-    "%B %d, %Y %H:%M",
-    "%b %d, %Y",
-    "%B %d %Y",
-    "%a, %d %b %Y %H:%M:%S %z",
-    "%A %d %B %Y",
-    "%d %B %Y",
-    "%d %b %Y",
-)
-
-
-def _parse_words(text: str, zone: tzinfo) -> datetime:
-    """Month names (``March 21, 2024``, RFC 2822) or a relative string (``+1 day``) from now."""
-    for fmt in _ENGLISH_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return modify(datetime.now(zone), text)
-
-
-def _parse_other(text: str, zone: tzinfo) -> datetime:
-    for fmt in ("%d-%m-%Y", "%d-%m-%Y %H:%M:%S", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S"):
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return modify(datetime.now(zone), text)
+        moment = moment.replace(tzinfo=UTC)
+    return moment if keep else moment.astimezone(zone)

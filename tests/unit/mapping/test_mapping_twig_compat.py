@@ -64,3 +64,63 @@ def test_json_encode_filter_of_float_arithmetic() -> None:
     assert render("{{ (a + b)|json_encode }}", {"a": 1, "b": 2.0}) == "3"
     assert render("{{ (a / 2)|json_encode }}", {"a": 4}) == "2"
     assert render("{{ {'k': v}|json_encode }}", {"v": 1.0}) == '{"k":1}'
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("template", "value", "expected"),
+    [
+        # The timezone argument converts; the string is read in the default timezone (UTC).
+        ("{{ v|date('Y-m-d H:i T', 'Europe/Amsterdam') }}", "2024-07-15 23:30:00", "2024-07-16 01:30 CEST"),
+        ("{{ v|date('Y-m-d H:i T', 'Europe/Amsterdam') }}", "2024-01-15", "2024-01-15 01:00 CET"),
+        ("{{ date(v, 'Europe/Amsterdam')|date('c') }}", "2024-01-15", "2024-01-15T00:00:00+00:00"),
+        # false keeps the zone written in the string
+        ("{{ v|date('Y-m-d H:i P', false) }}", "2024-01-15T10:30:00+02:00", "2024-01-15 10:30 +02:00"),
+        ("{{ v|date('Y-m-d H:i P') }}", "2024-01-15T10:30:00+02:00", "2024-01-15 08:30 +00:00"),
+        # strtotime formats
+        ("{{ v|date('Y-m-d H:i:s') }}", "2024-01-15 10:30:00 UTC", "2024-01-15 10:30:00"),
+        ("{{ v|date('Y-m-d H:i:s') }}", "2024-01-15 10:30:00 CEST", "2024-01-15 08:30:00"),
+        ("{{ v|date('Y-m-d H:i:s') }}", "2024-01-15T10:30:00 Europe/Amsterdam", "2024-01-15 09:30:00"),
+        ("{{ v|date('Y-m-d H:i:s') }}", "Mon, 15 Jan 2024 10:30:00 GMT", "2024-01-15 10:30:00"),
+        ("{{ v|date('Y-m-d H:i:s') }}", "Monday, 15-Jan-2024 10:30:00 UTC", "2024-01-15 10:30:00"),
+        ("{{ v|date('Y-m-d H:i:s') }}", "2024-1-5", "2024-01-05 00:00:00"),
+        ("{{ v|date('Y-m-d H:i:s') }}", "2024-01-15T1:02:03", "2024-01-15 01:02:03"),
+        ("{{ v|date('Y-m-d H:i:s') }}", "2024-01-15t10:30:00z", "2024-01-15 10:30:00"),
+        ("{{ v|date('Y-m-d H:i:s') }}", "15-01-2024 10:30", "2024-01-15 10:30:00"),
+        ("{{ v|date('Y-m-d H:i:s') }}", "15 January 2024", "2024-01-15 00:00:00"),
+        ("{{ v|date('Y-m-d H:i:s') }}", "15-Jan-2024", "2024-01-15 00:00:00"),
+        ("{{ v|date('Y-m-d H:i:s') }}", "Jan 2024", "2024-01-01 00:00:00"),
+        ("{{ v|date('Y-m-d H:i:s') }}", "2024-01", "2024-01-01 00:00:00"),
+        ("{{ v|date('Y-m-d H:i:s') }}", "2023-02-29", "2023-03-01 00:00:00"),
+        ("{{ v|date('Y-m-d H:i:s') }}", "2024-01-15 +1 day", "2024-01-16 00:00:00"),
+        ("{{ v|date('Y-m-d H:i:s') }}", "2024-01-15T10:30:00Z +1 hour", "2024-01-15 11:30:00"),
+    ],
+)
+def test_date_parsing_and_timezones(template: str, value: str, expected: str) -> None:
+    assert render(template, {"v": value}) == expected
+
+
+@pytest.mark.parametrize(
+    ("base", "modifier", "expected"),
+    [
+        ("2024-01-31T10:30:00Z", "first day of next month", "2024-02-01 10:30:00"),
+        ("2024-02-29 12:00:00", "last day of previous month", "2024-01-31 12:00:00"),
+        ("2023-12-31", "last day of february", "2023-02-28 00:00:00"),
+        ("2024-01-31T10:30:00Z", "last day of this month", "2024-01-31 10:30:00"),
+        ("2024-02-29 12:00:00", "1 month ago", "2024-01-29 12:00:00"),
+        ("2024-01-31T10:30:00Z", "2 days ago", "2024-01-29 10:30:00"),
+        ("2024-01-31T10:30:00Z", "next month", "2024-03-02 10:30:00"),
+        ("2024-02-29 12:00:00", "last year", "2023-03-01 12:00:00"),
+        ("2024-01-31T10:30:00Z", "+3 weekdays", "2024-02-05 10:30:00"),
+        ("2024-01-31T10:30:00Z", "monday this week", "2024-01-29 00:00:00"),
+        ("2024-02-29 12:00:00", "sunday", "2024-03-03 00:00:00"),
+        ("2024-02-29 12:00:00", "+1 day midnight", "2024-03-01 00:00:00"),
+        ("2024-01-31T10:30:00Z", "noon tomorrow", "2024-02-01 00:00:00"),
+        ("2023-12-31", "@0", "1970-01-01 00:00:00"),
+    ],
+)
+def test_date_modify_relative_formats(base: str, modifier: str, expected: str) -> None:
+    template = "{{ v|date_modify(m)|date('Y-m-d H:i:s') }}"
+    assert render(template, {"v": base, "m": modifier}) == expected
