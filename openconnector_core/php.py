@@ -233,6 +233,14 @@ def _to_long_operand(value: Any, operator: str) -> int:
     return number if isinstance(number, int) else _float_to_int(number)
 
 
+def bitwise(left: Any, right: Any, operator: str) -> int:
+    """``&``, ``|``, ``^`` on integers (a non-numeric string operand is a TypeError)."""
+    first, second = _to_long_operand(left, operator), _to_long_operand(right, operator)
+    if operator == "&":
+        return first & second
+    return first | second if operator == "|" else first ^ second
+
+
 def _int_or_float(value: int | float) -> int | float:
     if type(value) is int and not INT_MIN <= value <= INT_MAX:
         return float(value)

@@ -19,7 +19,7 @@ from typing import Any
 
 from jinja2 import Undefined
 from jinja2.sandbox import SecurityError
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from openconnector_core import php
 
@@ -238,7 +238,8 @@ def twig_range(low: Any, high: Any = None, step: Any = 1) -> list[Any]:
 
 
 def matches(subject: Any, pattern: Any) -> bool:
-    return _pcre(php.to_string(pattern)).search(php.to_string(subject)) is not None
+    text = php.string_argument(subject, "twig_matches", "#2 ($str)")
+    return _pcre(php.to_string(pattern)).search(text) is not None
 
 
 def _pcre(pattern: str) -> re.Pattern[str]:
@@ -275,15 +276,15 @@ def has_every(values: Any, arrow: Any) -> bool:
 
 
 def bitwise_and(left: Any, right: Any) -> int:
-    return php.to_int(left) & php.to_int(right)
+    return php.bitwise(left, right, "&")
 
 
 def bitwise_or(left: Any, right: Any) -> int:
-    return php.to_int(left) | php.to_int(right)
+    return php.bitwise(left, right, "|")
 
 
 def bitwise_xor(left: Any, right: Any) -> int:
-    return php.to_int(left) ^ php.to_int(right)
+    return php.bitwise(left, right, "^")
 
 
 def positive(value: Any) -> int | float:
@@ -369,16 +370,42 @@ def f_length(value: Any) -> int:
     return len(php.to_string(value))
 
 
+# Twig's string filters call PHP string functions: an array argument is a TypeError there.
+
+
+def _text(value: Any, function: str) -> str:
+    return str(php.string_argument(value, function))
+
+
+def _require_array(value: Any, message: str) -> None:
+    """Twig's array filters (sort, filter, reduce, column, batch) refuse anything but an array."""
+    if not isinstance(value, dict | list):
+        raise TwigRuntimeError(message.format(_gettype(value)))
+
+
+def _gettype(value: Any) -> str:
+    """PHP ``gettype()``, as Twig's error messages show it."""
+    if php.is_null(value):
+        return "NULL"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "double"
+    return "string" if isinstance(value, str) else "array"
+
+
 def f_upper(value: Any) -> str:
-    return str(php.to_string(value)).upper()
+    return _text(value, "mb_strtoupper").upper()
 
 
 def f_lower(value: Any) -> str:
-    return str(php.to_string(value)).lower()
+    return _text(value, "mb_strtolower").lower()
 
 
 def f_capitalize(value: Any) -> str:
-    text = str(php.to_string(value))
+    text = _text(value, "mb_substr")
     return text[:1].upper() + text[1:].lower()
 
 
@@ -394,7 +421,7 @@ def f_title(value: Any) -> str:
     nor case-ignorable (so ``they're`` stays one word and ``hello-world`` becomes ``Hello-World``)."""
     out: list[str] = []
     title_mode = True
-    for char in str(php.to_string(value)):
+    for char in _text(value, "mb_convert_case"):
         cased = char.isupper() or char.islower() or char.istitle()
         if title_mode:
             if cased:
@@ -410,7 +437,7 @@ def f_title(value: Any) -> str:
 
 
 def f_trim(value: Any, characters: Any = None, side: str = "both") -> str:
-    text = str(php.to_string(value))
+    text = _text(value, "trim")
     chars = " \t\n\r\0\x0b" if php.is_null(characters) else php.to_string(characters)
     if side == "left":
         return text.lstrip(chars)
@@ -446,7 +473,7 @@ def f_join(value: Any, glue: Any = "", and_: Any = None, **kwargs: Any) -> str:
 
 
 def f_split(value: Any, delimiter: Any, limit: Any = None) -> list[str]:
-    text = php.to_string(value)
+    text = str(php.string_argument(value, "explode", "#2 ($string)"))
     separator = php.to_string(delimiter)
     if separator == "":
         size = max(1, php.to_int(limit)) if not php.is_null(limit) else 1
@@ -473,7 +500,7 @@ def strtr(text: str, pairs: dict[str, str]) -> str:
 
 
 def f_replace(value: Any, search: Any, replacement: Any = _MISSING) -> str:
-    text = php.to_string(value)
+    text = _text(value, "strtr")
     if replacement is not _MISSING:  # Jinja's replace(old, new)
         result = text.replace(php.to_string(search), php.to_string(replacement))
         check_value_size(result)
@@ -496,7 +523,7 @@ def f_keys(value: Any) -> list[Any]:
 def f_first(value: Any) -> Any:
     if isinstance(value, dict | list):
         values = _values(value)
-        return values[0] if values else UNDEFINED
+        return values[0] if values else False  # PHP reset() of an empty array
     text = php.to_string(value)
     return text[:1]
 
@@ -504,7 +531,7 @@ def f_first(value: Any) -> Any:
 def f_last(value: Any) -> Any:
     if isinstance(value, dict | list):
         values = _values(value)
-        return values[-1] if values else UNDEFINED
+        return values[-1] if values else False
     text = php.to_string(value)
     return text[-1:]
 
@@ -528,6 +555,11 @@ def f_merge(first: Any, second: Any) -> Any:
 
 
 def f_abs(value: Any) -> int | float:
+    """PHP ``abs(int|float $num)``: a string must be numeric as a whole (``"12abc"`` is a TypeError)."""
+    if isinstance(value, dict | list) or (isinstance(value, str) and php.numeric_string(value) is None):
+        raise php.PhpTypeError(
+            f"abs(): Argument #1 ($num) must be of type int|float, {php.php_type(value)} given"
+        )
     return abs(php.to_number(value))
 
 
@@ -560,9 +592,14 @@ def f_json_decode(value: Any, *_arguments: Any) -> Any:
             f"json_decode(): Argument #1 ($json) must be of type string, {php.php_type(value)} given"
         )
     try:
-        return php.json_decode(value)
+        decoded = php.json_decode(value)
     except ValueError as error:
         raise TwigRuntimeError("json_decode returned null: the value is not valid JSON") from error
+    if not isinstance(decoded, dict | list):  # the original's filter is declared to return an array
+        raise php.PhpTypeError(
+            f"{{closure}}(): Return value must be of type array, {php.php_type(decoded)} returned"
+        )
+    return decoded
 
 
 def f_b64enc(value: Any) -> str:
@@ -595,46 +632,131 @@ def f_slugify(value: Any) -> str:
 
 
 def f_raw(value: Any) -> Any:
-    if isinstance(value, dict | list):
+    if not isinstance(value, str):  # numbers, booleans, null and arrays pass through unchanged
         return value
     return Markup(php.to_string(value))  # noqa: S704 — |raw marks a value safe on purpose
 
 
+_HTML_SPECIALCHARS = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#039;"})
+
+
+def htmlspecialchars(text: str) -> str:
+    """PHP ``htmlspecialchars($s, ENT_QUOTES | ENT_SUBSTITUTE)`` (Twig's ``html`` escaper)."""
+    return text.translate(_HTML_SPECIALCHARS)
+
+
+def _pre_escape(value: Any, function: str) -> str:
+    """The input of a filter Twig declares ``pre_escape: html``: escaped unless already safe."""
+    if isinstance(value, Markup):
+        return str(value)
+    return htmlspecialchars(_text(value, function))
+
+
+def _escape_js(match: re.Match[str]) -> str:
+    char = match.group(0)
+    short = {"\\": "\\\\", "/": "\\/", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    if char in short:
+        return short[char]
+    codepoint = ord(char)
+    if codepoint < 0x10000:
+        return f"\\u{codepoint:04X}"
+    codepoint -= 0x10000
+    return f"\\u{0xD800 | (codepoint >> 10):04X}\\u{0xDC00 | (codepoint & 0x3FF):04X}"
+
+
+def _escape_html_attr(match: re.Match[str]) -> str:
+    char = match.group(0)
+    codepoint = ord(char)
+    if (codepoint <= 0x1F and char not in "\t\n\r") or 0x7F <= codepoint <= 0x9F:
+        return "&#xFFFD;"
+    if codepoint < 0x80:
+        return {34: "&quot;", 38: "&amp;", 60: "&lt;", 62: "&gt;"}.get(codepoint, f"&#x{codepoint:02X};")
+    return f"&#x{codepoint:04X};"
+
+
+_JS_UNSAFE = re.compile(r"[^a-zA-Z0-9,._]")
+_CSS_UNSAFE = re.compile(r"[^a-zA-Z0-9]")
+_HTML_ATTR_UNSAFE = re.compile(r"[^a-zA-Z0-9,.\-_]")
+
+
 def f_escape(value: Any, strategy: Any = "html", *_arguments: Any) -> Any:
-    if isinstance(value, dict | list):
+    """Twig's ``escape``: non-strings are returned as they are; ``js``/``css`` output is not HTML-safe
+    (it is auto-escaped once more, which changes nothing as it holds no HTML special characters)."""
+    if not isinstance(value, str):
         return value
-    text = str(php.to_string(value))
+    text = str(value)
+    strategy = "html" if php.is_null(strategy) else php.to_string(strategy)
+    if strategy == "html":
+        return Markup(htmlspecialchars(text))  # noqa: S704 — escaped here
     if strategy == "url":
         return Markup(php.rawurlencode(text))  # noqa: S704 — already encoded
-    return Markup(escape(text))  # noqa: S704 — already escaped
+    if strategy == "js":
+        return _JS_UNSAFE.sub(_escape_js, text)
+    if strategy == "css":
+        return _CSS_UNSAFE.sub(lambda match: f"\\{ord(match.group(0)):X} ", text)
+    if strategy == "html_attr":
+        return Markup(_HTML_ATTR_UNSAFE.sub(_escape_html_attr, text))  # noqa: S704 — escaped here
+    raise TwigRuntimeError(
+        f'Invalid escaping strategy "{strategy}" (valid ones: html, js, url, css, html_attr).'
+    )
 
 
 def f_nl2br(value: Any) -> Markup:
-    text = str(escape(php.to_string(value)))
+    text = _pre_escape(value, "nl2br")
     return Markup(re.sub(r"(\r\n|\n\r|\n|\r)", r"<br />\1", text))  # noqa: S704 — input escaped above
 
 
 def f_striptags(value: Any, allowed: Any = None) -> str:
-    text = php.to_string(value)
+    text = _text(value, "strip_tags")
     text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
     return re.sub(r"<[^>]*>?", "", text)
 
 
 def f_spaceless(value: Any) -> Markup:
-    return Markup(re.sub(r">\s+<", "><", php.to_string(value).strip()))  # noqa: S704 — Twig marks it safe
+    text = _pre_escape(value, "trim")
+    return Markup(re.sub(r">\s+<", "><", text.strip()))  # noqa: S704 — Twig marks it safe
+
+
+def _http_build_query(value: Any, prefix: str | None) -> list[str]:
+    parts: list[str] = []
+    for key, item in _pairs(value):
+        name = key if prefix is None else f"{prefix}[{key}]"
+        if php.is_null(item):
+            continue
+        if isinstance(item, dict | list):
+            parts.extend(_http_build_query(item, name))
+            continue
+        text = "1" if item is True else "0" if item is False else php.to_string(item)
+        parts.append(f"{php.rawurlencode(name)}={php.rawurlencode(text)}")
+    return parts
 
 
 def f_url_encode(value: Any) -> str:
-    if isinstance(value, dict | list):
-        return "&".join(
-            f"{php.rawurlencode(key)}={php.rawurlencode(php.to_string(item))}" for key, item in _pairs(value)
-        )
+    if isinstance(value, dict | list):  # http_build_query(..., PHP_QUERY_RFC3986)
+        return "&".join(_http_build_query(value, None))
     return php.rawurlencode(php.to_string(value))
 
 
-def f_column(value: Any, name: Any, index: Any = None) -> list[Any]:
+def f_column(value: Any, name: Any, index: Any = None) -> Any:
+    _require_array(
+        value, 'The column filter only works with arrays or "Traversable", got "{}" as first argument.'
+    )
     key = php_key(name)
-    return [item[key] for item in _values(value) if isinstance(item, dict) and key in item]
+    rows = [item for item in _values(value) if isinstance(item, dict) and key in item]
+    if php.is_null(index):
+        return [row[key] for row in rows]
+    index_key = php_key(index)
+    keyed: dict[str, Any] = {}
+    next_index = 0
+    for row in rows:
+        if index_key in row and not isinstance(row[index_key], dict | list):
+            row_key = php_key(row[index_key])
+        else:
+            row_key = str(next_index)
+        keyed[row_key] = row[key]
+        if _CANONICAL_INT.match(row_key):
+            next_index = max(next_index, int(row_key) + 1)
+    return _listify(keyed)
 
 
 def _call(arrow: Any, *arguments: Any) -> Any:
@@ -651,11 +773,15 @@ def f_map(value: Any, arrow: Any = None, attribute: Any = None) -> Any:
 
 
 def f_filter(value: Any, arrow: Any) -> Any:
+    _require_array(value, 'The "filter" filter expects an array or "Traversable", got "{}".')
     pairs = [(key, item) for key, item in _pairs(value) if truthy(_call(arrow, item, _key_value(key)))]
     return _listify(dict(pairs))
 
 
 def f_reduce(value: Any, arrow: Any, initial: Any = None) -> Any:
+    _require_array(
+        value, 'The "reduce" filter only works with arrays or "Traversable", got "{}" as first argument.'
+    )
     carry = initial
     for key, item in _pairs(value):
         carry = _call(arrow, carry, item, _key_value(key))
@@ -663,6 +789,7 @@ def f_reduce(value: Any, arrow: Any, initial: Any = None) -> Any:
 
 
 def f_sort(value: Any, arrow: Any = None) -> Any:
+    _require_array(value, 'The sort filter only works with arrays or "Traversable", got "{}".')
     pairs: list[tuple[str, Any]] = list(_pairs(value))
 
     def by_value(a: tuple[str, Any], b: tuple[str, Any]) -> int:
@@ -673,6 +800,7 @@ def f_sort(value: Any, arrow: Any = None) -> Any:
 
 
 def f_batch(value: Any, size: Any, fill: Any = None, preserve_keys: bool = True) -> list[Any]:
+    _require_array(value, 'The "batch" filter expects an array or "Traversable", got "{}".')
     chunk_size = php.to_int(size)
     if chunk_size < 1:
         raise TwigRuntimeError("The batch size must be greater than zero")
@@ -775,11 +903,11 @@ def sprintf(fmt: str, *arguments: Any) -> str:
 
 
 def f_format(value: Any, *arguments: Any) -> str:
-    return sprintf(php.to_string(value), *arguments)
+    return sprintf(str(php.string_argument(value, "sprintf", "#1 ($format)")), *arguments)
 
 
 def f_convert_encoding(value: Any, to: Any = None, source: Any = None) -> str:
-    return php.to_string(value)
+    return str(php.string_argument(value, "iconv", "#3 ($string)"))
 
 
 def _key_value(key: str) -> Any:
@@ -810,11 +938,11 @@ def t_iterable(value: Any) -> bool:
 
 
 def t_even(value: Any) -> bool:
-    return php.to_int(value) % 2 == 0
+    return php.modulo(value, 2) == 0
 
 
 def t_odd(value: Any) -> bool:
-    return php.to_int(value) % 2 == 1
+    return php.modulo(value, 2) != 0
 
 
 def t_divisibleby(value: Any, divisor: Any) -> bool:
@@ -845,6 +973,10 @@ def fn_date(value: Any = None, timezone: Any = None) -> datetime:
 
 
 def fn_max(*values: Any) -> Any:
+    if len(values) == 1 and not isinstance(values[0], dict | list):
+        raise php.PhpTypeError(
+            f"max(): Argument #1 ($value) must be of type array, {php.php_type(values[0])} given"
+        )
     candidates = (
         _values(values[0]) if len(values) == 1 and isinstance(values[0], dict | list) else list(values)
     )
@@ -858,6 +990,10 @@ def fn_max(*values: Any) -> Any:
 
 
 def fn_min(*values: Any) -> Any:
+    if len(values) == 1 and not isinstance(values[0], dict | list):
+        raise php.PhpTypeError(
+            f"min(): Argument #1 ($value) must be of type array, {php.php_type(values[0])} given"
+        )
     candidates = (
         _values(values[0]) if len(values) == 1 and isinstance(values[0], dict | list) else list(values)
     )
@@ -871,10 +1007,11 @@ def fn_min(*values: Any) -> Any:
 
 
 def fn_cycle(values: Any, position: Any) -> Any:
-    items = _values(values)
-    if not items:
-        return UNDEFINED
-    return items[php.to_int(position) % len(items)]
+    """``$values[$position % count($values)]``: a negative position finds no element."""
+    if not isinstance(values, dict | list):
+        return values
+    index = php.modulo(position, len(values))
+    return attribute(values, index)
 
 
 def fn_random(values: Any = None, maximum: Any = None) -> Any:

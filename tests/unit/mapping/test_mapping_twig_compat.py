@@ -124,3 +124,77 @@ def test_date_parsing_and_timezones(template: str, value: str, expected: str) ->
 def test_date_modify_relative_formats(base: str, modifier: str, expected: str) -> None:
     template = "{{ v|date_modify(m)|date('Y-m-d H:i:s') }}"
     assert render(template, {"v": base, "m": modifier}) == expected
+
+
+# --------------------------------------------------------------------------- filters, tests, functions
+
+
+@pytest.mark.parametrize(
+    ("template", "value"),
+    [
+        # Twig's array filters refuse scalars and null (RuntimeError) ...
+        ("{{ v|sort|join(',') }}", None),
+        ("{{ v|sort }}", "abc"),
+        ("{{ v|filter(x => x)|length }}", ""),
+        ("{{ v|reduce((c, x) => c + x, 0) }}", 5),
+        ("{{ v|column('id')|length }}", None),
+        ("{{ v|batch(2)|length }}", "ab"),
+        ("{{ max(v) }}", 5),
+        # ... and PHP's string functions refuse arrays (TypeError)
+        ("{{ v|upper }}", [1, 2]),
+        ("{{ v|lower }}", {"a": 1}),
+        ("{{ v|capitalize }}", ["a"]),
+        ("{{ v|title }}", ["a"]),
+        ("{{ v|trim }}", ["a"]),
+        ("{{ v|split(',')|length }}", ["a"]),
+        ("{{ v|replace({'a': 'b'}) }}", ["a"]),
+        ("{{ v|striptags }}", ["a"]),
+        ("{{ v|nl2br }}", ["a"]),
+        ("{{ v|spaceless }}", ["a"]),
+        ("{{ v|format }}", ["a"]),
+        ("{{ v matches '/a/' ? 'y' }}", ["a"]),
+        # abs() wants a number; even/odd use %, which refuses a non-numeric string
+        ("{{ v|abs }}", "12abc"),
+        ("{{ v is even ? 'y' }}", "abc"),
+        ("{{ 1 b-and v }}", "abc"),
+        # the original's json_decode filter is declared to return an array
+        ("{{ v|json_decode }}", "5"),
+        ("{{ v|json_decode }}", '"text"'),
+    ],
+)
+def test_twig_raises_for_wrong_types(template: str, value: Any) -> None:
+    assert fails(template, {"v": value})
+
+
+@pytest.mark.parametrize(
+    ("template", "context", "expected"),
+    [
+        ("{{ v|map(x => x)|length }}", {"v": None}, "0"),  # map is lenient
+        ("{{ v|abs }}", {"v": " 42"}, "42"),
+        ("{{ v|json_decode|json_encode }}", {"v": "[1,2]"}, "[1,2]"),
+        # escape/raw return non-strings unchanged
+        ("{{ v|e|json_encode }}", {"v": 5}, "5"),
+        ("{{ v|raw|json_encode }}", {"v": 1.5}, "1.5"),
+        # htmlspecialchars entities: visible once a value is escaped twice
+        ("{{ v|e|e }}", {"v": "a'b\"c<"}, "a&#039;b&quot;c&lt;"),
+        ("{{ v|nl2br|json_encode }}", {"v": "a'b\"c"}, '"a&#039;b&quot;c"'),
+        ("{{ v|spaceless }}", {"v": "&amp; <p>x</p>\n<p>y</p>"}, "&amp; <p>x</p>\n<p>y</p>"),
+        ("{% apply spaceless %}<p>x</p>\n  <p>y</p>{% endapply %}", {}, "<p>x</p><p>y</p>"),
+        ("{{ v|e('js') }}", {"v": "<&>\"' é/"}, "\\u003C\\u0026\\u003E\\u0022\\u0027\\u0020\\u00E9\\/"),
+        ("{{ v|e('css') }}", {"v": "a b"}, "a\\20 b"),
+        ("{{ v|e('html_attr') }}", {"v": "<a b>"}, "<a b>"),
+        ("{{ []|first is same as(false) ? 'false' }}", {}, "false"),
+        ("{{ [{'id':1,'n':'a'},{'id':2,'n':'b'}]|column('n', 'id')|json_encode }}", {}, '{"1":"a","2":"b"}'),
+        (
+            "{{ v|url_encode }}",
+            {"v": {"a": "x y", "b": [1, 2], "c": None, "d": False}},
+            "a=x%20y&b%5B0%5D=1&b%5B1%5D=2&d=0",
+        ),
+        ("{{ cycle(['a', 'b', 'c'], v) }}", {"v": -1}, ""),
+        ("{{ cycle(['a', 'b', 'c'], v) }}", {"v": 4}, "b"),
+        ("{{ v is odd ? 'odd' : 'even' }}", {"v": "3"}, "odd"),
+        ("{{ v is odd ? 'odd' : 'even' }}", {"v": -3}, "odd"),
+    ],
+)
+def test_twig_filter_results(template: str, context: dict[str, Any], expected: str) -> None:
+    assert render(template, context) == expected
