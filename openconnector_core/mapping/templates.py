@@ -24,7 +24,15 @@ from openconnector_core import php
 from openconnector_core.errors import MappingError
 
 from .limits import LimitExceededError, check_output_size, end_budget, extend_running_budget, start_budget
-from .twig_runtime import FILTERS, FUNCTIONS, HELPERS, TESTS, TwigContext, TwigRuntimeError
+from .twig_runtime import (
+    FILTERS,
+    FUNCTIONS,
+    HELPERS,
+    TESTS,
+    TwigContext,
+    TwigRuntimeError,
+    htmlspecialchars,
+)
 from .twig_translator import Translation, TwigTranslator
 
 TEMPLATE_CACHE_SIZE = 1024
@@ -45,6 +53,10 @@ class _TwigSandbox(SandboxedEnvironment):
 def _finalize(_eval_context: EvalContext, value: Any) -> Any:
     """How PHP prints a value: ``true`` → ``1``, ``false``/``null`` → ``""``, arrays → ``Array``."""
     if isinstance(value, str):
+        if _eval_context.autoescape and type(value) is str and ('"' in value or "'" in value):
+            # Twig escapes with htmlspecialchars: quotes become &quot; / &#039; (not &#34; / &#39;),
+            # which shows once escaped text is escaped again ({{ x|e|upper }}, {% apply e %}).
+            return Markup(htmlspecialchars(value))  # noqa: S704 — escaped here
         return value
     if isinstance(value, Undefined) or value is None:
         return ""

@@ -294,8 +294,12 @@ def positive(value: Any) -> int | float:
 # --------------------------------------------------------------------------- scoping
 
 
-def assign(context: TwigContext, name: str, value: Any) -> str:
+def assign(context: TwigContext, name: str, value: Any, captured: bool = False) -> str:
+    """``{% set %}``: a captured block stays safe markup; an expression's value is stored as a plain
+    string (in Twig ``|raw``/``|e`` only decide how the expression they end is printed)."""
     check_value_size(value)
+    if not captured and type(value) is Markup:
+        value = str(value)
     context[name] = value
     return ""
 

@@ -83,6 +83,7 @@ _HELPER = {
 _TWO_WORD_OPERATORS = {("not", "in"), ("starts", "with"), ("ends", "with"), ("has", "some"), ("has", "every")}
 _TWO_WORD_TESTS = {("divisible", "by"): "divisibleby", ("same", "as"): "sameas"}
 _TEST_ALIASES = {"null": "twig_null", "none": "twig_null"}
+_PRE_ESCAPE_FILTERS = frozenset({"nl2br", "spaceless"})
 _CONSTANTS = {"true": "True", "false": "False", "null": "None", "none": "None"}
 _UNSUPPORTED_TAGS = {
     "include",
@@ -400,7 +401,14 @@ class _ExpressionParser:
         elif token.kind == "punct" and token.value == "(":
             inner = self.parse_expression()
             self.expect("punct", ")")
-            expr = Expr(f"({inner.code})")
+            # Parentheses keep a literal a literal (Twig does not escape printed literals).
+            expr = Expr(
+                f"({inner.code})",
+                constant=inner.constant,
+                branches=inner.branches,
+                condition=inner.condition,
+                boolean=inner.boolean,
+            )
         elif token.kind == "punct" and token.value == "[":
             expr = self.parse_array()
         elif token.kind == "punct" and token.value == "{":
@@ -528,7 +536,10 @@ class _ExpressionParser:
         name = self.filter_name()
         arguments = self.parse_arguments() if self.test("punct", "(") else []
         call = f"{name}({', '.join(arguments)})" if arguments else name
-        return Expr(f"({expr.code})|{call}")
+        code = expr.code
+        if expr.constant and name in _PRE_ESCAPE_FILTERS:
+            code = helper("_raw_const", code)  # a literal is safe: Twig does not pre-escape it
+        return Expr(f"({code})|{call}")
 
     def parse_filter_chain(self) -> str:
         """``upper|trim('x')`` as used by ``{% apply %}`` / ``{% filter %}``."""
@@ -562,7 +573,8 @@ class TwigTranslator:
             else:
                 out.append(self._block(segment, translation, stack))
         if stack:
-            raise TemplateSyntaxError(f'Unexpected end of template: Unclosed "{stack[-1]}" block', 1)
+            tag = stack[-1].split(":")[0]
+            raise TemplateSyntaxError(f'Unexpected end of template: Unclosed "{tag}" block', 1)
         translation.source = "".join(out)
         return translation
 
@@ -677,7 +689,7 @@ class TwigTranslator:
                     "When using set, you must have the same number of variables and assignments"
                 )
             return "".join(
-                "{% do " + helper("_set", "_c", jinja_string(name), value) + " %}"
+                "{% do " + helper("_set", "_c", jinja_string(name), value, "False") + " %}"
                 for name, value in zip(names, values, strict=True)
             )
         if len(names) != 1:
@@ -689,15 +701,20 @@ class TwigTranslator:
         if not stack or not stack[-1].startswith("set:"):
             raise parser.error('Unexpected "endset" tag')
         name = stack.pop()[4:]
-        return "{% endset %}{% do " + helper("_set", "_c", jinja_string(name), "_block") + " %}"
+        return "{% endset %}{% do " + helper("_set", "_c", jinja_string(name), "_block", "True") + " %}"
 
     def _tag_apply(self, parser: _ExpressionParser, stack: list[str]) -> str:
-        stack.append("apply")
-        return "{% filter " + parser.parse_filter_chain() + " %}"
+        # Twig compiles {% apply f %}body{% endapply %} to a print of (body)|f: auto-escaped unless
+        # the last filter is safe (the body itself is safe).
+        depth = sum(1 for entry in stack if entry.startswith("apply:"))
+        stack.append(f"apply:{depth}:{parser.parse_filter_chain()}")
+        return "{% set _apply" + str(depth) + " %}"
 
     def _tag_endapply(self, parser: _ExpressionParser, stack: list[str]) -> str:
-        self._close(stack, "apply", "endapply", parser)
-        return "{% endfilter %}"
+        if not stack or not stack[-1].startswith("apply:"):
+            raise parser.error('Unexpected "endapply" tag')
+        _, depth, chain = stack.pop().split(":", 2)
+        return "{% endset %}{{ _apply" + depth + "|" + chain + " }}"
 
     def _tag_filter(self, parser: _ExpressionParser, stack: list[str]) -> str:
         stack.append("filter")

@@ -198,3 +198,35 @@ def test_twig_raises_for_wrong_types(template: str, value: Any) -> None:
 )
 def test_twig_filter_results(template: str, context: dict[str, Any], expected: str) -> None:
     assert render(template, context) == expected
+
+
+# --------------------------------------------------------------------------- escaping and entities
+
+
+@pytest.mark.parametrize(
+    ("template", "context", "expected"),
+    [
+        # a parenthesised literal is still a literal: printed unescaped, so its entities are decoded
+        ("{{ ('a &amp; b') }}", {}, "a & b"),
+        ("{{ (true ? '&lt;b&gt;' : x) }}", {"x": 1}, "<b>"),
+        # nl2br/spaceless pre-escape data but not literals
+        ("{{ '&amp;'|nl2br }}", {}, "&"),
+        ("{{ '&eacute;'|spaceless }}", {}, "é"),
+        # a value stored by {% set x = ... %} is a plain string again: |raw/|e do not stick to it
+        ("{% set s = x|e %}{{ s }}", {"x": "&amp;"}, "&amp;amp;"),
+        ("{% set s = x|raw %}{{ s }}", {"x": "&amp;"}, "&amp;"),
+        ("{% set s = '&amp;'|raw %}{{ s }}", {}, "&amp;"),
+        # ... while a captured block stays safe
+        ("{% set s %}<i>{{ x }}</i>{% endset %}{{ s }}", {"x": "&amp;"}, "<i>&amp;</i>"),
+        # {% apply %} prints body|filters, auto-escaped unless the last filter is safe
+        ("{% apply upper %}&#39;{{ x }}{% endapply %}", {"x": "&amp;"}, "&#39;&AMP;AMP;"),
+        ("{% apply upper %}hello {{ x }}{% endapply %}", {"x": "<b>w</b>"}, "HELLO &LT;B&GT;W&LT;/B&GT;"),
+        ('{% apply e %}"q"{{ x }}{% endapply %}', {"x": '"y"'}, '"q"&quot;y&quot;'),
+        ("{% apply raw %}&amp;{{ x }}{% endapply %}", {"x": "&amp;"}, "&&amp;"),
+        # auto-escaping uses htmlspecialchars entities (&quot; and &#039;)
+        ("{% set s %}{{ x }}{% endset %}{{ s|upper }}", {"x": "\"y\" 'z'"}, "&QUOT;Y&QUOT; &#039;Z&#039;"),
+        ("{{ x|e|upper }}", {"x": "it's"}, "IT&#039;S"),
+    ],
+)
+def test_escaping_like_twig(template: str, context: dict[str, Any], expected: str) -> None:
+    assert render(template, context) == expected
