@@ -233,8 +233,17 @@ def _to_long_operand(value: Any, operator: str) -> int:
     return number if isinstance(number, int) else _float_to_int(number)
 
 
-def bitwise(left: Any, right: Any, operator: str) -> int:
-    """``&``, ``|``, ``^`` on integers (a non-numeric string operand is a TypeError)."""
+def bitwise(left: Any, right: Any, operator: str) -> Any:
+    """``&``, ``|``, ``^`` on integers (a non-numeric string operand is a TypeError); on two strings
+    PHP works byte by byte (``|`` pads the shorter one, ``&`` and ``^`` cut to the shorter one)."""
+    if isinstance(left, str) and isinstance(right, str):
+        a, b = left.encode(), right.encode()
+        if operator == "|":
+            size = max(len(a), len(b))
+            pairs = zip(a.ljust(size, b"\0"), b.ljust(size, b"\0"), strict=True)
+            return bytes(x | y for x, y in pairs).decode("utf-8", "replace")
+        combine = (lambda x, y: x & y) if operator == "&" else (lambda x, y: x ^ y)
+        return bytes(combine(x, y) for x, y in zip(a, b, strict=False)).decode("utf-8", "replace")
     first, second = _to_long_operand(left, operator), _to_long_operand(right, operator)
     if operator == "&":
         return first & second

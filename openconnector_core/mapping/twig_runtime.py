@@ -275,15 +275,15 @@ def has_every(values: Any, arrow: Any) -> bool:
     return all(truthy(arrow(item, key)) for key, item in _pairs(values))
 
 
-def bitwise_and(left: Any, right: Any) -> int:
+def bitwise_and(left: Any, right: Any) -> Any:
     return php.bitwise(left, right, "&")
 
 
-def bitwise_or(left: Any, right: Any) -> int:
+def bitwise_or(left: Any, right: Any) -> Any:
     return php.bitwise(left, right, "|")
 
 
-def bitwise_xor(left: Any, right: Any) -> int:
+def bitwise_xor(left: Any, right: Any) -> Any:
     return php.bitwise(left, right, "^")
 
 
@@ -586,8 +586,11 @@ def f_number_format(value: Any, decimals: Any = 0, decimal_point: Any = ".", tho
     )
 
 
-def f_json_encode(value: Any, options: Any = None) -> str:
-    return php.json_encode(value)
+def f_json_encode(value: Any, options: Any = None) -> str | bool:
+    try:
+        return php.json_encode(value)
+    except ValueError:  # INF/NAN: PHP's json_encode returns false, which prints as ""
+        return False
 
 
 def f_json_decode(value: Any, *_arguments: Any) -> Any:

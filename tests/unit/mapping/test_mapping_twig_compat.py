@@ -230,3 +230,18 @@ def test_twig_filter_results(template: str, context: dict[str, Any], expected: s
 )
 def test_escaping_like_twig(template: str, context: dict[str, Any], expected: str) -> None:
     assert render(template, context) == expected
+
+
+@pytest.mark.parametrize(
+    ("template", "context", "expected"),
+    [
+        # PHP's bitwise operators work byte by byte on two strings
+        ("{{ (a b-or b)|json_encode }}", {"a": "", "b": "1"}, '"1"'),
+        ("{{ (a b-and b)|json_encode }}", {"a": "", "b": "1"}, '""'),
+        ("{{ a b-or b }}", {"a": 5, "b": "2"}, "7"),
+        # json_encode of INF/NAN is false: prints nothing
+        ("{{ (a ** b)|json_encode }}", {"a": 0, "b": -1}, ""),
+    ],
+)
+def test_operators_like_php(template: str, context: dict[str, Any], expected: str) -> None:
+    assert render(template, context) == expected
