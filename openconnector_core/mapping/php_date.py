@@ -423,10 +423,10 @@ def parse_date(value: Any, timezone: Any = None) -> datetime:
         return moment if keep else moment.astimezone(zone)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC).astimezone(zone)
-    if value is None or isinstance(value, Undefined) or value == "":
-        return datetime.now(zone)
-    if isinstance(value, bool):
-        value = int(value)
+    if value is None or isinstance(value, Undefined) or value == "" or value is False:
+        return datetime.now(zone)  # (string) false is "": now
+    if value is True:
+        value = 1  # (string) true is "1": a timestamp
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value, UTC).astimezone(zone)
     text = str(value).strip()

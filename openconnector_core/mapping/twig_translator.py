@@ -116,6 +116,14 @@ class Expr:
     condition: str = ""
     boolean: bool = False  # the code already yields a Python bool (no truthiness conversion needed)
     path: tuple[str, list[str]] | None = None  # (base code, keys) of an attribute chain
+    definable: bool = False  # an array, hash or method call: Twig's "defined" test accepts it
+
+
+def _check_definable(expr: Expr, line: int) -> None:
+    """Twig's ``is defined`` (and ``??``, built on it) only takes variables, attributes, literals and
+    arrays; anything else (a filter, an operation) is a syntax error."""
+    if expr.path is None and not expr.constant and not expr.definable:
+        raise TemplateSyntaxError('The "defined" test only works with simple variables.', line)
 
 
 def truth(expr: Expr) -> str:
@@ -251,6 +259,7 @@ class _ExpressionParser:
         if operator == "not in":
             return Expr(f"(not {helper('_in', left.code, right.code)})", boolean=True)
         if operator == "??":
+            _check_definable(left, self.current.line)
             condition = helper("_isset", left.code)
             return Expr(
                 f"({left.code} if {condition} else {right.code})", branches=(left, right), condition=condition
@@ -313,6 +322,8 @@ class _ExpressionParser:
         if self.test("name") and (name, self.current.value) in _TWO_WORD_TESTS:
             name = _TWO_WORD_TESTS[(name, self.advance().value)]
         name = _TEST_ALIASES.get(name.lower() if name.lower() in ("null", "none") else name, name)
+        if name == "defined":
+            _check_definable(subject, name_token.line)
         arguments = ""
         if self.test("punct", "("):
             arguments = "(" + ", ".join(self.parse_arguments()) + ")"
@@ -408,6 +419,8 @@ class _ExpressionParser:
                 branches=inner.branches,
                 condition=inner.condition,
                 boolean=inner.boolean,
+                path=inner.path,
+                definable=inner.definable,
             )
         elif token.kind == "punct" and token.value == "[":
             expr = self.parse_array()
@@ -452,7 +465,7 @@ class _ExpressionParser:
                 raise self.error("The spread operator is not supported")
             items.append(self.parse_expression().code)
         self.expect("punct", "]")
-        return Expr(f"[{', '.join(items)}]")
+        return Expr(f"[{', '.join(items)}]", definable=True)
 
     def parse_hash(self) -> Expr:
         pairs: list[str] = []
@@ -484,7 +497,7 @@ class _ExpressionParser:
             self.expect("punct", ":")
             pairs.append(f"{key}: {self.parse_expression().code}")
         self.expect("punct", "}")
-        return Expr("{" + ", ".join(pairs) + "}")
+        return Expr("{" + ", ".join(pairs) + "}", definable=True)
 
     def parse_postfix(self, expr: Expr) -> Expr:
         while True:
@@ -496,7 +509,7 @@ class _ExpressionParser:
                 key = token.value if token.kind == "number" else jinja_string(token.value)
                 if self.test("punct", "("):
                     arguments = self.parse_arguments()
-                    expr = Expr(helper("_method", expr.code, key, *arguments))
+                    expr = Expr(helper("_method", expr.code, key, *arguments), definable=True)
                 else:
                     expr = self._attribute(expr, key)
             elif self.test("punct", "["):

@@ -245,3 +245,36 @@ def test_escaping_like_twig(template: str, context: dict[str, Any], expected: st
 )
 def test_operators_like_php(template: str, context: dict[str, Any], expected: str) -> None:
     assert render(template, context) == expected
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        # Twig: 'The "defined" test only works with simple variables' (a syntax error)
+        "{{ x|upper is defined }}",
+        "{{ (a ~ b) is not defined }}",
+        "{{ x|default('D') is defined }}",
+        "{{ x|lower ?? 'none' }}",
+        "{{ (a + 1) ?? 0 }}",
+    ],
+)
+def test_defined_test_needs_a_variable(template: str) -> None:
+    assert fails(template, {"x": "v", "a": 1, "b": 2})
+
+
+@pytest.mark.parametrize(
+    ("template", "context", "expected"),
+    [
+        ("{{ x.y ?? 'n' }}", {"x": {"y": None}}, "n"),
+        ("{{ (x) ?? 'n' }}", {}, "n"),
+        ("{{ x['k'] is defined ? 'd' : 'u' }}", {"x": {"k": 1}}, "d"),
+        ("{{ [1] is defined ? 'd' : 'u' }}", {}, "d"),
+        ("{{ 'lit' ?? 'n' }}", {}, "lit"),
+        ("{{ v|date('Y') == 1970 ? 'epoch' : 'now' }}", {"v": True}, "epoch"),
+        ("{{ v|date('Y') == 1970 ? 'epoch' : 'now' }}", {"v": False}, "now"),
+    ],
+)
+def test_defined_and_null_coalescing_on_variables(
+    template: str, context: dict[str, Any], expected: str
+) -> None:
+    assert render(template, context) == expected
