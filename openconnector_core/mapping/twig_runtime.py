@@ -19,7 +19,7 @@ from typing import Any
 
 from jinja2 import Undefined
 from jinja2.sandbox import SecurityError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from openconnector_core import php
 
@@ -644,12 +644,13 @@ def f_raw(value: Any) -> Any:
     return Markup(php.to_string(value))  # noqa: S704 — |raw marks a value safe on purpose
 
 
-_HTML_SPECIALCHARS = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#039;"})
-
-
 def htmlspecialchars(text: str) -> str:
-    """PHP ``htmlspecialchars($s, ENT_QUOTES | ENT_SUBSTITUTE)`` (Twig's ``html`` escaper)."""
-    return text.translate(_HTML_SPECIALCHARS)
+    """PHP ``htmlspecialchars($s, ENT_QUOTES | ENT_SUBSTITUTE)`` (Twig's ``html`` escaper): markupsafe's
+    escaping (C speed) with PHP's entities for the quotes."""
+    escaped = str(escape(text))
+    if "&#3" in escaped:
+        escaped = escaped.replace("&#34;", "&quot;").replace("&#39;", "&#039;")
+    return escaped
 
 
 def _pre_escape(value: Any, function: str) -> str:
