@@ -8,15 +8,18 @@ a 500 with a generic message and the request id — the exception itself only go
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler import exceptions as powertools_errors
-from pydantic import ValidationError as PydanticValidationError
 
 from openconnector_core.api.http import json_response
 from openconnector_core.errors import MethodNotAllowedError, OpenConnectorError, ValidationError
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError as PydanticValidationError
 
 INTERNAL_ERROR = "Internal error"
 INTERNAL_MESSAGE = "An unexpected error occurred"
@@ -30,6 +33,12 @@ class _Logger(Protocol):
 
 class _Resolver(Protocol):
     def exception_handler(self, exc_class: type[Exception] | list[type[Exception]]) -> Callable[..., Any]: ...
+
+
+def _is_pydantic_error(error: Exception) -> TypeGuard[PydanticValidationError]:
+    # pydantic costs ~25 ms of cold start; if nothing imported it yet, no error can come from it.
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(error, pydantic.ValidationError)
 
 
 def pydantic_fields(error: PydanticValidationError) -> list[dict[str, str]]:
@@ -59,7 +68,7 @@ def error_body_and_headers(
         if status == 429 and retry_after is not None:
             headers["Retry-After"] = str(retry_after)
         return status, body, headers
-    if isinstance(error, PydanticValidationError):
+    if _is_pydantic_error(error):
         details = pydantic_fields(error)
         fields = sorted({detail["field"] for detail in details})
         converted = ValidationError(f"Invalid fields: {', '.join(fields)}", fields=fields, errors=details)
@@ -118,8 +127,8 @@ def install_error_handlers(
     def handle(error: Exception) -> Response:
         status, body, headers = error_body_and_headers(error, request_id())
         expected = isinstance(
-            error, (OpenConnectorError, PydanticValidationError, powertools_errors.ServiceError)
-        )
+            error, (OpenConnectorError, powertools_errors.ServiceError)
+        ) or _is_pydantic_error(error)
         if status == 500 or not expected:
             logger.exception("Unhandled error", extra={"status": status, "errorType": type(error).__name__})
         elif status >= 500:
