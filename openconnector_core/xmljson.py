@@ -89,10 +89,6 @@ def _prefix(name: str, prefixes: frozenset[str]) -> str | None:
     return prefix if colon and prefix in prefixes else None
 
 
-def _local(name: str) -> str:
-    return name.partition(":")[2]
-
-
 class _Builder:
     def __init__(self, size: int) -> None:
         self.budget = max(_MIN_BUDGET, 10 * size)

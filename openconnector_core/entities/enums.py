@@ -51,7 +51,6 @@ AUTH_TYPES = (
     "oauth",
     "oauth2",
 )
-AUTHORIZATION_PASSTHROUGH_METHODS = ("header", "query", "form_params", "json", "base_auth")
 
 CONTRACT_ACTIONS = ("create", "update", "delete")
 JOB_LOG_LEVELS = ("DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
