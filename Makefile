@@ -32,7 +32,7 @@ $(SAM): ## The SAM CLI lives in its own virtualenv: it pins boto3, click and pyd
 install: $(VENV)/.installed ## Create the virtualenv and install the project with its dev tools
 
 run: install ## Start the whole stack locally on http://127.0.0.1:3000 (OPENCONNECTOR_PORT), no Docker
-	$(VENV)/bin/openconnector serve
+	$(VENV)/bin/openconnector serve --exit-with-parent
 
 lint: install ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .

@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="run schedules N times faster (60: a minute per second)",
     )
     serve.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1")
+    serve.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop cleanly when the parent process ends (make run: killing make stops the stack too)",
+    )
 
     client = argparse.ArgumentParser(add_help=False)
     client.add_argument(
@@ -157,6 +162,7 @@ def _serve(arguments: argparse.Namespace) -> int:
         schedule_speed=arguments.schedule_speed,
         parameters=parameters,
         region=arguments.region,
+        exit_with_parent=arguments.exit_with_parent,
     )
     try:
         return serve(options)

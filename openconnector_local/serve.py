@@ -52,6 +52,7 @@ class ServeOptions:
     parameters: dict[str, str] = field(default_factory=dict)
     region: str = "eu-west-1"
     host: str = "127.0.0.1"
+    exit_with_parent: bool = False
 
 
 class LocalStack:
@@ -355,6 +356,20 @@ class _RequestHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch
 
 
+def _stop_when_orphaned(stop_requested: threading.Event, interval: float = 0.5) -> None:
+    """Stop cleanly once the parent is gone. A signal sent to ``make`` alone is not passed on to the
+    recipe it runs, so without this ``kill <make>`` would leave the stack holding its port."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not stop_requested.wait(interval):
+            if os.getppid() != parent:
+                log.info("parent process %d ended: stopping (saving state)", parent)
+                stop_requested.set()
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def serve(options: ServeOptions) -> int:
     """Run until SIGINT/SIGTERM; returns the exit code."""
     stop_requested = threading.Event()
@@ -370,6 +385,8 @@ def serve(options: ServeOptions) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    if options.exit_with_parent:
+        _stop_when_orphaned(stop_requested)
     stack = LocalStack(options)
     try:
         stack.start()
