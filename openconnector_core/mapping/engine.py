@@ -241,9 +241,13 @@ class MappingEngine:
         if php.is_null(reference) or isinstance(reference, list | bool):
             raise MappingError(f"executeMapping: invalid mapping reference {php.to_string(reference)!r}")
         key = php.to_string(reference)
-        found = self._resolver(key) if self._resolver is not None else None
+        resolved = current_budget().resolved
+        found = resolved.get(key)
         if found is None:
-            raise MappingError(f"executeMapping: mapping {key!r} not found")
+            found = self._resolver(key) if self._resolver is not None else None
+            if found is None:
+                raise MappingError(f"executeMapping: mapping {key!r} not found")
+            resolved[key] = found
         return found
 
 

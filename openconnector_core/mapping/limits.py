@@ -6,8 +6,10 @@ The budget lives in a context variable so nested ``executeMapping`` calls share 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 TIME_BUDGET_SECONDS = 1.0
 MAX_ITERATIONS = 200_000
@@ -27,6 +29,9 @@ class Budget:
     depth: int = 0
     # Input containers known to hold no dotted keys during this run (see paths.encode_keys).
     clean_containers: dict[int, object] = field(default_factory=dict)
+    # Stored mappings that executeMapping looked up during this run: one lookup per reference,
+    # however many items or nested calls use it (a list run over a page reads each once).
+    resolved: dict[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def tick(self, count: int = 1) -> None:
         self.iterations += count

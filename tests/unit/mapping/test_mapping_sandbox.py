@@ -101,3 +101,22 @@ def test_time_budget_is_configurable() -> None:
     slow = {"mapping": {"n": "{% for i in 1..90000 %}{{ i|json_encode }}{% endfor %}"}}
     with pytest.raises(MappingError, match="time budget"):
         MappingEngine(time_budget_seconds=0.001).run(slow, {})
+
+
+def test_a_stored_sub_mapping_is_looked_up_once_per_run() -> None:
+    # Given a resolver that counts its lookups
+    lookups: list[str] = []
+
+    def resolver(reference: str) -> dict:
+        lookups.append(reference)
+        return {"mapping": {"n": "name"}}
+
+    engine = MappingEngine(resolver=resolver)
+    parent = {"mapping": {"child": "{{ executeMapping('child', _context)|json_encode }}"}}
+
+    # When a list run maps three items, each calling the sub-mapping
+    engine.run(parent, [{"name": "a"}, {"name": "b"}, {"name": "c"}], list_mode=True)
+    # Then it was looked up once; a new run looks it up again (it may have changed)
+    assert lookups == ["child"]
+    engine.run(parent, {"name": "d"})
+    assert lookups == ["child", "child"]
