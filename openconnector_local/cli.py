@@ -391,32 +391,27 @@ def _log_line(kind: str, entry: Any) -> str:
     created = entry.get("created", "")
     if kind == "calls":
         request = entry.get("request") or {}
-        response = entry.get("response") or {}
-        took = response.get("responseTime")
-        return " ".join(
-            str(part)
-            for part in (
-                created,
-                entry.get("statusCode", ""),
-                request.get("method", ""),
-                request.get("url", ""),
-                f"{took} ms" if took is not None else "",
-            )
-            if part != ""
+        took = (entry.get("response") or {}).get("responseTime")
+        return _words(
+            created,
+            entry.get("statusCode", ""),
+            request.get("method", ""),
+            request.get("url", ""),
+            f"{took} ms" if took is not None else "",
         )
     if kind == "syncs":
-        return f"{created} {entry.get('synchronizationId', '')} {_sync_line(entry)}".strip()
-    return " ".join(
-        str(part)
-        for part in (
-            created,
-            entry.get("level", ""),
-            entry.get("jobId", ""),
-            entry.get("message", ""),
-            entry.get("executionTime", ""),
-        )
-        if part != ""
+        return _words(created, entry.get("synchronizationId", ""), _sync_line(entry))
+    return _words(
+        created,
+        entry.get("level", ""),
+        entry.get("jobId", ""),
+        entry.get("message", ""),
+        entry.get("executionTime", ""),
     )
+
+
+def _words(*parts: Any) -> str:
+    return " ".join(str(part) for part in parts if part != "")
 
 
 if __name__ == "__main__":

@@ -68,12 +68,12 @@ def _cancellation_codes(error: ClientError) -> list[str]:
     return [str(reason.get("Code") or "None") for reason in reasons]
 
 
-class DynamoEntityStore:
+class _Table:
+    """One table through the low-level client; driver errors become the project's error tree."""
+
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
         self._table = table
-
-    # --- low level -----------------------------------------------------------------------------
 
     def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -81,6 +81,10 @@ class DynamoEntityStore:
         except ClientError as error:
             raise translate(error, self._table) from error
         return result
+
+
+class DynamoEntityStore(_Table):
+    # --- low level -----------------------------------------------------------------------------
 
     def _raw(self, resource: str, entity_id: str) -> dict[str, Any] | None:
         response = self._call(
@@ -321,18 +325,10 @@ class DynamoEntityStore:
                 return total
 
 
-class DynamoLogStore:
+class DynamoLogStore(_Table):
     def __init__(self, client: Any, table: str, clock: Callable[[], float] = time.time) -> None:
-        self._client = client
-        self._table = table
+        super().__init__(client, table)
         self._clock = clock
-
-    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
-        try:
-            result: dict[str, Any] = getattr(self._client, operation)(**kwargs)
-        except ClientError as error:
-            raise translate(error, self._table) from error
-        return result
 
     def _alive(self, raw: dict[str, Any]) -> bool:
         # TTL deletion is lazy (up to days late, never in moto): an expired item must stay invisible.
