@@ -18,6 +18,7 @@ from .limits import (
     MAX_DEPTH,
     TIME_BUDGET_SECONDS,
     LimitExceededError,
+    check_expanded_size,
     current_budget,
     end_budget,
     restart_budget,
@@ -226,6 +227,8 @@ class MappingEngine:
         mapping = self._resolve(reference)
         if php.is_null(data):
             data = None
+        # Data built in a template can share sub-arrays: refuse what would expand beyond any memory.
+        check_expanded_size(data)
         budget.depth += 1
         try:
             budget.check_time()

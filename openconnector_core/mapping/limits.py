@@ -16,6 +16,12 @@ MAX_ITERATIONS = 200_000
 MAX_RANGE = 100_000
 MAX_OUTPUT_CHARS = 5_000_000
 MAX_DEPTH = 16
+# Elements of one array a template builds (|merge doubling) and nesting levels json_encode accepts
+# (PHP's json_encode default depth).
+MAX_ITEMS = 1_000_000
+MAX_JSON_DEPTH = 512
+# Above this size a value's check also looks at the clock: copying big strings is where time goes.
+_CLOCK_CHECK_CHARS = 65_536
 
 
 class LimitExceededError(RuntimeError):
@@ -32,6 +38,8 @@ class Budget:
     # Stored mappings that executeMapping looked up during this run: one lookup per reference,
     # however many items or nested calls use it (a list run over a page reads each once).
     resolved: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Arrays whose expanded size was measured during this run: id → (size, height, the array).
+    measured: dict[int, tuple[int, int, object]] = field(default_factory=dict)
 
     def tick(self, count: int = 1) -> None:
         self.iterations += count
@@ -91,5 +99,95 @@ def check_output_size(size: int) -> None:
 
 
 def check_value_size(value: object) -> None:
-    if isinstance(value, str) and len(value) > MAX_OUTPUT_CHARS:
+    if isinstance(value, str) and len(value) > _CLOCK_CHECK_CHARS:
+        if len(value) > MAX_OUTPUT_CHARS:
+            raise LimitExceededError(f"a template value exceeds {MAX_OUTPUT_CHARS} characters")
+        current_budget().check_time()
+
+
+def check_projected_size(size: int) -> None:
+    """Refuse a string before building it when its length is known to exceed the cap."""
+    if size > MAX_OUTPUT_CHARS:
         raise LimitExceededError(f"a template value exceeds {MAX_OUTPUT_CHARS} characters")
+
+
+def check_items(count: int) -> None:
+    if count > MAX_ITEMS:
+        raise LimitExceededError(f"an array of more than {MAX_ITEMS} elements")
+    if count > _CLOCK_CHECK_CHARS:
+        current_budget().check_time()
+
+
+def check_expanded_size(
+    value: object, limit: int = MAX_OUTPUT_CHARS, depth_limit: int = MAX_JSON_DEPTH
+) -> None:
+    """Refuse data whose fully expanded form is too big or too deep before a recursive walk expands it.
+
+    Arrays built in a template may share sub-arrays (``{% set l = [l, l] %}`` doubles the expanded size
+    per step at no memory cost); this walk visits every distinct array once and adds up the expanded
+    size (one per element plus the length of strings and keys), so it is linear in what is really in
+    memory. Measured arrays are remembered for the run (like ``clean_containers``, this relies on
+    arrays not changing during a run; the template context, which does change, is never remembered).
+    Raises :class:`LimitExceededError` (too big) or :class:`DepthExceededError` (too deep).
+    """
+    if not isinstance(value, dict | list):
+        return
+    budget = current_budget()
+    _measure(value, 1, limit, depth_limit, budget.measured)
+    if len(budget.measured) > 4096:
+        budget.check_time()
+
+
+def _too_big(limit: int) -> LimitExceededError:
+    return LimitExceededError(f"a template value exceeds {limit} characters")
+
+
+def _measure(
+    node: Any, depth: int, limit: int, depth_limit: int, measured: dict[int, tuple[int, int, object]]
+) -> tuple[int, int]:
+    """(expanded size, height) of an array; see :func:`check_expanded_size`."""
+    kind = type(node)
+    remember = kind is dict or kind is list
+    if remember:
+        known = measured.get(id(node))
+        if known is not None and known[2] is node:
+            if depth + known[1] > depth_limit:
+                raise DepthExceededError(f"data nested deeper than {depth_limit} levels")
+            if known[0] > limit:
+                raise _too_big(limit)
+            return known[0], known[1]
+    if depth > depth_limit:
+        raise DepthExceededError(f"data nested deeper than {depth_limit} levels")
+    total = 1
+    height = 0
+    if kind is list:
+        items = node
+    else:
+        items = node.values()
+        total += sum(map(len, filter(_is_str, node)))
+    for item in items:
+        item_kind = type(item)
+        if item_kind is str:
+            total += len(item) + 1
+        elif item_kind is dict or item_kind is list or isinstance(item, dict | list):
+            size, below = _measure(item, depth + 1, limit, depth_limit, measured)
+            total += size
+            if below >= height:
+                height = below + 1
+            if total > limit:
+                raise _too_big(limit)
+        else:
+            total += 1
+    if total > limit:
+        raise _too_big(limit)
+    if remember:
+        measured[id(node)] = (total, height, node)
+    return total, height
+
+
+def _is_str(key: object) -> bool:
+    return type(key) is str
+
+
+class DepthExceededError(LimitExceededError):
+    """Data nested deeper than a walk accepts."""

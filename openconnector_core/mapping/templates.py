@@ -23,7 +23,14 @@ from markupsafe import Markup
 from openconnector_core import php
 from openconnector_core.errors import MappingError
 
-from .limits import LimitExceededError, check_output_size, end_budget, extend_running_budget, start_budget
+from .limits import (
+    LimitExceededError,
+    check_output_size,
+    current_budget,
+    end_budget,
+    extend_running_budget,
+    start_budget,
+)
 from .twig_runtime import (
     FILTERS,
     FUNCTIONS,
@@ -111,7 +118,12 @@ def _environment(autoescape: bool) -> _TwigSandbox:
     )
     env.globals.clear()
     env.globals.update(FUNCTIONS)
+    # Only Twig's filters (and the translator's helpers): Jinja's own extras (center, indent, pprint,
+    # attr, items, ...) are not Twig, and several of them allocate without bound or print Python reprs.
+    safe = env.filters["safe"]  # the translator escapes a literal "{" before a tag as {{ '{'|safe }}
+    env.filters.clear()
     env.filters.update(FILTERS)
+    env.filters["safe"] = safe
     env.filters.update(HELPERS)  # the translator calls its helpers as filters
     env.tests.update(TESTS)
     return env
@@ -154,7 +166,10 @@ def _arrow_factory(
     params: tuple[str, ...], expression: Any, arrows: Callable[[], tuple[Any, ...]]
 ) -> Callable[[TwigContext, dict[str, Any]], Callable[..., Any]]:
     def bind(context: TwigContext, functions: dict[str, Any]) -> Callable[..., Any]:
+        budget = current_budget()
+
         def arrow(*arguments: Any) -> Any:
+            budget.tick()  # an arrow call is a loop iteration (|map, |filter, |sort, |reduce, ...)
             scope = TwigContext(context)
             for name, value in zip(params, arguments, strict=False):
                 scope[name] = value

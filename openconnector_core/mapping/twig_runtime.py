@@ -12,6 +12,7 @@ import functools
 import random as _random
 import re
 import unicodedata
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -24,7 +25,17 @@ from markupsafe import Markup, escape
 from openconnector_core import php
 
 from . import php_date
-from .limits import MAX_RANGE, LimitExceededError, check_value_size, current_budget
+from .limits import (
+    MAX_RANGE,
+    DepthExceededError,
+    LimitExceededError,
+    check_expanded_size,
+    check_items,
+    check_projected_size,
+    check_value_size,
+    current_budget,
+)
+from .pcre import pcre_search
 
 UNDEFINED = Undefined()
 _MISSING = object()
@@ -190,8 +201,36 @@ def is_set(value: Any) -> bool:
     return not php.is_null(value)
 
 
+MAX_COMPARED_SIZE = 1_000_000
+
+
+def _check_compared(*values: Any) -> None:
+    """Arrays are compared element by element, recursively: refuse ones that expand beyond reason
+    (shared sub-arrays make ``[l, l]`` doubling cheap to build and exponential to compare)."""
+    for value in values:
+        if type(value) is dict or type(value) is list:
+            check_expanded_size(value, MAX_COMPARED_SIZE)
+
+
+def loose_equals(left: Any, right: Any) -> bool:
+    """PHP ``==``."""
+    if (type(left) is dict or type(left) is list) and (type(right) is dict or type(right) is list):
+        _check_compared(left, right)
+    return php.loose_equals(left, right)
+
+
+def compare(left: Any, right: Any) -> int:
+    """PHP ``<=>``."""
+    if (type(left) is dict or type(left) is list) and (type(right) is dict or type(right) is list):
+        _check_compared(left, right)
+    return php.compare(left, right)
+
+
 def concat(*parts: Any) -> str:
-    result = "".join([php.to_string(part) if type(part) is not str else part for part in parts])
+    texts = [php.to_string(part) if type(part) is not str else part for part in parts]
+    if len(texts) > 2:
+        check_projected_size(sum(map(len, texts)))
+    result = "".join(texts)
     check_value_size(result)
     return result
 
@@ -200,6 +239,8 @@ def contains(needle: Any, haystack: Any) -> bool:
     """Twig ``in``: loose membership in arrays, substring for strings."""
     if isinstance(haystack, dict | list):
         values = haystack.values() if isinstance(haystack, dict) else haystack
+        if isinstance(needle, dict | list):
+            _check_compared(needle, haystack)
         return any(php.loose_equals(needle, item) for item in values)
     if isinstance(haystack, str) and isinstance(needle, str | int | float) and not isinstance(needle, bool):
         text = php.to_string(needle)
@@ -239,7 +280,7 @@ def twig_range(low: Any, high: Any = None, step: Any = 1) -> list[Any]:
 
 def matches(subject: Any, pattern: Any) -> bool:
     text = php.string_argument(subject, "twig_matches", "#2 ($str)")
-    return _pcre(php.to_string(pattern)).search(text) is not None
+    return pcre_search(_pcre(php.to_string(pattern)), str(text))
 
 
 def _pcre(pattern: str) -> re.Pattern[str]:
@@ -423,9 +464,25 @@ def _case_ignorable(char: str) -> bool:
 def f_title(value: Any) -> str:
     """``mb_convert_case($s, MB_CASE_TITLE)``: a word starts after a character that is neither cased
     nor case-ignorable (so ``they're`` stays one word and ``hello-world`` becomes ``Hello-World``)."""
-    out: list[str] = []
+    text = _text(value, "mb_convert_case")
+    if len(text) <= _TITLE_CHUNK:
+        return _title_chunk(text, True)[0]
+    budget = current_budget()
+    chunks: list[str] = []
     title_mode = True
-    for char in _text(value, "mb_convert_case"):
+    for start in range(0, len(text), _TITLE_CHUNK):
+        budget.check_time()
+        chunk, title_mode = _title_chunk(text[start : start + _TITLE_CHUNK], title_mode)
+        chunks.append(chunk)
+    return "".join(chunks)
+
+
+_TITLE_CHUNK = 65_536
+
+
+def _title_chunk(text: str, title_mode: bool) -> tuple[str, bool]:
+    out: list[str] = []
+    for char in text:
         cased = char.isupper() or char.islower() or char.istitle()
         if title_mode:
             if cased:
@@ -437,7 +494,7 @@ def f_title(value: Any) -> str:
             out.append(char.lower())
             if not cased and not _case_ignorable(char):
                 title_mode = True
-    return "".join(out)
+    return "".join(out), title_mode
 
 
 def f_trim(value: Any, characters: Any = None, side: str = "both") -> str:
@@ -468,6 +525,7 @@ def f_join(value: Any, glue: Any = "", and_: Any = None, **kwargs: Any) -> str:
     else:  # Twig joins (array) $value
         items = [] if php.is_null(value) else [php.to_string(value)]
     separator = php.to_string(glue)
+    check_projected_size(sum(map(len, items)) + len(separator) * len(items))
     if php.is_null(and_) or len(items) < 2:
         result = separator.join(items)
     else:
@@ -481,7 +539,10 @@ def f_split(value: Any, delimiter: Any, limit: Any = None) -> list[str]:
     separator = php.to_string(delimiter)
     if separator == "":
         size = max(1, php.to_int(limit)) if not php.is_null(limit) else 1
+        check_items(len(text) // size)
         return [text[index : index + size] for index in range(0, len(text), size)] or [""]
+    if len(text) > 65_536:
+        check_items(text.count(separator) + 1)
     if php.is_null(limit):
         return text.split(separator)
     count = php.to_int(limit)
@@ -497,8 +558,27 @@ def strtr(text: str, pairs: dict[str, str]) -> str:
     replacements = {key: value for key, value in pairs.items() if key != ""}
     if not replacements:
         return text
+    # An upper bound of the result's length, before building it (C-speed counts).
+    growth = 0
+    for key, value in replacements.items():
+        if len(value) > len(key):
+            growth += text.count(key) * (len(value) - len(key))
+    check_projected_size(len(text) + growth)
+    if len(replacements) == 1:
+        ((key, value),) = replacements.items()
+        return text.replace(key, value)
     pattern = re.compile("|".join(re.escape(key) for key in sorted(replacements, key=len, reverse=True)))
-    result = pattern.sub(lambda match: replacements[match.group(0)], text)
+    budget = current_budget()
+    count = 0
+
+    def substitute(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        if count & 0xFFF == 0:
+            budget.check_time()
+        return replacements[match.group(0)]
+
+    result = pattern.sub(substitute, text)
     check_value_size(result)
     return result
 
@@ -506,7 +586,11 @@ def strtr(text: str, pairs: dict[str, str]) -> str:
 def f_replace(value: Any, search: Any, replacement: Any = _MISSING) -> str:
     text = _text(value, "strtr")
     if replacement is not _MISSING:  # Jinja's replace(old, new)
-        result = text.replace(php.to_string(search), php.to_string(replacement))
+        old, new = php.to_string(search), php.to_string(replacement)
+        if len(new) > len(old):
+            count = text.count(old) if old else len(text) + 1
+            check_projected_size(len(text) + count * (len(new) - len(old)))
+        result = text.replace(old, new)
         check_value_size(result)
         return result
     if not isinstance(search, dict | list):
@@ -553,6 +637,7 @@ def f_merge(first: Any, second: Any) -> Any:
                 f'The merge filter only works with arrays or "Traversable", got "{php.php_type(operand)}" '
                 f"for argument {1 if position == 'first' else 2}."
             )
+    check_items(len(first) + len(second))
     if isinstance(first, list) and isinstance(second, list):
         return first + second
     return _rebuild([*_pairs(first), *_pairs(second)], preserve_keys=False)
@@ -587,6 +672,10 @@ def f_number_format(value: Any, decimals: Any = 0, decimal_point: Any = ".", tho
 
 
 def f_json_encode(value: Any, options: Any = None) -> str | bool:
+    try:
+        check_expanded_size(value)  # shared sub-arrays could expand beyond any memory
+    except DepthExceededError:  # PHP's json_encode fails (false) beyond its depth of 512
+        return False
     try:
         return php.json_encode(value)
     except ValueError:  # INF/NAN: PHP's json_encode returns false, which prints as ""
@@ -692,12 +781,17 @@ def f_escape(value: Any, strategy: Any = "html", *_arguments: Any) -> Any:
     (it is auto-escaped once more, which changes nothing as it holds no HTML special characters)."""
     if not isinstance(value, str):
         return value
-    text = str(value)
+    result = _escape(str(value), strategy)
+    check_value_size(result)
+    return result
+
+
+def _escape(text: str, strategy: Any) -> Any:
     strategy = "html" if php.is_null(strategy) else php.to_string(strategy)
     if strategy == "html":
         return Markup(htmlspecialchars(text))  # noqa: S704 — escaped here
     if strategy == "url":
-        return Markup(php.rawurlencode(text))  # noqa: S704 — already encoded
+        return Markup(rawurlencode(text))  # noqa: S704 — already encoded
     if strategy == "js":
         return _JS_UNSAFE.sub(_escape_js, text)
     if strategy == "css":
@@ -711,6 +805,7 @@ def f_escape(value: Any, strategy: Any = "html", *_arguments: Any) -> Any:
 
 def f_nl2br(value: Any) -> Markup:
     text = _pre_escape(value, "nl2br")
+    check_projected_size(len(text) + 6 * (text.count("\n") + text.count("\r")))
     return Markup(re.sub(r"(\r\n|\n\r|\n|\r)", r"<br />\1", text))  # noqa: S704 — input escaped above
 
 
@@ -735,14 +830,25 @@ def _http_build_query(value: Any, prefix: str | None) -> list[str]:
             parts.extend(_http_build_query(item, name))
             continue
         text = "1" if item is True else "0" if item is False else php.to_string(item)
-        parts.append(f"{php.rawurlencode(name)}={php.rawurlencode(text)}")
+        parts.append(f"{rawurlencode(name)}={rawurlencode(text)}")
     return parts
 
 
 def f_url_encode(value: Any) -> str:
     if isinstance(value, dict | list):  # http_build_query(..., PHP_QUERY_RFC3986)
+        check_expanded_size(value)
         return "&".join(_http_build_query(value, None))
-    return php.rawurlencode(php.to_string(value))
+    return rawurlencode(php.to_string(value))
+
+
+_RAWURL_SAFE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"
+
+
+def rawurlencode(text: str) -> str:
+    """PHP ``rawurlencode`` (RFC 3986), its size checked before it is built (3 characters a byte)."""
+    data = text.encode("utf-8", "surrogatepass")
+    check_projected_size(len(data) + 2 * len(data.translate(None, _RAWURL_SAFE)))
+    return urllib.parse.quote_from_bytes(data, safe="-_.~")
 
 
 def f_column(value: Any, name: Any, index: Any = None) -> Any:
@@ -799,6 +905,8 @@ def f_reduce(value: Any, arrow: Any, initial: Any = None) -> Any:
 def f_sort(value: Any, arrow: Any = None) -> Any:
     _require_array(value, 'The sort filter only works with arrays or "Traversable", got "{}".')
     pairs: list[tuple[str, Any]] = list(_pairs(value))
+    if arrow is None:
+        _check_compared(value)
 
     def by_value(a: tuple[str, Any], b: tuple[str, Any]) -> int:
         return php.compare(a[1], b[1]) if arrow is None else php.to_int(_call(arrow, a[1], b[1]))
@@ -816,6 +924,8 @@ def f_batch(value: Any, size: Any, fill: Any = None, preserve_keys: bool = True)
     chunks = [pairs[index : index + chunk_size] for index in range(0, len(pairs), chunk_size)]
     if chunks and not php.is_null(fill) and len(chunks[-1]) < chunk_size:
         last = chunks[-1]
+        check_items(chunk_size)
+        current_budget().tick(chunk_size - len(last))
         next_index = len(pairs)
         while len(last) < chunk_size:
             last.append((str(next_index), fill))
@@ -825,7 +935,9 @@ def f_batch(value: Any, size: Any, fill: Any = None, preserve_keys: bool = True)
 
 def f_date(value: Any, fmt: Any = None, timezone: Any = None) -> str:
     moment = php_date.parse_date(value, timezone)
-    return php_date.format_date(moment, "F j, Y H:i" if php.is_null(fmt) else php.to_string(fmt))
+    result = php_date.format_date(moment, "F j, Y H:i" if php.is_null(fmt) else php.to_string(fmt))
+    check_value_size(result)
+    return result
 
 
 def f_date_modify(value: Any, modifier: Any) -> datetime:
@@ -834,6 +946,7 @@ def f_date_modify(value: Any, modifier: Any) -> datetime:
 
 _FORMAT_SPEC = re.compile(r"%(?:(\d+)\$)?([-+ 0]|'.)*(\d+)?(?:\.(\d+))?([bcdeEfFgGosuxX%])")
 MAX_FORMAT_WIDTH = 10_000
+MAX_FLOAT_PRECISION = 53
 
 
 def sprintf(fmt: str, *arguments: Any) -> str:
@@ -856,6 +969,8 @@ def sprintf(fmt: str, *arguments: Any) -> str:
         argument = arguments[index]
         width = min(int(width_text), MAX_FORMAT_WIDTH) if width_text else 0
         precision = int(precision_text) if precision_text is not None else None
+        if precision is not None and conversion in "eEfFgG":
+            precision = min(precision, MAX_FLOAT_PRECISION)  # PHP truncates to 53 digits (a notice)
         left = "-" in (flags_text or "")
         plus = "+" in (flags_text or "")
         pad = "0" if "0" in (flags_text or "").replace(width_text or "", "") else " "
@@ -990,6 +1105,7 @@ def fn_max(*values: Any) -> Any:
     )
     if not candidates:
         raise TwigRuntimeError("max(): Argument #1 ($value) must contain at least one element")
+    _check_compared(candidates)
     best = candidates[0]
     for candidate in candidates[1:]:
         if php.compare(candidate, best) > 0:
@@ -1007,6 +1123,7 @@ def fn_min(*values: Any) -> Any:
     )
     if not candidates:
         raise TwigRuntimeError("min(): Argument #1 ($value) must contain at least one element")
+    _check_compared(candidates)
     best = candidates[0]
     for candidate in candidates[1:]:
         if php.compare(candidate, best) < 0:
@@ -1124,13 +1241,13 @@ HELPERS: dict[str, Callable[..., Any]] = {
     "_t": truthy,
     "_isset": is_set,
     "_cat": concat,
-    "_eq": php.loose_equals,
-    "_ne": lambda left, right: not php.loose_equals(left, right),
-    "_cmp": php.compare,
-    "_lt": lambda left, right: php.compare(left, right) < 0,
-    "_gt": lambda left, right: php.compare(left, right) > 0,
-    "_le": lambda left, right: php.compare(left, right) <= 0,
-    "_ge": lambda left, right: php.compare(left, right) >= 0,
+    "_eq": loose_equals,
+    "_ne": lambda left, right: not loose_equals(left, right),
+    "_cmp": compare,
+    "_lt": lambda left, right: compare(left, right) < 0,
+    "_gt": lambda left, right: compare(left, right) > 0,
+    "_le": lambda left, right: compare(left, right) <= 0,
+    "_ge": lambda left, right: compare(left, right) >= 0,
     "_in": contains,
     "_matches": matches,
     "_starts": starts_with,
