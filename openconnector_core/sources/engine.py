@@ -198,9 +198,13 @@ class CallEngine:
         if str(source.get("type") or "").lower() == "soap":
             call_log = self._soap_call(source, endpoint, rendered, redactor)
         else:
-            call_log = self._http_call(
-                source, str(location) + endpoint, method, rendered, auth_settings, redactor
-            )
+            url = str(location) + endpoint
+            moved = _moves_origin(str(location), url)
+            if moved:
+                return self._local_log(
+                    source, 409, redactor.scrub(f"Invalid endpoint: {moved}"), error="invalid-request"
+                )
+            call_log = self._http_call(source, url, method, rendered, auth_settings, redactor)
         if support_calls and isinstance(post_request, Mapping):
             self._support_call(source, post_request, redactor)
         return call_log
@@ -570,3 +574,18 @@ def _seconds_between(earlier: Any, later: str) -> float:
         return (datetime.fromisoformat(later) - datetime.fromisoformat(str(earlier))).total_seconds()
     except (TypeError, ValueError):
         return float("inf")
+
+
+def _moves_origin(location: str, url: str) -> str | None:
+    """Why ``url`` (the location with the endpoint appended) no longer points at the location's
+    scheme, host, port and user, else ``None``. The endpoint is appended as text (as upstream), so
+    ``@evil.example/``, ``.evil.example/`` or ``:8080/`` would otherwise send the source's
+    credentials to another host."""
+    try:
+        base, target = httpx.URL(location), httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return None  # the request builder reports the invalid URL
+    for part in ("scheme", "host", "port", "userinfo"):
+        if getattr(base, part) != getattr(target, part):
+            return f"the endpoint changes the {part} of the source location"
+    return None
