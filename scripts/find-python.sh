@@ -1,8 +1,14 @@
 #!/usr/bin/env sh
-# Prints the path of a working Python 3.12 interpreter: python3.12 on PATH, else pyenv's newest 3.12.
-for candidate in python3.12 "$(command -v pyenv >/dev/null 2>&1 && ls -d "$(pyenv root)"/versions/3.12*/bin/python3.12 2>/dev/null | sort -V | tail -n 1)"; do
-  if [ -n "$candidate" ] && "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1; then
-    command -v "$candidate" 2>/dev/null || echo "$candidate"
+# Prints the path of a working Python 3.12: python3.12 on PATH, else pyenv's newest 3.12
+# (found through `pyenv root`, $PYENV_ROOT or ~/.pyenv, so pyenv need not be on PATH).
+pyenv_versions() {
+  for root in "$(pyenv root 2>/dev/null)" "${PYENV_ROOT:-}" "$HOME/.pyenv"; do
+    [ -n "$root" ] && ls -d "$root"/versions/3.12*/bin/python3.12 2>/dev/null
+  done | sort -V -r
+}
+for candidate in python3.12 $(pyenv_versions); do
+  if "$candidate" -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1; then
+    command -v "$candidate"
     exit 0
   fi
 done
