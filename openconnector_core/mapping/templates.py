@@ -24,6 +24,7 @@ from openconnector_core import php
 from openconnector_core.errors import MappingError
 
 from .limits import (
+    MAX_OUTPUT_CHARS,
     LimitExceededError,
     check_output_size,
     current_budget,
@@ -239,7 +240,9 @@ class TemplateRenderer:
         compiled = self.compile(template_text)
         if context is None:
             context = {}
-        if isinstance(context, list):
+        if type(context) is dict:  # the common case, without the slower Mapping (ABC) check below
+            twig_context = TwigContext(context)
+        elif isinstance(context, list):
             twig_context = TwigContext((str(index), item) for index, item in enumerate(context))
         elif isinstance(context, Mapping):
             twig_context = TwigContext(context)
@@ -262,7 +265,8 @@ class TemplateRenderer:
             context_object.vars["_fns"] = self._functions
             for chunk in template.root_render_func(context_object):
                 size += len(chunk)
-                check_output_size(size)
+                if size > MAX_OUTPUT_CHARS:
+                    check_output_size(size)  # raises
                 chunks.append(chunk)
             budget.check_time()
             output = "".join(chunks)
@@ -274,4 +278,6 @@ class TemplateRenderer:
             end_budget(token)
         if isinstance(output, Markup):
             output = str(output)
-        return php.html_entity_decode(output) if self.autoescape else output
+        if self.autoescape and "&" in output:  # without "&" there is no entity to decode
+            return php.html_entity_decode(output)
+        return output
