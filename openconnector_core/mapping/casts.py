@@ -307,5 +307,18 @@ def cast_names(spec: Any) -> Sequence[str]:
     return []
 
 
+@lru_cache(maxsize=4096)
+def _resolve_cast_spec(spec: str) -> tuple[tuple[CastFunction, str], ...]:
+    return tuple(resolved for name in cast_names(spec) if (resolved := resolve_cast(name)) is not None)
+
+
+def resolve_casts(spec: Any) -> Sequence[tuple[CastFunction, str]]:
+    """The (function, argument) of each known cast of a cast spec, in order; unknown names are
+    skipped (ignored at run time, as upstream). String specs are resolved once per process."""
+    if isinstance(spec, str):
+        return _resolve_cast_spec(spec)
+    return [resolved for name in cast_names(spec) if (resolved := resolve_cast(name)) is not None]
+
+
 def is_known_cast(name: str) -> bool:
     return name == "" or resolve_cast(name) is not None

@@ -13,7 +13,7 @@ from openconnector_core import php
 from openconnector_core.errors import MappingError
 
 from . import paths
-from .casts import DELETE, CastContext, CastError, cast_names, resolve_cast
+from .casts import DELETE, CastContext, CastError, resolve_casts
 from .limits import (
     MAX_DEPTH,
     TIME_BUDGET_SECONDS,
@@ -30,12 +30,14 @@ Resolver = Callable[[str], Mapping[str, Any] | None]
 
 _CANONICAL_INT_KEY = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
 _INT_START = frozenset("-0123456789")
+# PHP arrays, as a tuple for isinstance: a ``dict | list`` union is built anew on every call (slower).
+_ARRAYS = (dict, list)
 
 
 def _spec_text(spec: Any) -> str:
     if isinstance(spec, str):
         return spec
-    return php.json_encode(spec) if isinstance(spec, dict | list) else php.to_string(spec)
+    return php.json_encode(spec) if isinstance(spec, _ARRAYS) else php.to_string(spec)
 
 
 def _error(mapping: Mapping[str, Any], key: str, spec: Any, cause: str) -> MappingError:
@@ -98,7 +100,7 @@ class MappingEngine:
     def _run_list(
         self, mapping: Mapping[str, Any], data: Any, budget_per_item: bool = False
     ) -> dict[str, Any] | list[Any]:
-        if not isinstance(data, dict | list):
+        if not isinstance(data, _ARRAYS):
             raise MappingError(
                 _error(mapping, "", "", f"list input must be an array, {php.php_type(data)} given").message
             )
@@ -107,7 +109,7 @@ class MappingEngine:
         if isinstance(data, dict) and data.get("listInput") is not None:
             extra = {key: value for key, value in data.items() if key not in ("listInput", "value")}
             items = data["listInput"]
-        if not isinstance(items, dict | list):
+        if not isinstance(items, _ARRAYS):
             raise MappingError(_error(mapping, "", "", "listInput must be an array").message)
         pairs = items.items() if isinstance(items, dict) else enumerate(items)
         results: dict[str, Any] = {}
@@ -115,7 +117,7 @@ class MappingEngine:
             if budget_per_item:
                 restart_budget(self._time_budget)
             current_budget().tick()
-            if not isinstance(item, dict | list) or extra:
+            if not isinstance(item, _ARRAYS) or extra:
                 item_input: dict[str, Any] | list[Any] = _php_array_merge(
                     _as_array(item), {"value": item}, extra
                 )
@@ -125,7 +127,7 @@ class MappingEngine:
         return list(results.values()) if isinstance(items, list) else results
 
     def _run_single(self, mapping: Mapping[str, Any], data: Any) -> dict[str, Any] | list[Any]:
-        if not isinstance(data, dict | list):
+        if not isinstance(data, _ARRAYS):
             raise MappingError(
                 _error(mapping, "", "", f"the input must be an array, {php.php_type(data)} given").message
             )
@@ -137,7 +139,7 @@ class MappingEngine:
             output = {str(index): item for index, item in enumerate(output)}
 
         rules = mapping.get("mapping") or {}
-        if not isinstance(rules, Mapping):
+        if type(rules) is not dict and not isinstance(rules, Mapping):  # dict first: ABC checks are slow
             rules = {}
         for target, spec in rules.items():
             target_key = str(target)
@@ -155,13 +157,13 @@ class MappingEngine:
                 output = paths.delete(output, php.to_string(path))
 
         cast_rules = mapping.get("cast") or {}
-        if isinstance(cast_rules, Mapping):
+        if type(cast_rules) is dict or isinstance(cast_rules, Mapping):
             for path, spec in cast_rules.items():
                 output = self._apply_casts(mapping, output, str(path), spec)
 
         if isinstance(output, dict) and len(output) == 1 and "#" in output:
             root = output["#"]
-            if isinstance(root, dict | list):
+            if isinstance(root, _ARRAYS):
                 return root
             return [] if root is None else [root]
         return output
@@ -169,12 +171,12 @@ class MappingEngine:
     def _value_for(self, mapping: Mapping[str, Any], target: str, spec: Any, encoded: Any, data: Any) -> Any:
         if spec is None:
             raise _error(mapping, target, spec, "the value of a mapping rule cannot be null")
-        if isinstance(spec, dict | list):
+        if isinstance(spec, _ARRAYS):
             return self._literal_value(mapping, target, spec, encoded)
         text = spec if isinstance(spec, str) else php.to_string(spec)
         value = paths.lookup(encoded, text)
         if paths.found(value):
-            return paths.deep_copy(value) if isinstance(value, dict | list) else value
+            return paths.deep_copy(value) if isinstance(value, _ARRAYS) else value
         if "{" not in text:
             return php.html_entity_decode(text)
         try:
@@ -189,7 +191,7 @@ class MappingEngine:
         # Upstream feeds the literal to the path library's has(): nested arrays or "all leaves are
         # existing keys" make it crash (quirk Q3); otherwise the literal is written as-is.
         leaves = list(spec.values()) if isinstance(spec, dict) else spec
-        if any(isinstance(leaf, dict | list) for leaf in leaves):
+        if any(isinstance(leaf, _ARRAYS) for leaf in leaves):
             raise _error(mapping, target, spec, "a literal array value cannot contain nested arrays")
         if leaves and all(paths.exists(encoded, php.to_string(leaf)) for leaf in leaves):
             raise _error(mapping, target, spec, "a literal array value cannot consist of existing paths")
@@ -202,11 +204,8 @@ class MappingEngine:
         if not paths.found(value):
             return output
         context = CastContext(output, path)
-        for name in cast_names(spec):
-            resolved = resolve_cast(name)
-            if resolved is None:
-                continue  # unknown casts are ignored at run time, as upstream
-            function, context.argument = resolved
+        for function, argument in resolve_casts(spec):
+            context.argument = argument
             try:
                 new_value = function(value, context)
             except (CastError, php.PhpTypeError, TypeError, ValueError, ZeroDivisionError) as error:
@@ -239,7 +238,8 @@ class MappingEngine:
             budget.depth -= 1
 
     def _resolve(self, reference: Any) -> Mapping[str, Any]:
-        if isinstance(reference, Mapping):
+        # A number is the common reference: no (slow) ABC check for it.
+        if type(reference) is not int and isinstance(reference, Mapping):
             return reference
         if php.is_null(reference) or isinstance(reference, list | bool):
             raise MappingError(f"executeMapping: invalid mapping reference {php.to_string(reference)!r}")
