@@ -25,6 +25,8 @@ INT_MIN = -(2**63)
 _NUMERIC_PREFIX = re.compile(r"[ \t\n\r\v\f]*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
 _TRAILING_SPACE = re.compile(r"[ \t\n\r\v\f]*\Z")
 _INTEGER_KEY = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
+# PHP arrays, as a tuple for isinstance: a ``dict | list`` union is built anew on every call (slower).
+_ARRAYS = (dict, list)
 
 
 class PhpTypeError(TypeError):
@@ -60,7 +62,7 @@ def php_type(value: Any) -> str:
         return "float"
     if isinstance(value, str):
         return "string"
-    if isinstance(value, dict | list):
+    if isinstance(value, _ARRAYS):
         return "array"
     return type(value).__name__
 
@@ -109,7 +111,7 @@ def to_string(value: Any) -> str:
         return str(value) if INT_MIN <= value <= INT_MAX else float_to_string(float(value))
     if isinstance(value, float):
         return float_to_string(value)
-    if isinstance(value, dict | list):
+    if isinstance(value, _ARRAYS):
         return "Array"
     return str(value)
 
@@ -118,7 +120,7 @@ def string_argument(value: Any, function: str, argument: str = "#1 ($string)") -
     """A ``string`` parameter of a PHP internal function: scalars convert, arrays are a TypeError."""
     if type(value) is str:
         return value
-    if isinstance(value, dict | list):
+    if isinstance(value, _ARRAYS):
         raise PhpTypeError(f"{function}(): Argument {argument} must be of type string, array given")
     return to_string(value)
 
@@ -183,7 +185,7 @@ def to_int(value: Any) -> int:
         return 0
     if isinstance(value, str):
         return _string_to_int(value)
-    if isinstance(value, dict | list):
+    if isinstance(value, _ARRAYS):
         return 1 if value else 0
     return 0
 
@@ -197,7 +199,7 @@ def to_float(value: Any) -> float:
     if isinstance(value, str):
         match = _NUMERIC_PREFIX.match(value)
         return float(match.group(1)) if match else 0.0
-    if isinstance(value, dict | list):
+    if isinstance(value, _ARRAYS):
         return 1.0 if value else 0.0
     return 0.0
 
@@ -257,7 +259,7 @@ def _int_or_float(value: int | float) -> int | float:
 
 
 def add(left: Any, right: Any) -> Any:
-    if isinstance(left, dict | list) and isinstance(right, dict | list):
+    if isinstance(left, _ARRAYS) and isinstance(right, _ARRAYS):
         return array_union(left, right)
     return _int_or_float(to_number(left, "+") + to_number(right, "+"))
 
@@ -444,9 +446,9 @@ def _compare_other(left: Any, right: Any) -> int:
         return 0 if right == "" else -1
     if left is None or right is None or isinstance(left, bool) or isinstance(right, bool):
         return int(truthy(left)) - int(truthy(right))
-    if isinstance(left, dict | list):
-        return _compare_arrays(as_dict(left), as_dict(right)) if isinstance(right, dict | list) else 1
-    if isinstance(right, dict | list):
+    if isinstance(left, _ARRAYS):
+        return _compare_arrays(as_dict(left), as_dict(right)) if isinstance(right, _ARRAYS) else 1
+    if isinstance(right, _ARRAYS):
         return -1
     left_is_number, right_is_number = isinstance(left, int | float), isinstance(right, int | float)
     if left_is_number and right_is_number:
@@ -478,7 +480,7 @@ def loose_equals(left: Any, right: Any) -> bool:
     """PHP 8 ``==``."""
     if type(left) is str and type(right) is str:
         return left == right or _compare_strings(left, right) == 0
-    if isinstance(left, dict | list) and isinstance(right, dict | list):
+    if isinstance(left, _ARRAYS) and isinstance(right, _ARRAYS):
         left_dict, right_dict = as_dict(left), as_dict(right)
         if left_dict.keys() != right_dict.keys():
             return False
@@ -489,7 +491,7 @@ def loose_equals(left: Any, right: Any) -> bool:
 def identical(left: Any, right: Any) -> bool:
     """PHP ``===``: same type (int and float differ) and, for arrays, the same keys in the same order
     with identical values (a list and a dict with keys "0".."n-1" are the same PHP array)."""
-    if isinstance(left, dict | list) and isinstance(right, dict | list):
+    if isinstance(left, _ARRAYS) and isinstance(right, _ARRAYS):
         if type(left) is list and type(right) is list:
             return len(left) == len(right) and all(map(identical, left, right))
         left_dict, right_dict = as_dict(left), as_dict(right)
@@ -541,7 +543,7 @@ def _normalize_for_json(value: Any, has_floats: list[bool]) -> Any:
         if all(str(key) == str(index) for index, key in enumerate(value)):
             return [_normalize_for_json(item, has_floats) for item in value.values()]
         return {str(key): _normalize_for_json(item, has_floats) for key, item in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, (list, tuple)):  # a tuple, not a union built per call
         return [_normalize_for_json(item, has_floats) for item in value]
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
@@ -570,13 +572,15 @@ def _php_float_token(match: re.Match[str]) -> str:
     return php_json_float(float(token))
 
 
+# Built once: json.dumps / json.loads with non-default options build a new coder on every call.
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+
+
 def json_encode(value: Any) -> str:
     """``json_encode($value)`` with PHP's default flags: ``\\/``, ``\\uXXXX``, compact, and floats as PHP
     writes them (``3.0`` → ``3``, ``1e20`` → ``1.0e+20``); DEL (``\\x7f``) stays unescaped."""
     has_floats: list[bool] = []
-    text = json.dumps(
-        _normalize_for_json(value, has_floats), ensure_ascii=True, separators=(",", ":"), allow_nan=False
-    )
+    text = _JSON_ENCODER.encode(_normalize_for_json(value, has_floats))
     if has_floats:
         text = _JSON_FLOAT.sub(_php_float_token, text)
     if "\\u007f" in text:
@@ -593,12 +597,17 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid JSON constant {name}")
 
 
+_JSON_DECODER = json.JSONDecoder(parse_int=_decode_int, parse_constant=_reject_constant)
+
+
 def json_decode(text: str) -> Any:
     """``json_decode($text, true)``; raises ValueError on invalid JSON (PHP returns null)."""
     stripped = text.strip(" \t\n\r")
     if not stripped:
         raise ValueError("Syntax error")
-    return json.loads(stripped, parse_int=_decode_int, parse_constant=_reject_constant)
+    if stripped.startswith("\ufeff"):  # as json.loads
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", stripped, 0)
+    return _JSON_DECODER.decode(stripped)
 
 
 # --------------------------------------------------------------------------- html entities
