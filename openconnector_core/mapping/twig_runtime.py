@@ -76,6 +76,12 @@ def php_key(key: Any) -> str:
 def attribute_path(obj: Any, *keys: Any) -> Any:
     """``obj.a.b[c]``: :func:`attribute` for each key in turn."""
     for key in keys:
+        kind = type(obj)
+        if (kind is dict or kind is TwigContext) and type(key) is str:  # attribute()'s hit, inlined
+            value = obj.get(key, _MISSING)
+            if value is not _MISSING:
+                obj = value
+                continue
         obj = attribute(obj, key)
     return obj
 
