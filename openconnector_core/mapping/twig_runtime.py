@@ -1102,37 +1102,28 @@ def fn_date(value: Any = None, timezone: Any = None) -> datetime:
 
 
 def fn_max(*values: Any) -> Any:
-    if len(values) == 1 and not isinstance(values[0], dict | list):
-        raise php.PhpTypeError(
-            f"max(): Argument #1 ($value) must be of type array, {php.php_type(values[0])} given"
-        )
-    candidates = (
-        _values(values[0]) if len(values) == 1 and isinstance(values[0], dict | list) else list(values)
-    )
-    if not candidates:
-        raise TwigRuntimeError("max(): Argument #1 ($value) must contain at least one element")
-    _check_compared(candidates)
-    best = candidates[0]
-    for candidate in candidates[1:]:
-        if php.compare(candidate, best) > 0:
-            best = candidate
-    return best
+    return _extreme("max", values, 1)
 
 
 def fn_min(*values: Any) -> Any:
+    return _extreme("min", values, -1)
+
+
+def _extreme(name: str, values: tuple[Any, ...], sign: int) -> Any:
+    """PHP ``max()`` (sign 1) / ``min()`` (sign -1): of one array's values, or of the arguments."""
     if len(values) == 1 and not isinstance(values[0], dict | list):
         raise php.PhpTypeError(
-            f"min(): Argument #1 ($value) must be of type array, {php.php_type(values[0])} given"
+            f"{name}(): Argument #1 ($value) must be of type array, {php.php_type(values[0])} given"
         )
     candidates = (
         _values(values[0]) if len(values) == 1 and isinstance(values[0], dict | list) else list(values)
     )
     if not candidates:
-        raise TwigRuntimeError("min(): Argument #1 ($value) must contain at least one element")
+        raise TwigRuntimeError(f"{name}(): Argument #1 ($value) must contain at least one element")
     _check_compared(candidates)
     best = candidates[0]
     for candidate in candidates[1:]:
-        if php.compare(candidate, best) < 0:
+        if php.compare(candidate, best) * sign > 0:
             best = candidate
     return best
 
