@@ -26,12 +26,13 @@ from openconnector_core.errors import (
     PreconditionFailedError,
     RateLimitedError,
 )
-from openconnector_core.ids import new_id, uuid7_ceiling, uuid7_floor
+from openconnector_core.ids import new_id
 from openconnector_core.store.ports import Page, Stored
 from openconnector_core.store.query import (
     check_if_match,
     decode_cursor,
     encode_cursor,
+    log_window,
     make_etag,
     matcher,
 )
@@ -375,9 +376,7 @@ class DynamoLogStore(_Table):
         cursor: str | None = None,
         newest_first: bool = True,
     ) -> Page:
-        after = decode_cursor(cursor)
-        low = uuid7_floor(since) if since else None
-        high = uuid7_ceiling(until) if until else None
+        low, high, after = log_window(since, until, cursor)
         # The cursor narrows the range from the side we come from; the boundary item itself is
         # skipped in Python (key conditions have no exclusive BETWEEN).
         if after is not None:

@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from openconnector_core.errors import ConflictError, NotFoundError
-from openconnector_core.ids import new_id, uuid7_ceiling, uuid7_floor
+from openconnector_core.ids import new_id
 from openconnector_core.store.ports import Page, Stored
 from openconnector_core.store.query import (
     check_if_match,
     decode_cursor,
     encode_cursor,
+    log_window,
     make_etag,
     matcher,
 )
@@ -180,9 +181,7 @@ class MemoryLogStore:
         cursor: str | None = None,
         newest_first: bool = True,
     ) -> Page:
-        after = decode_cursor(cursor)
-        low = uuid7_floor(since) if since else None
-        high = uuid7_ceiling(until) if until else None
+        low, high, after = log_window(since, until, cursor)
         with self._lock:
             logs = self._logs.get(kind, {})
             ids = sorted(logs, reverse=newest_first)

@@ -6,9 +6,11 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from openconnector_core.errors import BadRequestError, PreconditionFailedError
+from openconnector_core.ids import uuid7_ceiling, uuid7_floor
 
 Predicate = Callable[[dict[str, Any]], bool]
 
@@ -82,3 +84,13 @@ def check_if_match(if_match: str | None, current_rev: int) -> None:
         f"If-Match {if_match} does not match the current ETag {make_etag(current_rev)}",
         etag=make_etag(current_rev),
     )
+
+
+def log_window(
+    since: datetime | None, until: datetime | None, cursor: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """A log query's id range ``(low, high)`` for its time range (ids are UUIDv7, so time-ordered),
+    and the last id of the previous page (exclusive), from its cursor."""
+    low = uuid7_floor(since) if since else None
+    high = uuid7_ceiling(until) if until else None
+    return low, high, decode_cursor(cursor)
