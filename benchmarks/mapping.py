@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from openconnector_core.mapping import MappingEngine  # noqa: E402
 
-MAPPINGS = ROOT.parent / "shared" / "reference" / "upstream-configurations" / "xxllnc-zgw" / "mappings"
+MAPPINGS = ROOT / "tests" / "data" / "upstream-configurations" / "xxllnc-zgw" / "mappings"
 # The mappings call each other by database id; this is the table the conformance corpus documents.
 NUMERIC_IDS = {
     "1": "zgw-zaakinformatieobject-to-xxllnc-file",

@@ -1,4 +1,4 @@
-"""Loading the shared conformance corpora and comparing results by the rules of their README."""
+"""Loading the conformance corpora and comparing results by the rules of their README."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-CONFORMANCE_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "conformance"
+CONFORMANCE_DIR = Path(__file__).resolve().parents[1] / "data" / "conformance"
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Every case of ``shared/conformance/mapping.json`` through ``MappingEngine.run``.
+"""Every case of ``tests/data/conformance/mapping.json`` through ``MappingEngine.run``.
 
 Comparison rules (conformance/README.md): ``[]`` may be ``{}`` where ``emptyOutputEitherWay`` is set,
 numbers compare by value, booleans are never numbers, ``expectedError`` means a ``MappingError``.

@@ -15,15 +15,15 @@ import pytest
 from openconnector_core.errors import MappingError
 from openconnector_core.mapping import MappingEngine, validate_mapping
 
-SHARED = Path(__file__).parents[3].parent / "shared"
-CONFIGURATIONS = SHARED / "reference" / "upstream-configurations"
+DATA = Path(__file__).parents[2] / "data"
+CONFIGURATIONS = DATA / "upstream-configurations"
 ZGW_MAPPINGS = CONFIGURATIONS / "xxllnc-zgw" / "mappings"
 ALL_MAPPING_FILES = sorted(CONFIGURATIONS.glob("*/mappings/*.json"))
 
 
 def numeric_ids_from_corpus() -> dict[str, str]:
     """``{"2": "xxllnc-v1-outcome-to-zgw-resultaat", ...}`` parsed from the conformance notes."""
-    cases = json.loads((SHARED / "conformance" / "mapping.json").read_text(encoding="utf-8"))["cases"]
+    cases = json.loads((DATA / "conformance" / "mapping.json").read_text(encoding="utf-8"))["cases"]
     table: dict[str, str] = {}
     for case in cases:
         for number, slug in re.findall(r"(\d+)->([a-z0-9-]+)", case.get("note", "")):
