@@ -11,6 +11,7 @@ An object comes back as stored plus ``id`` and an ``@self`` block
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -131,7 +132,7 @@ class ObjectService(Protocol):
 
     def put_many(
         self, ref: SchemaRefLike, objects: Sequence[Mapping[str, Any]], *, actor: str | None = None
-    ) -> list[WriteOutcome]:
+    ) -> builtins.list[WriteOutcome]:
         """Create or replace each object by its ``id`` (a uuid, required); validated one by one."""
         ...
 
