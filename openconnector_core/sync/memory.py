@@ -187,42 +187,41 @@ class MemoryRunState:
 
 
 class MemoryContractStore:
-    """Contracts in the container's contract store (an ``EntityStore``), keyed by deterministic id."""
+    """Contracts by deterministic id, written through to the container's contract store (an
+    ``EntityStore``) so the management API lists them. Reads come from the index here: a miss in the
+    memory entity store scans every row for a matching uuid."""
 
     def __init__(self, store: EntityStore) -> None:
         self._store = store
         self._lock = threading.RLock()
-        self._index: dict[str, dict[str, str]] = {}  # synchronization id → origin id → contract id
+        self._contracts: dict[str, dict[str, Any]] = {}
 
     def get_many(self, synchronization_id: str, origin_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         from openconnector_core.sync.contracts import contract_id
 
-        found: dict[str, dict[str, Any]] = {}
-        for origin_id in origin_ids:
-            try:
-                found[origin_id] = self._store.get(CONTRACTS, contract_id(synchronization_id, origin_id)).item
-            except NotFoundError:
-                continue
-        return found
+        with self._lock:
+            found = {}
+            for origin_id in origin_ids:
+                contract = self._contracts.get(contract_id(synchronization_id, origin_id))
+                if contract is not None:
+                    found[origin_id] = dict(contract)  # contracts are flat: a shallow copy is a copy
+            return found
 
     def put_many(self, contracts: Sequence[dict[str, Any]]) -> None:
         with self._lock:
             for contract in contracts:
-                try:
+                known = contract["id"] in self._contracts
+                self._contracts[contract["id"]] = dict(contract)
+                if known:
                     self._store.replace(CONTRACTS, contract)
-                except NotFoundError:
+                else:
                     self._store.create(CONTRACTS, contract)
 
     def of_synchronization(self, synchronization_id: str) -> Iterator[dict[str, Any]]:
-        cursor: str | None = None
-        while True:
-            page = self._store.list(
-                CONTRACTS, filters={"synchronizationId": synchronization_id}, limit=500, cursor=cursor
-            )
-            yield from page.items
-            if page.next is None:
-                return
-            cursor = page.next
+        with self._lock:
+            mine = [c for c in self._contracts.values() if c.get("synchronizationId") == synchronization_id]
+        for contract in mine:
+            yield dict(contract)
 
 
 class LocalQueue:
