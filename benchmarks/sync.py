@@ -54,7 +54,9 @@ source = rest_api_source({
         "endpoint": {
             "path": "page_number",
             "data_selector": "data",
-            "paginator": {"type": "page_number", "base_page": 0, "page_param": "page", "total_path": "total_pages"},
+            "paginator": {
+                "type": "page_number", "base_page": 0, "page_param": "page", "total_path": "total_pages"
+            },
         },
     }],
 })
@@ -191,8 +193,8 @@ def memory(api: PaginatedApi) -> None:
         tracemalloc.stop()
         kept = current - before
         print(
-            f"  {count:6d} records: peak {(peak - before) / 1e6:6.1f} MB, of which stored {kept / 1e6:6.1f} MB, "
-            f"transient working set {(peak - current) / 1e6:5.1f} MB"
+            f"  {count:6d} records: peak {(peak - before) / 1e6:6.1f} MB, "
+            f"of which stored {kept / 1e6:6.1f} MB, transient working set {(peak - current) / 1e6:5.1f} MB"
         )
 
 
@@ -229,7 +231,8 @@ def dlt_run(api: PaginatedApi, records: int) -> float | None:
         raise SystemExit(f"dlt loaded {result['count']} of {records} records")
     rate = records / result["seconds"]
     print(
-        f"dlt rest_api→duckdb          {rate:9.0f} records/s  ({result['seconds']:6.2f} s, extract+normalize+load)"
+        f"dlt rest_api→duckdb          {rate:9.0f} records/s  "
+        f"({result['seconds']:6.2f} s, extract+normalize+load)"
     )
     return rate
 
