@@ -72,7 +72,7 @@ _BATCH_ATTEMPTS = 10
 
 def _backoff(attempt: int, table: str) -> None:
     """Wait before resending unprocessed batch items (exponential, jittered, capped at 1 s)."""
-    if attempt >= _BATCH_ATTEMPTS:
+    if attempt >= _BATCH_ATTEMPTS:  # that many rounds in a row without progress
         raise RateLimitedError(f"DynamoDB table {table} kept items unprocessed; try again", retryAfter=1)
     time.sleep(min(1.0, 0.02 * 2**attempt) * (0.5 + random.random() / 2))
 
@@ -88,9 +88,10 @@ def batch_write(client: Any, table: str, requests: Sequence[dict[str, Any]]) -> 
                 response = client.batch_write_item(RequestItems=pending)
             except ClientError as error:
                 raise translate(error, table) from error
-            pending = response.get("UnprocessedItems") or {}
+            sent, pending = len(pending[table]), response.get("UnprocessedItems") or {}
             if pending:
-                attempt += 1
+                # count only rounds that made no progress: a big batch may trickle through
+                attempt = attempt + 1 if len(pending[table]) == sent else 0
                 _backoff(attempt, table)
 
 
@@ -108,9 +109,9 @@ def batch_get(client: Any, table: str, keys: Sequence[dict[str, Any]]) -> list[d
             except ClientError as error:
                 raise translate(error, table) from error
             found += response.get("Responses", {}).get(table, [])
-            pending = response.get("UnprocessedKeys") or {}
+            sent, pending = len(pending[table]["Keys"]), response.get("UnprocessedKeys") or {}
             if pending:
-                attempt += 1
+                attempt = attempt + 1 if len(pending[table]["Keys"]) == sent else 0
                 _backoff(attempt, table)
     return found
 
