@@ -246,4 +246,3 @@ def test_schema_in_use_looks_across_registers(container: Container, store: Objec
     assert store.schema_in_use(schema)
     store.delete("farm/pet", object_id)
     assert not store.schema_in_use(schema)
-
