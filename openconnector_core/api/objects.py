@@ -164,3 +164,116 @@ def delete_schema(key: str) -> Response[Any]:
         )
     services.entities.delete("schemas", schema["id"], if_match=parse_if_match(header(router, "If-Match")))
     return empty_response(204)
+
+
+def openapi_paths() -> dict[str, dict[str, Any]]:
+    """This router's part of ``/api/openapi.json`` (the parameter and response components are shared)."""
+
+    def path_param(name: str, description: str) -> dict[str, Any]:
+        return {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": description,
+        }
+
+    def errors(*statuses: str) -> dict[str, Any]:
+        return {status: {"$ref": f"#/components/responses/Error{status}"} for status in statuses}
+
+    def json(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"description": description, "content": {"application/json": {"schema": schema or obj}}}
+
+    obj: dict[str, Any] = {
+        "type": "object",
+        "description": "The object as stored, plus `id` and `@self` "
+        "(`register`, `schema`, `version`, `created`, `updated`)",
+        "required": ["id", "@self"],
+    }
+    page = {
+        "type": "object",
+        "required": ["results", "next"],
+        "properties": {"results": {"type": "array", "items": obj}, "next": {"type": ["string", "null"]}},
+    }
+    etag = {"ETag": {"description": "Revision of the object, for `If-Match`", "schema": {"type": "string"}}}
+    ref = [
+        path_param("register", "Register id, uuid or slug"),
+        path_param("schema", "Schema id, uuid or slug"),
+    ]
+    item = [*ref, path_param("id", "Object id (a uuid)")]
+    if_match = [{"$ref": "#/components/parameters/ifMatch"}]
+    body = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+    tags = ["objects"]
+    written = {"200": {**json("The object"), "headers": etag}, **errors("400", "401", "403", "404", "412")}
+    return {
+        "/api/objects/{register}/{schema}": {
+            "parameters": ref,
+            "get": {
+                "tags": tags,
+                "operationId": "list-objects",
+                "summary": "List objects: stable order, equality filters on (dot-path) fields, `_search`",
+                "parameters": [
+                    {"$ref": "#/components/parameters/limit"},
+                    {"$ref": "#/components/parameters/next"},
+                    {"$ref": "#/components/parameters/search"},
+                    {"$ref": "#/components/parameters/filters"},
+                ],
+                "responses": {"200": json("A page of objects", page), **errors("400", "401", "403", "404")},
+            },
+            "post": {
+                "tags": tags,
+                "operationId": "create-object",
+                "summary": "Create an object, validated against the schema",
+                "requestBody": body,
+                "responses": {
+                    "201": {**json("The created object"), "headers": etag},
+                    **errors("400", "401", "403", "404", "409"),
+                },
+            },
+        },
+        "/api/objects/{register}/{schema}/{id}": {
+            "parameters": item,
+            "get": {
+                "tags": tags,
+                "operationId": "get-object",
+                "summary": "Read an object",
+                "responses": {"200": {**json("The object"), "headers": etag}, **errors("401", "403", "404")},
+            },
+            "put": {
+                "tags": tags,
+                "operationId": "replace-object",
+                "summary": "Replace an object",
+                "parameters": if_match,
+                "requestBody": body,
+                "responses": written,
+            },
+            "patch": {
+                "tags": tags,
+                "operationId": "patch-object",
+                "summary": "Merge top-level fields into an object",
+                "parameters": if_match,
+                "requestBody": body,
+                "responses": written,
+            },
+            "delete": {
+                "tags": tags,
+                "operationId": "delete-object",
+                "summary": "Delete an object",
+                "parameters": if_match,
+                "responses": {"204": {"description": "Deleted"}, **errors("401", "403", "404", "412")},
+            },
+        },
+        "/api/objects/{register}/{schema}/{id}/audit-trail": {
+            "parameters": item,
+            "get": {
+                "tags": tags,
+                "operationId": "object-audit-trail",
+                "summary": "Who created, changed or deleted the object, newest first",
+                "parameters": [
+                    {"$ref": "#/components/parameters/limit"},
+                    {"$ref": "#/components/parameters/next"},
+                ],
+                "responses": {"200": json("A page of audit entries", page), **errors("401", "403", "404")},
+            },
+        },
+    }
