@@ -95,12 +95,15 @@ def batch_write(client: Any, table: str, requests: Sequence[dict[str, Any]]) -> 
                 _backoff(attempt, table)
 
 
-def batch_get(client: Any, table: str, keys: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def batch_get(
+    client: Any, table: str, keys: Sequence[dict[str, Any]], *, projection: str | None = None
+) -> list[dict[str, Any]]:
     """Consistent BatchGetItem in requests of 100, resending ``UnprocessedKeys`` with backoff."""
     found: list[dict[str, Any]] = []
+    extra = {"ProjectionExpression": projection} if projection else {}
     for start in range(0, len(keys), _BATCH_GET):
         pending: dict[str, Any] = {
-            table: {"Keys": list(keys[start : start + _BATCH_GET]), "ConsistentRead": True}
+            table: {"Keys": list(keys[start : start + _BATCH_GET]), "ConsistentRead": True, **extra}
         }
         attempt = 0
         while pending:

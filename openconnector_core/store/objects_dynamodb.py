@@ -1,7 +1,8 @@
 """Object storage on the Objects table, with large objects' bodies in the files bucket.
 
-Item: ``pk`` = schema id, ``sk`` = ``{register id}#{object id}``; ``id``, ``rev`` (N), ``version``,
-``created``, ``updated`` and the fields as JSON in ``doc``. Listing one register/schema is one Query
+Item: ``pk`` = schema id, ``sk`` = ``{register id}#{object id}``, ``rev`` (N, the condition of every
+single-object write), ``meta`` = ``"{version} {created} {updated}"`` and the fields as JSON in ``doc``
+(few attributes: every attribute costs on each read and write). Listing one register/schema is one Query
 on a key range (``sk`` between ``{register}#`` and ``{register}$``: ``$`` sorts right after ``#``),
 and "does any register hold objects of this schema" is a one-item Query.
 
@@ -28,7 +29,7 @@ from openconnector_core.store.dynamodb import batch_get, batch_write, error_code
 
 INLINE_LIMIT = 350_000  # bytes of JSON kept in the item; DynamoDB's item limit is 400 KB
 _QUERY_PAGE = 500
-_FIELDS = "pk, sk, id, rev, version, created, updated, doc, bodyKey, bodyVersion"
+_PROJECTION = "sk, rev, meta, doc, bodyKey, bodyVersion"
 
 
 def _s(value: str) -> dict[str, str]:
@@ -50,7 +51,11 @@ class DynamoObjectStorage:
 
     def get(self, partition: Partition, object_id: str) -> ObjectRecord | None:
         response = self._call(
-            "get_item", TableName=self._table, Key=_key(partition, object_id), ConsistentRead=True
+            "get_item",
+            TableName=self._table,
+            Key=_key(partition, object_id),
+            ConsistentRead=True,
+            ProjectionExpression=_PROJECTION,
         )
         raw = response.get("Item")
         return self._record(raw) if raw else None
@@ -117,10 +122,11 @@ class DynamoObjectStorage:
                 return
 
     def scan(self, partition: Partition, *, after: str | None = None) -> Iterator[ObjectRecord]:
-        for response in self._query(partition, after, Limit=_QUERY_PAGE):
+        for response in self._query(partition, after, Limit=_QUERY_PAGE, ProjectionExpression=_PROJECTION):
             for raw in response.get("Items", []):
-                if raw["id"]["S"] != after:
-                    yield self._record(raw)
+                record = self._record(raw)
+                if record.id != after:
+                    yield record
 
     def count(self, partition: Partition) -> int:
         return sum(int(response.get("Count", 0)) for response in self._query(partition, None, Select="COUNT"))
@@ -139,7 +145,8 @@ class DynamoObjectStorage:
     # --- bulk ----------------------------------------------------------------------------------
 
     def get_many(self, partition: Partition, ids: Sequence[str]) -> dict[str, ObjectRecord]:
-        raws = batch_get(self._client, self._table, [_key(partition, key) for key in dict.fromkeys(ids)])
+        keys = [_key(partition, key) for key in dict.fromkeys(ids)]
+        raws = batch_get(self._client, self._table, keys, projection=_PROJECTION)
         records = (self._record(raw) for raw in raws)
         return {record.id: record for record in records}
 
@@ -149,7 +156,8 @@ class DynamoObjectStorage:
 
     def delete_many(self, partition: Partition, ids: Sequence[str]) -> None:
         keys = [_key(partition, key) for key in dict.fromkeys(ids)]
-        bodies = [raw for raw in batch_get(self._client, self._table, keys) if "bodyKey" in raw]
+        bodies = batch_get(self._client, self._table, keys, projection="bodyKey, bodyVersion")
+        bodies = [raw for raw in bodies if "bodyKey" in raw]
         batch_write(self._client, self._table, [{"DeleteRequest": {"Key": key}} for key in keys])
         for raw in bodies:
             self._drop_body(raw)
@@ -160,11 +168,8 @@ class DynamoObjectStorage:
         doc = json.dumps(record.data, separators=(",", ":"), ensure_ascii=False)
         item: dict[str, Any] = {
             **_key(partition, record.id),
-            "id": _s(record.id),
             "rev": {"N": str(record.rev)},
-            "version": _s(record.version),
-            "created": _s(record.created),
-            "updated": _s(record.updated),
+            "meta": _s(f"{record.version} {record.created} {record.updated}"),
         }
         body = doc.encode()
         if len(body) <= INLINE_LIMIT:
@@ -194,13 +199,14 @@ class DynamoObjectStorage:
                     f"Could not read a large object from bucket {self._bucket}"
                 ) from error
             data = json.loads(response["Body"].read())
+        version, created, updated = raw["meta"]["S"].split(" ")
         return ObjectRecord(
-            id=raw["id"]["S"],
+            id=raw["sk"]["S"].partition("#")[2],
             data=data,
             rev=int(raw["rev"]["N"]),
-            version=raw["version"]["S"],
-            created=raw["created"]["S"],
-            updated=raw["updated"]["S"],
+            version=version,
+            created=created,
+            updated=updated,
         )
 
     def _drop_body(self, raw: dict[str, Any]) -> None:
