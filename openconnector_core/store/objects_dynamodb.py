@@ -1,12 +1,12 @@
 """Object storage on the Objects table, with large objects' bodies in the files bucket.
 
 Item: ``pk`` = schema id, ``sk`` = ``{register id}#{object id}``, ``rev`` (N, the condition of every
-single-object write), ``meta`` = ``"{version} {created} {updated}"`` and the fields as JSON in ``doc``
-(few attributes: every attribute costs on each read and write). Listing one register/schema is one Query
+single-object write) and ``doc``, the JSON array ``[version, created, updated, {fields}]`` (few
+attributes: every attribute costs on each read and write). Listing one register/schema is one Query
 on a key range (``sk`` between ``{register}#`` and ``{register}$``: ``$`` sorts right after ``#``),
 and "does any register hold objects of this schema" is a one-item Query.
 
-DynamoDB refuses items over 400 KB: a ``doc`` over :data:`INLINE_LIMIT` bytes goes to S3 under
+DynamoDB refuses items over 400 KB: a ``doc`` over :data:`INLINE_LIMIT` bytes is the body of an S3 object
 ``objects/{schema}/{register}/{id}.json`` and the item keeps ``bodyKey`` + ``bodyVersion``. The bucket
 is versioned, so every write of a body is a new version and the item names the exact version it was
 written with: a conditional write that loses a race never changes what the winner's item reads.
@@ -29,7 +29,6 @@ from openconnector_core.store.dynamodb import batch_get, batch_write, error_code
 
 INLINE_LIMIT = 350_000  # bytes of JSON kept in the item; DynamoDB's item limit is 400 KB
 _QUERY_PAGE = 500
-_PROJECTION = "sk, rev, meta, doc, bodyKey, bodyVersion"
 
 
 def _s(value: str) -> dict[str, str]:
@@ -55,7 +54,6 @@ class DynamoObjectStorage:
             TableName=self._table,
             Key=_key(partition, object_id),
             ConsistentRead=True,
-            ProjectionExpression=_PROJECTION,
         )
         raw = response.get("Item")
         return self._record(raw) if raw else None
@@ -122,7 +120,7 @@ class DynamoObjectStorage:
                 return
 
     def scan(self, partition: Partition, *, after: str | None = None) -> Iterator[ObjectRecord]:
-        for response in self._query(partition, after, Limit=_QUERY_PAGE, ProjectionExpression=_PROJECTION):
+        for response in self._query(partition, after, Limit=_QUERY_PAGE):
             for raw in response.get("Items", []):
                 record = self._record(raw)
                 if record.id != after:
@@ -146,7 +144,7 @@ class DynamoObjectStorage:
 
     def get_many(self, partition: Partition, ids: Sequence[str]) -> dict[str, ObjectRecord]:
         keys = [_key(partition, key) for key in dict.fromkeys(ids)]
-        raws = batch_get(self._client, self._table, keys, projection=_PROJECTION)
+        raws = batch_get(self._client, self._table, keys)
         records = (self._record(raw) for raw in raws)
         return {record.id: record for record in records}
 
@@ -165,11 +163,11 @@ class DynamoObjectStorage:
     # --- items and bodies ----------------------------------------------------------------------
 
     def _item(self, partition: Partition, record: ObjectRecord) -> dict[str, Any]:
-        doc = json.dumps(record.data, separators=(",", ":"), ensure_ascii=False)
+        envelope = [record.version, record.created, record.updated, record.data]
+        doc = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
         item: dict[str, Any] = {
             **_key(partition, record.id),
             "rev": {"N": str(record.rev)},
-            "meta": _s(f"{record.version} {record.created} {record.updated}"),
         }
         body = doc.encode()
         if len(body) <= INLINE_LIMIT:
@@ -188,7 +186,7 @@ class DynamoObjectStorage:
 
     def _record(self, raw: dict[str, Any]) -> ObjectRecord:
         if "doc" in raw:
-            data = json.loads(raw["doc"]["S"])
+            envelope = json.loads(raw["doc"]["S"])
         else:
             version = raw["bodyVersion"]["S"]
             extra = {"VersionId": version} if version != "null" else {}
@@ -198,8 +196,8 @@ class DynamoObjectStorage:
                 raise OpenConnectorError(
                     f"Could not read a large object from bucket {self._bucket}"
                 ) from error
-            data = json.loads(response["Body"].read())
-        version, created, updated = raw["meta"]["S"].split(" ")
+            envelope = json.loads(response["Body"].read())
+        version, created, updated, data = envelope
         return ObjectRecord(
             id=raw["sk"]["S"].partition("#")[2],
             data=data,
