@@ -27,6 +27,7 @@ from openconnector_core.errors import (
     RateLimitedError,
 )
 from openconnector_core.ids import new_id
+from openconnector_core.store.aws_errors import error_code, error_message
 from openconnector_core.store.ports import Page, Stored
 from openconnector_core.store.query import (
     check_if_match,
@@ -41,23 +42,36 @@ _THROTTLED = frozenset(
     {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 )
 _QUERY_PAGE = 200  # items DynamoDB reads per request while filtering in Python
-
-
-def error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
+MAX_ITEM_BYTES = 400_000  # DynamoDB refuses items over 400 KB; the decimal count keeps clear of the edge
 
 
 def translate(error: ClientError, table: str) -> OpenConnectorError:
     """A driver error as one of ours (callers ``raise translate(e) from e``)."""
     code = error_code(error)
-    message = error.response.get("Error", {}).get("Message", "")
     if code in _THROTTLED:
         return RateLimitedError(f"DynamoDB table {table} is throttling requests", retryAfter=1)
     if code == "ResourceNotFoundException":
         return ConfigurationError(f"DynamoDB table {table} does not exist")
-    if code == "ValidationException" and "size" in message.lower():
-        return BadRequestError(f"The item is too large to store: {message}")
-    return OpenConnectorError(f"DynamoDB error {code} on {table}: {message}")
+    return OpenConnectorError(f"DynamoDB error {code} on {table}: {error_message(error)}")
+
+
+def _item_size(attributes: Mapping[str, Mapping[str, str]]) -> int:
+    """DynamoDB's size of an item of string and number attributes: names plus values, in bytes
+    (a number's size is bounded by its digits)."""
+    return sum(
+        len(name.encode()) + len(next(iter(value.values())).encode()) for name, value in attributes.items()
+    )
+
+
+def _check_size(attributes: Mapping[str, Mapping[str, str]]) -> None:
+    """Refuse an item DynamoDB would refuse, with the sizes, before any write of a transaction."""
+    size = _item_size(attributes)
+    if size > MAX_ITEM_BYTES:
+        raise BadRequestError(
+            f"The item is too large to store: {size} bytes, at most {MAX_ITEM_BYTES}",
+            size=size,
+            limit=MAX_ITEM_BYTES,
+        )
 
 
 def _s(value: str) -> dict[str, str]:
@@ -112,6 +126,7 @@ class DynamoEntityStore(_Table):
             attributes["slug"] = _s(item["slug"])
         if item.get("uuid"):
             attributes["uuid"] = _s(item["uuid"])
+        _check_size(attributes)
         return attributes
 
     def _marker(self, resource: str, slug: str, entity_id: str) -> dict[str, Any]:
@@ -352,6 +367,7 @@ class DynamoLogStore(_Table):
             attributes["gsi1sk"] = _s(log_id)
         if expires is not None:
             attributes["expiresAt"] = {"N": str(int(expires.timestamp()))}
+        _check_size(attributes)
         self._call("put_item", TableName=self._table, Item=attributes)
 
     def get(self, kind: str, log_id: str) -> dict[str, Any]:

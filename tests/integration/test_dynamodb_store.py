@@ -21,7 +21,7 @@ from openconnector_core.errors import (
     ValidationError,
 )
 from openconnector_core.ids import new_id
-from openconnector_core.store.dynamodb import DynamoEntityStore, DynamoLogStore
+from openconnector_core.store.dynamodb import MAX_ITEM_BYTES, DynamoEntityStore, DynamoLogStore
 from openconnector_core.store.memory import MemorySecretStore
 
 
@@ -295,3 +295,25 @@ def test_call_logs_through_the_service(service: EntityService, log_store: Dynamo
     page = service.list("call-logs", {"statusCode": "500"})
     assert [item["statusCode"] for item in page.items] == [500]
     assert service.get("call-logs", page.items[0]["id"]).item["sourceId"] == "s1"
+
+
+def test_an_item_too_large_is_refused_with_its_size_before_anything_is_written(
+    entity_store: DynamoEntityStore, log_store: DynamoLogStore, dynamodb: Any, tables: dict[str, str]
+) -> None:
+    entity_store.create("mappings", {"id": "m1", "slug": "m"})
+    big = {"id": "m1", "slug": "other", "mapping": {"k": "x" * MAX_ITEM_BYTES}}
+
+    with pytest.raises(BadRequestError) as caught:
+        entity_store.replace("mappings", big)
+    assert caught.value.extra["limit"] == MAX_ITEM_BYTES
+    assert caught.value.extra["size"] > MAX_ITEM_BYTES
+    with pytest.raises(BadRequestError):
+        log_store.put("call-logs", {"response": "x" * MAX_ITEM_BYTES})
+
+    assert entity_store.get("mappings", "m").etag == '"1"'  # the slug marker did not move either
+    assert scan(dynamodb, tables["LogsTable"]) == []
+
+
+def test_an_item_just_under_the_limit_is_stored(entity_store: DynamoEntityStore) -> None:
+    entity_store.create("mappings", {"id": "m1", "slug": "m", "mapping": {"k": "x" * (MAX_ITEM_BYTES - 200)}})
+    assert len(entity_store.get("mappings", "m1").item["mapping"]["k"]) == MAX_ITEM_BYTES - 200
