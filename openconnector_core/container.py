@@ -149,7 +149,3 @@ def set_container(container: Container | None) -> None:
     """The seam for tests (``None`` resets to lazily building the real one)."""
     global _container
     _container = container
-
-
-def reset_container() -> None:
-    set_container(None)
