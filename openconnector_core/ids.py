@@ -49,4 +49,3 @@ def uuid7_floor(moment: datetime) -> str:
 def uuid7_ceiling(moment: datetime) -> str:
     """The largest UUIDv7 string of ``moment``'s millisecond: ``id <= ceiling`` ⇔ made at or before it."""
     return _format(_epoch_ms(moment), _SEQ_MAX, 2**62 - 1)
-

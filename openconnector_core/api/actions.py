@@ -96,7 +96,8 @@ def test_source(key: str) -> Response:
     # An unknown source is a NotFoundError (404) from the engine's lookup, before anything is sent.
     log = container().call_engine.call(key, endpoint=endpoint, method=method, config=config)
     response = log.get("response")
-    if isinstance(response, dict) and "data" in response:  # the decoded body: in memory only, not §1.16
+    # The decoded body lives in memory only, never in a stored call log.
+    if isinstance(response, dict) and "data" in response:
         log = {**log, "response": {k: v for k, v in response.items() if k != "data"}}
     return json_response(200, log)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
-# §6.6 (endpoint rules) ∪ §5.9 (synchronization actions) ∪ the names the upstream UI writes.
+# Endpoint rule types ∪ synchronization action types ∪ the names the upstream UI writes.
 RULE_TYPES = (
     "authentication",
     "mapping",
@@ -29,13 +29,13 @@ RULE_TYPES = (
 )
 RULE_TIMINGS = ("before", "after")
 
-# Endpoint targets and synchronization sources/targets (§1.3, §1.5).
+# Endpoint targets and synchronization sources/targets.
 TARGET_TYPES = ("register/schema", "api", "database")
 
-# Source.type: 'soap' switches to SOAP, everything else is HTTP (§1.2).
+# Source.type: 'soap' switches to SOAP, everything else is HTTP.
 SOURCE_TYPES = ("api", "json", "xml", "yaml", "soap", "rest", "ftp", "sftp")
 
-# Names of authentication schemes: Source.auth (upstream schema) and Consumer.authorizationType (§6.7).
+# Names of authentication schemes: Source.auth (upstream schema) and Consumer.authorizationType.
 AUTH_TYPES = (
     "none",
     "apikey",

@@ -6,7 +6,7 @@ segment is optional (one GET endpoint serves the collection and the item), every
 taken as written — including regex characters, as upstream does (``search?`` also matches
 ``searc``). Matching is case-sensitive and the stored method must equal the request method exactly.
 
-Deliberate fix (B2): consecutive middle placeholders (``a/{{x}}/{{y}}/b``) each match a segment;
+Deliberate fix of an upstream bug: consecutive middle placeholders (``a/{{x}}/{{y}}/b``) each match a segment;
 upstream converted only every other one.
 """
 

@@ -24,7 +24,6 @@ def test_floor_and_ceiling_bound_the_ids_of_a_moment() -> None:
     assert uuid.UUID(uuid7_floor(before)).version == 7
 
 
-
 def test_floor_and_ceiling_hold_the_moment_to_the_millisecond() -> None:
     moment = datetime(2025, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
     floor, ceiling = uuid.UUID(uuid7_floor(moment)), uuid.UUID(uuid7_ceiling(moment))
