@@ -18,7 +18,7 @@ from openconnector_core.entities.slugs import derive_slug, slug_problem
 from openconnector_core.entities.versions import INITIAL_VERSION, bump_patch
 from openconnector_core.errors import (
     BadRequestError,
-    ConfigurationError,
+    DeploymentError,
     PreconditionFailedError,
     ValidationError,
 )
@@ -305,11 +305,11 @@ class EntityService:
     def _store(self, spec: ResourceSpec) -> EntityStore:
         if spec.storage is StorageKind.CONTRACTS:
             if self._contracts is None:
-                raise ConfigurationError("No contracts store configured")
+                raise DeploymentError("No contracts store configured")
             return self._contracts
         return self._entities
 
     def _log_store(self) -> LogStore:
         if self._logs is None:
-            raise ConfigurationError("No log store configured")
+            raise DeploymentError("No log store configured")
         return self._logs

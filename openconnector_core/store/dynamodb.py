@@ -19,8 +19,8 @@ from botocore.exceptions import ClientError
 
 from openconnector_core.errors import (
     BadRequestError,
-    ConfigurationError,
     ConflictError,
+    DeploymentError,
     NotFoundError,
     OpenConnectorError,
     PreconditionFailedError,
@@ -51,7 +51,7 @@ def translate(error: ClientError, table: str) -> OpenConnectorError:
     if code in _THROTTLED:
         return RateLimitedError(f"DynamoDB table {table} is throttling requests", retryAfter=1)
     if code == "ResourceNotFoundException":
-        return ConfigurationError(f"DynamoDB table {table} does not exist")
+        return DeploymentError(f"DynamoDB table {table} does not exist")
     return OpenConnectorError(f"DynamoDB error {code} on {table}: {error_message(error)}")
 
 

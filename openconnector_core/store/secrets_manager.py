@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from openconnector_core.errors import ConfigurationError, OpenConnectorError, RateLimitedError
+from openconnector_core.errors import DeploymentError, OpenConnectorError, RateLimitedError
 from openconnector_core.store.aws_errors import error_code
 
 
@@ -16,7 +16,7 @@ def _translate(error: ClientError, name: str) -> OpenConnectorError:
     if code in {"ThrottlingException", "LimitExceededException"}:
         return RateLimitedError("The secret store is throttling requests", retryAfter=1)
     if code in {"AccessDeniedException", "UnrecognizedClientException"}:
-        return ConfigurationError(f"No access to secret {name}: {code}")
+        return DeploymentError(f"No access to secret {name}: {code}")
     return OpenConnectorError(f"Secret store error {code} on {name}")
 
 

@@ -14,8 +14,8 @@ from botocore.exceptions import ClientError
 from openconnector_core.entities.service import EntityService
 from openconnector_core.errors import (
     BadRequestError,
-    ConfigurationError,
     ConflictError,
+    DeploymentError,
     NotFoundError,
     PreconditionFailedError,
     ValidationError,
@@ -227,8 +227,8 @@ def test_record_state_on_dynamodb(service: EntityService) -> None:
     assert service.get("sources", "s").etag == '"2"'
 
 
-def test_a_missing_table_is_a_configuration_error(dynamodb: Any) -> None:
-    with pytest.raises(ConfigurationError) as caught:
+def test_a_missing_table_is_a_deployment_error(dynamodb: Any) -> None:
+    with pytest.raises(DeploymentError) as caught:
         DynamoEntityStore(dynamodb, "no-such-table").get("sources", "x")
     assert isinstance(caught.value.__cause__, ClientError)
 
