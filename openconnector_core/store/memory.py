@@ -24,8 +24,9 @@ from openconnector_core.store.query import (
 )
 
 
-def _copy(item: Any) -> Any:
-    return json.loads(json.dumps(item))
+def _copy[T](item: T) -> T:
+    copied: T = json.loads(json.dumps(item))
+    return copied
 
 
 @dataclass
