@@ -33,10 +33,10 @@ from openconnector_core.store.ports import Page, Stored
 from openconnector_core.store.query import (
     check_if_match,
     decode_cursor,
-    encode_cursor,
     log_window,
     make_etag,
     matcher,
+    page_of,
 )
 
 if TYPE_CHECKING:
@@ -346,8 +346,8 @@ class DynamoEntityStore(_Table):
             if matches(item):
                 found.append(item)
                 if len(found) > limit:
-                    return Page(found[:limit], encode_cursor(found[limit - 1]["id"]))
-        return Page(found, None)
+                    break
+        return page_of(found, limit)
 
     def count(self, resource: str) -> int:
         query: QueryInputTypeDef = {
@@ -459,5 +459,5 @@ class DynamoLogStore(_Table):
                 continue
             found.append(item)
             if len(found) > limit:
-                return Page(found[:limit], encode_cursor(found[limit - 1]["id"]))
-        return Page(found, None)
+                break
+        return page_of(found, limit)

@@ -18,10 +18,10 @@ from openconnector_core.store.ports import Page, Stored
 from openconnector_core.store.query import (
     check_if_match,
     decode_cursor,
-    encode_cursor,
     log_window,
     make_etag,
     matcher,
+    page_of,
 )
 
 
@@ -126,9 +126,7 @@ class MemoryEntityStore:
                     found.append(_copy(rows[entity_id].item))
                     if len(found) > limit:
                         break
-        if len(found) > limit:
-            return Page(found[:limit], encode_cursor(found[limit - 1]["id"]))
-        return Page(found, None)
+        return page_of(found, limit)
 
     def count(self, resource: str) -> int:
         with self._lock:
@@ -201,9 +199,7 @@ class MemoryLogStore:
                 found.append(_copy(log.item))
                 if len(found) > limit:
                     break
-        if len(found) > limit:
-            return Page(found[:limit], encode_cursor(found[limit - 1]["id"]))
-        return Page(found, None)
+        return page_of(found, limit)
 
 
 class MemorySecretStore:
