@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.template.conftest import ROOT
 
-OWN = {"openconnector_core", "openconnector_local", "functions", "tests"}
+OWN = {"openconnector_core", "openconnector_local", "functions", "tests", "benchmarks"}
 
 
 def _name(requirement: str) -> str:
@@ -22,12 +22,20 @@ def _declared() -> dict[str, set[str]]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     runtime = {_name(requirement) for requirement in project["dependencies"]}
     local = runtime | {_name(requirement) for requirement in project["optional-dependencies"]["local"]}
-    return {"openconnector_core": runtime, "functions": runtime, "openconnector_local": local}
+    dev = local | {_name(requirement) for requirement in project["optional-dependencies"]["dev"]}
+    return {
+        "openconnector_core": runtime,
+        "functions": runtime,
+        "openconnector_local": local,
+        "tests": dev,
+        "benchmarks": dev,
+    }
 
 
 def _imported_distributions(package: Path) -> dict[str, set[str]]:
     """Distribution → the files importing it, for every import in ``package`` (lazy ones too)."""
     owners = packages_distributions()
+    siblings = {path.stem for path in package.rglob("*.py")}  # e.g. tests' ``from tables import …``
     found: dict[str, set[str]] = {}
     for path in package.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
@@ -39,7 +47,7 @@ def _imported_distributions(package: Path) -> dict[str, set[str]]:
                 continue
             for module in modules:
                 top = module.split(".")[0]
-                if top in sys.stdlib_module_names or top in OWN or top.startswith("mypy_boto3"):
+                if top in sys.stdlib_module_names or top in OWN | siblings or top.startswith("mypy_boto3"):
                     continue
                 for distribution in owners.get(top, [top]):
                     found.setdefault(distribution.lower().replace("_", "-"), set()).add(
