@@ -52,6 +52,25 @@ AUTH_TYPES = (
     "oauth2",
 )
 
+# What the call engine accepts in Source.auth (``sources/auth/registry.py``: its scheme names and
+# their aliases; a test keeps the two equal). A scheme name is not a credential, so it is not masked.
+SOURCE_AUTH_SCHEMES = (
+    "none",
+    "basic",
+    "api-key",
+    "bearer",
+    "oauth2",
+    "jwt",
+    "azure-ad",
+    "decos",
+    "apikey",
+    "api_key",
+    "oauth",
+    "ms-client-assertion",
+    "microsoft",
+    "jwt-bearer",
+)
+
 CONTRACT_ACTIONS = ("create", "update", "delete")
 JOB_LOG_LEVELS = ("DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
 SUBSCRIPTION_STYLES = ("push", "pull")

@@ -294,3 +294,16 @@ def test_the_stored_regex_is_the_one_the_gateway_matches_with() -> None:
         for path in sorted(paths):
             gateway = matches(EndpointRef(definition, "GET"), path, "GET")
             assert (stored.match(path) is not None) is gateway, (definition, path)
+
+
+def test_every_scheme_name_the_call_engine_accepts_is_a_harmless_source_auth_value() -> None:
+    """Source.auth holding a scheme name is configuration, not a credential: it is never masked."""
+    from openconnector_core.entities.enums import SOURCE_AUTH_SCHEMES
+    from openconnector_core.entities.registry import SOURCE_SECRETS
+    from openconnector_core.entities.secrets import extract
+    from openconnector_core.sources.auth.registry import ALIASES, SCHEMES
+
+    assert set(SOURCE_AUTH_SCHEMES) == set(SCHEMES) | set(ALIASES)
+    for name in SOURCE_AUTH_SCHEMES:
+        assert extract({"auth": name.upper()}, SOURCE_SECRETS) == ({"auth": name.upper()}, {}), name
+    assert extract({"auth": "s3cret-pass"}, SOURCE_SECRETS)[1] == {"/auth": "s3cret-pass"}
