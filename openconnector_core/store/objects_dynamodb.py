@@ -19,28 +19,36 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from openconnector_core.errors import OpenConnectorError, PreconditionFailedError
 from openconnector_core.objects.storage import ObjectRecord, Partition
-from openconnector_core.store.dynamodb import batch_get, batch_write, error_code, translate
+from openconnector_core.store.aws_errors import error_code
+from openconnector_core.store.dynamodb import batch_get, batch_write, translate
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, WriteRequestTypeDef
+    from mypy_boto3_s3 import S3Client
+
+    Item = dict[str, AttributeValueTypeDef]
 
 INLINE_LIMIT = 350_000  # bytes of JSON kept in the item; DynamoDB's item limit is 400 KB
 _QUERY_PAGE = 500
 
 
-def _s(value: str) -> dict[str, str]:
+def _s(value: str) -> AttributeValueTypeDef:
     return {"S": value}
 
 
-def _key(partition: Partition, object_id: str) -> dict[str, Any]:
+def _key(partition: Partition, object_id: str) -> Item:
     return {"pk": _s(partition.schema), "sk": _s(f"{partition.register}#{object_id}")}
 
 
 class DynamoObjectStorage:
-    def __init__(self, client: Any, table: str, *, s3: Any, bucket: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str, *, s3: S3Client, bucket: str) -> None:
         self._client = client
         self._table = table
         self._s3 = s3
@@ -149,23 +157,26 @@ class DynamoObjectStorage:
         return {record.id: record for record in records}
 
     def put_many(self, partition: Partition, records: Sequence[ObjectRecord]) -> None:
-        requests = [{"PutRequest": {"Item": self._item(partition, record)}} for record in records]
+        requests: list[WriteRequestTypeDef] = [
+            {"PutRequest": {"Item": self._item(partition, record)}} for record in records
+        ]
         batch_write(self._client, self._table, requests)
 
     def delete_many(self, partition: Partition, ids: Sequence[str]) -> None:
         keys = [_key(partition, key) for key in dict.fromkeys(ids)]
         bodies = batch_get(self._client, self._table, keys, projection="bodyKey, bodyVersion")
         bodies = [raw for raw in bodies if "bodyKey" in raw]
-        batch_write(self._client, self._table, [{"DeleteRequest": {"Key": key}} for key in keys])
+        deletes: list[WriteRequestTypeDef] = [{"DeleteRequest": {"Key": key}} for key in keys]
+        batch_write(self._client, self._table, deletes)
         for raw in bodies:
             self._drop_body(raw)
 
     # --- items and bodies ----------------------------------------------------------------------
 
-    def _item(self, partition: Partition, record: ObjectRecord) -> dict[str, Any]:
+    def _item(self, partition: Partition, record: ObjectRecord) -> Item:
         envelope = [record.version, record.created, record.updated, record.data]
         doc = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
-        item: dict[str, Any] = {
+        item: Item = {
             **_key(partition, record.id),
             "rev": {"N": str(record.rev)},
         }
@@ -184,14 +195,16 @@ class DynamoObjectStorage:
         item["bodyVersion"] = _s(str(response.get("VersionId") or "null"))
         return item
 
-    def _record(self, raw: dict[str, Any]) -> ObjectRecord:
+    def _record(self, raw: Item) -> ObjectRecord:
         if "doc" in raw:
             envelope = json.loads(raw["doc"]["S"])
         else:
-            version = raw["bodyVersion"]["S"]
-            extra = {"VersionId": version} if version != "null" else {}
+            key, version = raw["bodyKey"]["S"], raw["bodyVersion"]["S"]
             try:
-                response = self._s3.get_object(Bucket=self._bucket, Key=raw["bodyKey"]["S"], **extra)
+                if version == "null":  # written to an unversioned bucket
+                    response = self._s3.get_object(Bucket=self._bucket, Key=key)
+                else:
+                    response = self._s3.get_object(Bucket=self._bucket, Key=key, VersionId=version)
             except ClientError as error:
                 raise OpenConnectorError(
                     f"Could not read a large object from bucket {self._bucket}"
@@ -207,14 +220,16 @@ class DynamoObjectStorage:
             updated=updated,
         )
 
-    def _drop_body(self, raw: dict[str, Any]) -> None:
+    def _drop_body(self, raw: Item) -> None:
         """Delete the exact body version an item pointed to (best effort: the lifecycle rule is the net)."""
         if "bodyKey" not in raw:
             return
-        version = raw["bodyVersion"]["S"]
-        extra = {"VersionId": version} if version != "null" else {}
+        key, version = raw["bodyKey"]["S"], raw["bodyVersion"]["S"]
         with contextlib.suppress(ClientError):
-            self._s3.delete_object(Bucket=self._bucket, Key=raw["bodyKey"]["S"], **extra)
+            if version == "null":
+                self._s3.delete_object(Bucket=self._bucket, Key=key)
+            else:
+                self._s3.delete_object(Bucket=self._bucket, Key=key, VersionId=version)
 
     def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         try:
