@@ -38,7 +38,7 @@ lint: install ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: install ## mypy
+typecheck: install ## mypy --strict (configured in pyproject.toml)
 	$(VENV)/bin/mypy
 
 validate: install $(SAM) ## cfn-lint and sam validate --lint on template.yaml
@@ -62,6 +62,7 @@ bench: build ## Run the benchmarks (they print ratios against a baseline; docs/b
 	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/mapping.py
 	$(PY) benchmarks/calls.py
+	$(PY) benchmarks/objects.py
 
 clean: ## Remove virtualenvs, build output and local state
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .openconnector .mypy_cache .ruff_cache .pytest_cache
