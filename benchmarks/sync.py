@@ -10,7 +10,7 @@ One local API on 127.0.0.1 serves RECORDS (default 10,000) records, 100 per page
 * ours on moto's DynamoDB (in process): records/s and DynamoDB requests per record, first and
   unchanged run (every request counted at the botocore level);
 * dlt ``rest_api`` → duckdb (extract, normalize, load), in a benchmark-only virtualenv this script
-  creates at ``benchmarks/.venv-dlt`` (``pip install dlt[duckdb]``; never a project dependency);
+  creates at ``.venv-dlt`` (``pip install dlt[duckdb]``; never a project dependency);
 * peak memory of a run (tracemalloc) against the record count: the engine's transient working set
   (peak minus what the run leaves stored) should stay flat.
 """
@@ -36,7 +36,7 @@ from openconnector_core.settings import Settings  # noqa: E402
 from openconnector_core.sync.runs import start_run  # noqa: E402
 from tests.support.paginated_api import PaginatedApi  # noqa: E402
 
-DLT_VENV = ROOT / "benchmarks" / ".venv-dlt"
+DLT_VENV = ROOT / ".venv-dlt"  # beside .venv, outside the scanned source trees
 PAGE_SIZE = 100
 SOURCE_CONFIG = {
     "endpoint": "/page_number",
@@ -131,8 +131,7 @@ def ours_on_moto(api: PaginatedApi, records: int) -> None:
     import boto3
     from moto import mock_aws
 
-    sys.path.insert(0, str(ROOT / "tests" / "integration"))
-    from tables import create_tables  # type: ignore[import-not-found]
+    from tests.integration.tables import create_tables
 
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
