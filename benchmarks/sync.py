@@ -140,6 +140,9 @@ def ours_on_moto(api: PaginatedApi, records: int) -> None:
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     }.items():
         os.environ.setdefault(name, value)
+    from openconnector_local.emulator import _speed_up_dynamodb_transactions
+
+    _speed_up_dynamodb_transactions()  # moto deep-copies every table per transaction otherwise
     with mock_aws():
         client = boto3.client("dynamodb", region_name="eu-west-1")
         tables = create_tables(client, prefix="bench-")
