@@ -5,7 +5,7 @@ Logs table (TTL ``expiresAt``):
   lease       pk=synchronization-leases            sk=<syncId>   run, since (no TTL: never dropped)
   page        pk=synchronization-pages#<runId>     sk=<page:010> state, token, at, seen, failure, stats
   contract log pk=synchronization-contract-logs    sk=<logId>    doc (as ``DynamoLogStore``)
-Contracts table: pk=synchronization-contracts sk=<contractId> doc, rev, uuid (as ``DynamoEntityStore``)
+Contracts table: pk=synchronization-contracts sk=<contractId> doc, rev, uuid (as ``DynamoEntityStore``), tgt
   plus gsi1pk=synchronization-contracts#<syncId>, gsi1sk=<originId> for the GSI ``bySynchronization``.
 
 The run item's counters and ``pending`` change only through ``ADD``; a page is claimed and completed
@@ -425,10 +425,12 @@ class DynamoContractStore(_Client):
                 "gsi1pk": _s(f"{CONTRACTS}#{contract['synchronizationId']}"),
                 "gsi1sk": _s(str(contract["originId"])),
             }
+            if contract.get("targetId"):
+                item["tgt"] = _s(str(contract["targetId"]))  # projected into the GSI, with the keys
             requests.append({"PutRequest": {"Item": item}})
         batch_write(self._client, self._table, requests)
 
-    def of_synchronization(self, synchronization_id: str) -> Iterator[dict[str, Any]]:
+    def live_targets(self, synchronization_id: str) -> Iterator[tuple[str, str]]:
         start: dict[str, Any] | None = None
         while True:
             extra = {"ExclusiveStartKey": start} if start else {}
@@ -441,7 +443,8 @@ class DynamoContractStore(_Client):
                 **extra,
             )
             for item in response.get("Items", []):
-                yield json.loads(item["doc"]["S"])
+                if "tgt" in item:
+                    yield item["gsi1sk"]["S"], item["tgt"]["S"]
             start = response.get("LastEvaluatedKey")
             if not start:
                 return

@@ -217,11 +217,14 @@ class MemoryContractStore:
                 else:
                     self._store.create(CONTRACTS, contract)
 
-    def of_synchronization(self, synchronization_id: str) -> Iterator[dict[str, Any]]:
+    def live_targets(self, synchronization_id: str) -> Iterator[tuple[str, str]]:
         with self._lock:
-            mine = [c for c in self._contracts.values() if c.get("synchronizationId") == synchronization_id]
-        for contract in mine:
-            yield dict(contract)
+            live = [
+                (str(c["originId"]), str(c["targetId"]))
+                for c in self._contracts.values()
+                if c.get("synchronizationId") == synchronization_id and c.get("targetId")
+            ]
+        yield from live
 
 
 class LocalQueue:

@@ -115,7 +115,10 @@ class ContractStore(Protocol):
 
     def put_many(self, contracts: Sequence[dict[str, Any]]) -> None: ...
 
-    def of_synchronization(self, synchronization_id: str) -> Iterator[dict[str, Any]]: ...
+    def live_targets(self, synchronization_id: str) -> Iterator[tuple[str, str]]:
+        """``(originId, targetId)`` of the synchronization's contracts that have a target: what the
+        deletion stage diffs against the seen origin ids (keys only, not whole contracts)."""
+        ...
 
 
 class PageQueue(Protocol):
