@@ -406,7 +406,7 @@ class DynamoContractStore(_Client):
         wanted = {contract_id(synchronization_id, origin): origin for origin in dict.fromkeys(origin_ids)}
         found: dict[str, dict[str, Any]] = {}
         keys: list[Any] = [{"pk": _s(CONTRACTS), "sk": _s(identifier)} for identifier in wanted]
-        for item in batch_get(self._client, self._table, keys):
+        for item in batch_get(self._client, self._table, keys, projection="sk, doc"):
             found[wanted[item["sk"]["S"]]] = json.loads(item["doc"]["S"])
         return found
 
@@ -439,6 +439,7 @@ class DynamoContractStore(_Client):
                 TableName=self._table,
                 IndexName="bySynchronization",
                 KeyConditionExpression="gsi1pk = :pk",
+                ProjectionExpression="gsi1sk, tgt",
                 ExpressionAttributeValues={":pk": _s(f"{CONTRACTS}#{synchronization_id}")},
                 **extra,
             )
