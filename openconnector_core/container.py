@@ -45,7 +45,7 @@ class Container:
         from openconnector_core.store.memory import MemoryEntityStore, MemoryLogStore, MemorySecretStore
 
         return cls(
-            settings or Settings.model_validate({}),
+            settings or Settings(),
             entity_store=MemoryEntityStore(),
             contract_store=MemoryEntityStore(),
             log_store=MemoryLogStore(),
