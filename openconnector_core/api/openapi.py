@@ -37,26 +37,6 @@ CALL_LOG_FILTERS: list[dict[str, Any]] = [
     },
 ]
 
-SWAGGER_UI_HTML = """<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>OpenConnector management API</title>
-  <link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css">
-</head>
-<body>
-  <div id="swagger-ui"></div>
-  <script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-  <script>
-    window.onload = function () {
-      window.ui = SwaggerUIBundle({url: "openapi.json", dom_id: "#swagger-ui", persistAuthorization: true});
-    };
-  </script>
-  <noscript>The OpenAPI document is at <a href="openapi.json">openapi.json</a>.</noscript>
-</body>
-</html>
-"""
-
 
 def camel(name: str) -> str:
     """``synchronization-contracts`` → ``synchronizationContracts``."""
@@ -202,7 +182,8 @@ def _action_paths() -> dict[str, dict[str, Any]]:
             "get": {
                 "tags": ["system"],
                 "operationId": "openapi",
-                "summary": "This document",
+                "summary": "This document (no authentication)",
+                "security": [],
                 "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1 document")},
             }
         },
@@ -210,7 +191,8 @@ def _action_paths() -> dict[str, dict[str, Any]]:
             "get": {
                 "tags": ["system"],
                 "operationId": "docs",
-                "summary": "Swagger UI for this document",
+                "summary": "Swagger UI for this document (no authentication; Authorize takes the token)",
+                "security": [],
                 "responses": {
                     "200": {
                         "description": "HTML page",

@@ -49,6 +49,21 @@ def openapi_document() -> Response:
 
 @router.get("/api/docs")
 def swagger_ui() -> Response:
-    from openconnector_core.api.openapi import SWAGGER_UI_HTML
+    from openconnector_core.api.swagger import page
 
-    return Response(status_code=200, content_type="text/html; charset=utf-8", body=SWAGGER_UI_HTML)
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=page())
+
+
+@router.get("/api/docs/<name>")
+def swagger_ui_asset(name: str) -> Response:
+    from openconnector_core.api.swagger import ASSET_TYPES, CACHE_FOREVER, asset
+    from openconnector_core.errors import NotFoundError
+
+    if name not in ASSET_TYPES:
+        raise NotFoundError(f"No documentation asset {name!r}")
+    compressed = "gzip" in (router.current_event.headers.get("accept-encoding") or "")
+    headers = {"Cache-Control": CACHE_FOREVER, "Vary": "Accept-Encoding"}
+    if compressed:
+        headers["Content-Encoding"] = "gzip"
+    body = asset(name, compressed=compressed)
+    return Response(status_code=200, content_type=ASSET_TYPES[name], body=body, headers=headers)
