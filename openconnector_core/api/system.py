@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
@@ -28,12 +29,12 @@ def version() -> str:
 
 
 @router.get("/api/health")
-def health() -> Response:
+def health() -> Response[Any]:
     return json_response(200, {"status": "ok", "version": version()})
 
 
 @router.get("/api/dashboard")
-def dashboard() -> Response:
+def dashboard() -> Response[Any]:
     from openconnector_core.api.openapi import camel
 
     counts = container().entities.counts()
@@ -41,21 +42,21 @@ def dashboard() -> Response:
 
 
 @router.get("/api/openapi.json")
-def openapi_document() -> Response:
+def openapi_document() -> Response[Any]:
     from openconnector_core.api.openapi import openapi_document as build
 
     return json_response(200, build(version()))
 
 
 @router.get("/api/docs")
-def swagger_ui() -> Response:
+def swagger_ui() -> Response[Any]:
     from openconnector_core.api.swagger import page
 
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=page())
 
 
 @router.get("/api/docs/<name>")
-def swagger_ui_asset(name: str) -> Response:
+def swagger_ui_asset(name: str) -> Response[Any]:
     from openconnector_core.api.swagger import ASSET_TYPES, CACHE_FOREVER, asset
     from openconnector_core.errors import NotFoundError
 
