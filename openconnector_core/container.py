@@ -15,6 +15,7 @@ from openconnector_core.settings import Settings, get_settings
 if TYPE_CHECKING:
     from openconnector_core.entities.service import EntityService
     from openconnector_core.mapping import MappingEngine
+    from openconnector_core.retention import GlobalSettings
     from openconnector_core.sources import CallEngine
     from openconnector_core.sources.call_logs import CallLogQuery
     from openconnector_core.store.ports import EntityStore, LogStore, SecretStore
@@ -106,7 +107,19 @@ class Container:
     def call_engine(self) -> CallEngine:
         from openconnector_core.sources import CallEngine
 
-        return CallEngine(self.entities, self.logs, self.settings, transport=self._http_transport)
+        return CallEngine(
+            self.entities,
+            self.logs,
+            self.settings,
+            transport=self._http_transport,
+            retention=self.global_settings.retention,
+        )
+
+    @cached_property
+    def global_settings(self) -> GlobalSettings:
+        from openconnector_core.retention import GlobalSettings
+
+        return GlobalSettings(self.entity_store)
 
     @cached_property
     def call_logs(self) -> CallLogQuery:

@@ -5,6 +5,7 @@ Built on first request and cached per execution environment. Pure: no I/O.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -264,6 +265,31 @@ def _action_paths() -> dict[str, dict[str, Any]]:
     }
 
 
+ALIAS_TAG = "original routes"
+
+
+def _alias_paths() -> dict[str, dict[str, Any]]:
+    """Every alias of ``openconnector_core.api.aliases``, documented under one tag."""
+    from openconnector_core.api.aliases import ALIASES
+
+    paths: dict[str, dict[str, Any]] = {}
+    for alias in ALIASES:
+        slug = re.sub(r"[^a-z0-9]+", "-", alias.openapi_path.lower()).strip("-")
+        operation: dict[str, Any] = {
+            "tags": [ALIAS_TAG],
+            "operationId": f"original-{alias.method.lower()}-{slug}",
+            "summary": alias.summary,
+            "responses": {"200": _json({}, "The original's shape"), **_errors("400", "401", "403", "404")},
+        }
+        if alias.method in ("POST", "PUT", "PATCH"):
+            operation["requestBody"] = {"required": False, "content": {"application/json": {"schema": {}}}}
+        item = paths.setdefault(alias.openapi_path, {})
+        if "{key}" in alias.openapi_path:
+            item["parameters"] = [{"$ref": "#/components/parameters/key"}]
+        item[alias.method.lower()] = operation
+    return paths
+
+
 def _action_schemas() -> dict[str, Any]:
     return {
         "Error": {
@@ -344,12 +370,14 @@ def openapi_document(version: str) -> dict[str, Any]:
     schemas, names = _components(dict(RESOURCES))
     schemas.update(_action_schemas())
     paths = _action_paths()
+    paths.update(_alias_paths())
     for resource in sorted(RESOURCES):
         paths.update(_resource_paths(resource, names[resource], bool(RESOURCES[resource].read_only)))
     responses = {
         f"Error{status}": _json(_ref("Error"), description) for status, description in ERROR_RESPONSES.items()
     }
     tags = [{"name": "system"}] + [{"name": resource} for resource in sorted(RESOURCES)]
+    tags.append({"name": ALIAS_TAG, "description": "The PHP app's paths, answering in its shapes"})
     return {
         "openapi": "3.1.0",
         "info": {

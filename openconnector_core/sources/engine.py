@@ -60,6 +60,7 @@ class CallEngine:
         *,
         guard: OutboundGuard | None = None,
         clock: Callable[[], float] = time.time,
+        retention: Callable[[], Mapping[str, int]] | None = None,
     ) -> None:
         self.entities = entities
         self.settings = settings
@@ -67,7 +68,7 @@ class CallEngine:
         self.clients = HttpClients(self.guard, transport)
         self.tokens = TokenCache()
         self.templates = SourceTemplates(renderer_factory, self.tokens)
-        self._writer = CallLogWriter(logs) if logs is not None else None
+        self._writer = CallLogWriter(logs, retention=retention) if logs is not None else None
         self._sleep = sleep
         self._clock = clock
         self._soap: Any = None
