@@ -86,7 +86,7 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     client.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the server")
 
     importing = commands.add_parser("import", parents=[client], help="import configuration files")
-    importing.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    importing.add_argument("files", nargs="+", type=Path, metavar="FILE", help="configuration files (JSON)")
 
     exporting = commands.add_parser("export", parents=[client], help="export a configuration")
     exporting.add_argument("configuration", metavar="CONFIG", help="id, uuid or slug")
@@ -95,7 +95,7 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     sync = commands.add_parser("sync", help="synchronizations")
     sync_commands = sync.add_subparsers(dest="sync_command", required=True, metavar="SUBCOMMAND")
     run = sync_commands.add_parser("run", parents=[client], help="run a synchronization with a progress bar")
-    run.add_argument("synchronization", metavar="ID")
+    run.add_argument("synchronization", metavar="ID", help="id, uuid or slug of the synchronization")
     run.add_argument("--test", action="store_true", help="dry run: nothing is written")
     run.add_argument("--force", action="store_true", help="process objects even when unchanged")
     run.add_argument("--poll-interval", type=float, default=1.0, help=argparse.SUPPRESS)
