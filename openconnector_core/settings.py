@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from openconnector_core.errors import ConfigurationError
+from openconnector_core.errors import DeploymentError
 
 PREFIX = "OPENCONNECTOR_"
 _LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
@@ -146,7 +146,7 @@ class Settings:
 
     ``Settings()`` gives the defaults, ``Settings(OPENCONNECTOR_OUTBOUND_ALLOW="127.0.0.1/32")`` one
     override, ``Settings.from_environ(os.environ)`` the real thing. Invalid input raises
-    :class:`ConfigurationError` naming every bad variable.
+    :class:`DeploymentError` naming every bad variable.
     """
 
     entities_table: str
@@ -178,7 +178,7 @@ class Settings:
             except ValueError as error:
                 problems.append(f"{variable.name}: {error}")
         if problems:
-            raise ConfigurationError("Invalid settings: " + "; ".join(problems), variables=_names(problems))
+            raise DeploymentError("Invalid settings: " + "; ".join(problems), variables=_names(problems))
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from openconnector_core.errors import ConfigurationError
+from openconnector_core.errors import DeploymentError
 from openconnector_core.settings import Settings
 
 LOG_KINDS = {
@@ -132,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = Settings.from_environ(os.environ)
-    except ConfigurationError as error:
+    except DeploymentError as error:
         print(f"openconnector: {error}", file=sys.stderr)
         return EXIT_USAGE
     arguments = build_parser(settings).parse_args(argv)

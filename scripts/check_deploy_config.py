@@ -25,7 +25,7 @@ def parameter_overrides(config_env: str, samconfig: Path = ROOT / "samconfig.tom
 
 
 def problems(overrides: dict[str, str]) -> list[str]:
-    from openconnector_core.errors import ConfigurationError
+    from openconnector_core.errors import DeploymentError
     from openconnector_core.settings import Settings
 
     found: list[str] = []
@@ -40,7 +40,7 @@ def problems(overrides: dict[str, str]) -> list[str]:
             found.append("JwtAudience: set the audience (app client id) the authorizer accepts")
     try:
         Settings(OPENCONNECTOR_OUTBOUND_ALLOW=overrides.get("OutboundAllow", ""))
-    except ConfigurationError as error:
+    except DeploymentError as error:
         found.append(f"OutboundAllow: {error.message.split(': ', 2)[-1]}")
     return found
 

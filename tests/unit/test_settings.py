@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from openconnector_core.errors import ConfigurationError
+from openconnector_core.errors import DeploymentError
 from openconnector_core.settings import KNOWN, PREFIX, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +33,7 @@ def test_outbound_allow_takes_hosts_addresses_and_cidrs() -> None:
 
 @pytest.mark.parametrize("entry", ["not-a-cidr/99", "10.0.0.0/33", "http://x", "a b", "-bad-.com"])
 def test_a_bad_outbound_entry_is_named(entry: str) -> None:
-    with pytest.raises(ConfigurationError) as raised:
+    with pytest.raises(DeploymentError) as raised:
         Settings(OPENCONNECTOR_OUTBOUND_ALLOW=f"127.0.0.1/32,{entry}")
     assert str(raised.value).count("OPENCONNECTOR_OUTBOUND_ALLOW") == 1
     assert repr(entry) in str(raised.value)
@@ -54,20 +54,20 @@ def test_a_bad_outbound_entry_is_named(entry: str) -> None:
     ],
 )
 def test_each_variable_is_checked(name: str, value: str, expected: str) -> None:
-    with pytest.raises(ConfigurationError, match=rf"{name}: .*{re.escape(expected)}"):
+    with pytest.raises(DeploymentError, match=rf"{name}: .*{re.escape(expected)}"):
         Settings(**{name: value})
 
 
 def test_a_misspelt_variable_is_refused_with_a_suggestion() -> None:
     with pytest.raises(
-        ConfigurationError,
+        DeploymentError,
         match=r"OPENCONNECTOR_OUTBOUND_ALOW: unknown variable \(did you mean OPENCONNECTOR_OUTBOUND_ALLOW",
     ):
         Settings(OPENCONNECTOR_OUTBOUND_ALOW="127.0.0.1/32")
 
 
 def test_every_problem_is_in_one_message() -> None:
-    with pytest.raises(ConfigurationError) as raised:
+    with pytest.raises(DeploymentError) as raised:
         Settings(OPENCONNECTOR_PORT="0", OPENCONNECTOR_URL="ftp://x")
     assert raised.value.extra["variables"] == ["OPENCONNECTOR_PORT", "OPENCONNECTOR_URL"]
 
@@ -109,9 +109,7 @@ def _python(code: str, **environment: str) -> subprocess.CompletedProcess[str]:
 def test_a_cold_start_fails_with_one_message_naming_the_variable() -> None:
     result = _python("import functions.management.app", OPENCONNECTOR_OUTBOUND_ALLOW="not-a-cidr/99")
     assert result.returncode != 0
-    assert (
-        "ConfigurationError: Invalid settings: OPENCONNECTOR_OUTBOUND_ALLOW: 'not-a-cidr/99'" in result.stderr
-    )
+    assert "DeploymentError: Invalid settings: OPENCONNECTOR_OUTBOUND_ALLOW: 'not-a-cidr/99'" in result.stderr
 
 
 def test_the_local_stack_refuses_to_start_with_one_message() -> None:
