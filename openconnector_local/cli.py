@@ -165,7 +165,6 @@ def _serve(arguments: argparse.Namespace) -> int:
     from openconnector_local.state import StateError
     from openconnector_local.template import TemplateError
 
-    configure_logging(verbose=arguments.verbose)
     parameters = {}
     for item in arguments.parameter:
         name, separator, value = item.partition("=")
@@ -177,6 +176,8 @@ def _serve(arguments: argparse.Namespace) -> int:
             f"No template at {arguments.template} (run from the repository root or pass --template)",
             EXIT_USAGE,
         )
+    _check_parameters(arguments.template, parameters)
+    configure_logging(verbose=arguments.verbose)
     options = ServeOptions(
         port=arguments.port,
         state_dir=arguments.state_dir,
@@ -197,6 +198,20 @@ def _serve(arguments: argparse.Namespace) -> int:
         raise
     except (TemplateError, StateError) as error:
         raise CliError(str(error), EXIT_ERROR) from error
+
+
+def _check_parameters(template: Path, overrides: dict[str, str]) -> None:
+    from openconnector_local.client import EXIT_USAGE, CliError
+    from openconnector_local.parameters import parameter_problems
+    from openconnector_local.template import TemplateError, load_yaml
+
+    try:
+        document = load_yaml(template.read_text(encoding="utf-8"))
+    except (OSError, TemplateError):
+        return  # the stack reports an unreadable template with its own message
+    problems = parameter_problems(document, overrides)
+    if problems:
+        raise CliError("; ".join(problems), EXIT_USAGE)
 
 
 # client commands --------------------------------------------------------------------------------

@@ -270,3 +270,9 @@ def test_the_layer_build_installs_exactly_the_lock(resources: dict[str, Any]) ->
     assert "build-CoreLayer:" in makefile
     for flag in ("--no-deps", "--require-hashes", "--only-binary=:all:", "-r requirements.txt"):
         assert flag in makefile
+
+
+def test_every_parameter_is_constrained(template: dict[str, Any]) -> None:
+    """A typo in a parameter fails `sam deploy` (and `openconnector serve -P`) before anything starts."""
+    for name, spec in template["Parameters"].items():
+        assert {"AllowedValues", "AllowedPattern", "MinValue"} & set(spec), f"{name} accepts anything"
