@@ -44,7 +44,7 @@ def calls(dynamodb: Any) -> Counter[str]:
 @pytest.fixture
 def container(dynamodb: Any, tables: dict[str, str], s3: Any) -> Container:
     return Container(
-        Settings.model_validate({}),
+        Settings(),
         entity_store=DynamoEntityStore(dynamodb, tables["EntitiesTable"]),
         contract_store=DynamoEntityStore(dynamodb, tables["ContractsTable"]),
         log_store=DynamoLogStore(dynamodb, tables["LogsTable"]),
