@@ -32,14 +32,20 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LEASE_SECONDS = 900.0  # a run without progress (a finished page) for this long is dead
-SYNC_LOG_RETENTION = 30 * 24 * 3600.0  # §7.4 syncLogRetention
-SUCCESS_LOG_RETENTION = 3600.0  # §7.4 successLogRetention
+FOREVER = 100 * 365 * 86400.0  # a retention of 0 keeps a log; its item still gets a TTL far away
 MAX_WAIT = 25.0
 DEFAULT_PAGE_SECONDS = 300.0  # a page's budget when the worker does not say (in-process runs)
 STALE_MARGIN = 10.0
 
 
 _runtimes: weakref.WeakKeyDictionary[Container, SyncRuntime] = weakref.WeakKeyDictionary()
+
+
+def retention(container: Container, name: str) -> float:
+    """Seconds a log is kept, from the global settings (§7.4: ``syncLogRetention``,
+    ``successLogRetention``, ``syncContractLogRetention``; 0 = forever)."""
+    milliseconds = container.global_settings.retention().get(name, 0)
+    return milliseconds / 1000 if milliseconds > 0 else FOREVER
 
 
 def runtime(container: Container) -> SyncRuntime:
@@ -98,6 +104,7 @@ def start_run(
         fingerprint=fingerprint_of(container, sync),
     )
     plan["validationMs"] = round((time.time() - started) * 1000, 2)
+    keep = retention(container, "syncLogRetention")
     doc = {
         "id": run_id,
         "uuid": run_id,
@@ -107,7 +114,7 @@ def start_run(
         "test": bool(test),
         "force": bool(force),
         "created": now_iso(),
-        "expires": _iso(started + SYNC_LOG_RETENTION),
+        "expires": _iso(started + keep),
         "result": {
             "objects": dict.fromkeys(COUNTERS, 0),
             "contracts": [],
@@ -117,7 +124,7 @@ def start_run(
         },
     }
     try:
-        services.state.create_run(doc, plan, started + SYNC_LOG_RETENTION)
+        services.state.create_run(doc, plan, started + keep)
         services.state.plan_pages(run_id, [1])
         services.queue.send([{"run": run_id, "page": 1, "request": plan.pop("firstRequest", None)}])
     except Exception:
@@ -216,9 +223,9 @@ def finalize(container: Container, run_id: str) -> None:
         doc = record.log()
         doc.update(status="failed", message=f"Finalizing failed: {error}")
     doc["executionTime"] = int((time.time() - float(plan["started"])) * 1000)
-    retention = SUCCESS_LOG_RETENTION if doc["status"] == "success" else SYNC_LOG_RETENTION
-    doc["expires"] = _iso(time.time() + retention)
-    services.state.finish(run_id, doc, time.time() + retention)
+    keep = retention(container, "successLogRetention" if doc["status"] == "success" else "syncLogRetention")
+    doc["expires"] = _iso(time.time() + keep)
+    services.state.finish(run_id, doc, time.time() + keep)
     services.state.release_lease(sync["id"], run_id)
     services.contexts.pop(run_id, None)
     if doc["status"] == "success" and not plan.get("test"):
@@ -294,8 +301,9 @@ def fail_run(container: Container, run_id: str, message: str) -> None:
     doc = record.log()
     doc.update(status="failed", message=message)
     doc["executionTime"] = int((time.time() - float(record.plan["started"])) * 1000)
-    doc["expires"] = _iso(time.time() + SYNC_LOG_RETENTION)
-    services.state.finish(run_id, doc, time.time() + SYNC_LOG_RETENTION)
+    keep = retention(container, "syncLogRetention")
+    doc["expires"] = _iso(time.time() + keep)
+    services.state.finish(run_id, doc, time.time() + keep)
     services.state.release_lease(record.plan["synchronization"]["id"], run_id)
 
 
