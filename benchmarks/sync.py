@@ -97,7 +97,7 @@ class ApiProcess:
 
 def container(settings: dict[str, str] | None = None) -> Container:
     return Container.in_memory(
-        Settings.model_validate({"OPENCONNECTOR_OUTBOUND_ALLOW": "127.0.0.1/32", **(settings or {})})
+        Settings.from_environ({"OPENCONNECTOR_OUTBOUND_ALLOW": "127.0.0.1/32", **(settings or {})})
     )
 
 
@@ -173,7 +173,7 @@ def ours_on_moto(url: str, records: int) -> None:
         boto3.client("s3", region_name="eu-west-1").create_bucket(
             Bucket="bench-files", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
         )
-        settings = Settings.model_validate(
+        settings = Settings.from_environ(
             {
                 "OPENCONNECTOR_OUTBOUND_ALLOW": "127.0.0.1/32",
                 "ENTITIES_TABLE": tables["EntitiesTable"],

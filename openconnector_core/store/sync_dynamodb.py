@@ -116,11 +116,14 @@ class DynamoRunState(_Client):
             ConsistentRead=True,
             ProjectionExpression="runStatus, progressAt",
         ).get("Item")
-        alive = (
-            run is not None
-            and run.get("runStatus", {}).get("S") in ("running", "finalizing")
-            and float(run.get("progressAt", {"N": "0"})["N"]) > self._clock() - seconds
-        )
+        recent = self._clock() - seconds
+        if run is None:  # taken a moment ago, its log not written yet (or a planner that died)
+            alive = float(lease.get("since", {"N": "0"})["N"]) > recent
+        else:
+            alive = (
+                run.get("runStatus", {}).get("S") in ("running", "finalizing")
+                and float(run.get("progressAt", {"N": "0"})["N"]) > recent
+            )
         if alive:
             return holder
         if self._put_lease(synchronization_id, run_id, "#run = :holder", holder):  # take over a dead run's

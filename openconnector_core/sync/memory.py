@@ -32,27 +32,29 @@ class MemoryRunState:
         self._logs = logs
         self._clock = clock
         self._lock = threading.RLock()
-        self._leases: dict[str, str] = {}
+        self._leases: dict[str, tuple[str, float]] = {}  # synchronization → (run, taken at)
         self._runs: dict[str, dict[str, Any]] = {}
         self._pages: dict[str, dict[int, dict[str, Any]]] = {}
 
     def acquire_lease(self, synchronization_id: str, run_id: str, seconds: float) -> str | None:
         with self._lock:
             held = self._leases.get(synchronization_id)
-            row = self._runs.get(held) if held is not None else None
-            alive = (
-                row is not None
-                and row["status"] in ("running", "finalizing")
-                and row["progress"] > self._clock() - seconds
-            )
-            if held is not None and held != run_id and alive:
-                return held
-            self._leases[synchronization_id] = run_id
+            if held is not None and held[0] != run_id:
+                row = self._runs.get(held[0])
+                recent = self._clock() - seconds
+                if row is None:  # taken a moment ago, its log not written yet
+                    alive = held[1] > recent
+                else:
+                    alive = row["status"] in ("running", "finalizing") and row["progress"] > recent
+                if alive:
+                    return held[0]
+            self._leases[synchronization_id] = (run_id, self._clock())
             return None
 
     def release_lease(self, synchronization_id: str, run_id: str) -> None:
         with self._lock:
-            if self._leases.get(synchronization_id) == run_id:
+            held = self._leases.get(synchronization_id)
+            if held is not None and held[0] == run_id:
                 del self._leases[synchronization_id]
 
     def create_run(self, doc: dict[str, Any], plan: dict[str, Any], expires_at: float) -> None:
