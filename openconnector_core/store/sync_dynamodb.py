@@ -130,6 +130,12 @@ class DynamoRunState(_Client):
             return None
         return self.acquire_lease(synchronization_id, run_id, seconds)
 
+    def lease_holder(self, synchronization_id: str) -> str | None:
+        lease = self._call(
+            "get_item", TableName=self._table, Key=self._lease_key(synchronization_id), ConsistentRead=True
+        ).get("Item")
+        return str(lease["run"]["S"]) if lease else None
+
     def release_lease(self, synchronization_id: str, run_id: str) -> None:
         self._conditional(
             "delete_item",

@@ -51,6 +51,11 @@ class MemoryRunState:
             self._leases[synchronization_id] = (run_id, self._clock())
             return None
 
+    def lease_holder(self, synchronization_id: str) -> str | None:
+        with self._lock:
+            held = self._leases.get(synchronization_id)
+            return held[0] if held is not None else None
+
     def release_lease(self, synchronization_id: str, run_id: str) -> None:
         with self._lock:
             held = self._leases.get(synchronization_id)

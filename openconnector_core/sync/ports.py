@@ -67,6 +67,10 @@ class RunState(Protocol):
         for ``seconds`` — a dead run — is taken over. Costs no write per page."""
         ...
 
+    def lease_holder(self, synchronization_id: str) -> str | None:
+        """The run holding the synchronization's lease, alive or not; ``None`` when free."""
+        ...
+
     def release_lease(self, synchronization_id: str, run_id: str) -> None:
         """Release the lease if ``run_id`` still holds it."""
         ...

@@ -87,12 +87,20 @@ def start_run(
     plan = validate(container, sync, object_id, data)
     services = runtime(container)
     run_id = new_id()
+    previous = services.state.lease_holder(sync["id"])
     holder = services.state.acquire_lease(sync["id"], run_id, LEASE_SECONDS)
     if holder is not None:
         raise ConflictError(
             f"Synchronization {sync['id']} is running (synchronization log {holder})",
             runningLog=holder,
             location=f"/api/synchronization-logs/{holder}",
+        )
+    if previous is not None:  # its lease was taken over: it made no progress (or it ended)
+        fail_run(
+            container,
+            previous,
+            f"No progress for {LEASE_SECONDS / 60:.0f} minutes: taken over by run {run_id}; "
+            "nothing was deleted",
         )
     plan.update(
         synchronization=sync,

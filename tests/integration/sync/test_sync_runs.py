@@ -301,6 +301,8 @@ def test_a_second_run_while_one_is_running_is_a_conflict(
     time.sleep(0.1)
     taken_over = start_run(setup.container, sync["id"])
     assert taken_over["id"] != running["id"]
+    dead = runs.get_log(setup.container, running["id"])
+    assert dead["status"] == "failed" and taken_over["id"] in dead["message"]
 
 
 def test_extra_data_is_fetched_per_object_and_merged(setup: Setup) -> None:
