@@ -193,7 +193,11 @@ def handle_page(container: Container, message: Mapping[str, Any], *, time_left: 
     run_id, page = str(message["run"]), int(message["page"])
     services = runtime(container)
     cached = services.contexts.get(run_id)
-    record = cached.record if cached is not None else services.state.run(run_id)
+    try:
+        record = cached.record if cached is not None else services.state.run(run_id)
+    except NotFoundError:
+        logger.warning("Page %s of an unknown (or expired) run %s: dropped", page, run_id)
+        return
     if record.status != "running":
         return  # the run ended (e.g. failed from the dead-letter queue): nothing to do
     token = new_id()
