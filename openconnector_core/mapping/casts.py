@@ -8,7 +8,6 @@ names are ignored at run time (as upstream) and reported by validation.
 
 from __future__ import annotations
 
-import base64
 import unicodedata
 import urllib.parse
 from collections.abc import Callable, Sequence
@@ -17,9 +16,9 @@ from functools import lru_cache
 from typing import Any
 
 from openconnector_core import php
+from openconnector_core.php import dates
 
-from . import paths, php_date
-from .twig_runtime import base64_decode_lenient
+from . import paths
 
 
 class _Delete:
@@ -81,7 +80,7 @@ def cast_array(value: Any, _: CastContext) -> Any:
 
 
 def cast_date(value: Any, _: CastContext) -> str:
-    return php_date.format_date(php_date.now(), _string_argument(value, "date"))
+    return dates.format_date(dates.now(), _string_argument(value, "date"))
 
 
 def cast_url(value: Any, _: CastContext) -> str:
@@ -109,11 +108,11 @@ def cast_html_decode(value: Any, _: CastContext) -> str:
 
 
 def cast_base64(value: Any, _: CastContext) -> str:
-    return base64.b64encode(_string_argument(value, "base64_encode").encode("utf-8")).decode("ascii")
+    return php.base64_encode(_string_argument(value, "base64_encode"))
 
 
 def cast_base64_decode(value: Any, _: CastContext) -> str:
-    return base64_decode_lenient(_string_argument(value, "base64_decode"))
+    return php.base64_decode(_string_argument(value, "base64_decode"))
 
 
 def cast_json(value: Any, _: CastContext) -> str:

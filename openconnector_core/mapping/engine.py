@@ -11,10 +11,8 @@ from typing import Any
 
 from openconnector_core import php
 from openconnector_core.errors import MappingError
-
-from . import paths
-from .casts import DELETE, CastContext, CastError, resolve_casts
-from .limits import (
+from openconnector_core.twig.environment import TemplateRenderer, TemplateRenderError
+from openconnector_core.twig.limits import (
     MAX_DEPTH,
     TIME_BUDGET_SECONDS,
     LimitExceededError,
@@ -24,7 +22,9 @@ from .limits import (
     restart_budget,
     start_budget,
 )
-from .templates import TemplateRenderer, TemplateRenderError
+
+from . import paths
+from .casts import DELETE, CastContext, CastError, resolve_casts
 
 Resolver = Callable[[str], Mapping[str, Any] | None]
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from openconnector_core import php
 from openconnector_core.errors import ValidationError
+from openconnector_core.twig.environment import TemplateRenderer, TemplateRenderError
 
 from .casts import cast_names, is_known_cast
-from .templates import TemplateRenderer, TemplateRenderError
 
 # Functions that callers inject at run time; validation only needs to know their names.
 _RUNTIME_FUNCTIONS = ("executeMapping", "callSource", "getFileContents", "getFiles")

@@ -1,7 +1,7 @@
 """Translate a Twig template (the dialect of the original's mapping configurations) into Jinja2 source.
 
 Expressions are parsed with Twig's precedence table and re-emitted as Jinja expressions whose every
-operator is a call to a PHP-semantics runtime helper (:mod:`.twig_runtime`), so loose ``==``,
+operator is a call to a PHP-semantics runtime helper (:mod:`.registry`), so loose ``==``,
 PHP truthiness, numeric strings and Twig's variable scoping behave as in the original. Variables live
 in one mutable context dict ``_c`` (Twig's ``_context``): ``{% set %}`` writes into it and ``for``
 loops restore it the way Twig does (variables that existed before the loop keep their new values).
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from jinja2 import TemplateSyntaxError
 
-from .twig_lexer import Segment, Token, TwigLexer
+from .lexer import Segment, Token, TwigLexer
 
 # Twig 3 binary operators: name -> (precedence, right associative)
 _BINARY: dict[str, tuple[int, bool]] = {

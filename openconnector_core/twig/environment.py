@@ -23,6 +23,7 @@ from markupsafe import Markup
 from openconnector_core import php
 from openconnector_core.errors import MappingError
 
+from .access import TwigContext, TwigRuntimeError
 from .limits import (
     MAX_OUTPUT_CHARS,
     LimitExceededError,
@@ -32,16 +33,8 @@ from .limits import (
     extend_running_budget,
     start_budget,
 )
-from .twig_runtime import (
-    FILTERS,
-    FUNCTIONS,
-    HELPERS,
-    TESTS,
-    TwigContext,
-    TwigRuntimeError,
-    htmlspecialchars,
-)
-from .twig_translator import Translation, TwigTranslator
+from .registry import FILTERS, FUNCTIONS, HELPERS, TESTS
+from .translator import Translation, TwigTranslator
 
 TEMPLATE_CACHE_SIZE = 1024
 
@@ -64,7 +57,7 @@ def _finalize(_eval_context: EvalContext, value: Any) -> Any:
         if _eval_context.autoescape and type(value) is str and ('"' in value or "'" in value):
             # Twig escapes with htmlspecialchars: quotes become &quot; / &#039; (not &#34; / &#39;),
             # which shows once escaped text is escaped again ({{ x|e|upper }}, {% apply e %}).
-            return Markup(htmlspecialchars(value))  # noqa: S704 — escaped here
+            return Markup(php.htmlspecialchars(value))  # noqa: S704 — escaped here
         return value
     if isinstance(value, Undefined) or value is None:
         return ""
