@@ -168,6 +168,30 @@ class _ExpressionParser:
         self.is_function = is_function
         self.inline_if_allowed = True  # Jinja's ``a if c else b``
 
+    # ------------------------------------------------------------------ emission (Jinja source)
+    # The parser is shared with the compiler to Python (:mod:`.compiler`), which overrides these.
+
+    def h(self, name: str, first: str, *rest: str) -> str:
+        return helper(name, first, *rest)
+
+    def truth(self, expr: Expr) -> str:
+        return expr.code if expr.boolean else self.h("_t", expr.code)
+
+    def emit_test(self, subject: str, name: str, arguments: list[str] | None) -> str:
+        return f"({subject} is {name}{'(' + ', '.join(arguments) + ')' if arguments is not None else ''})"
+
+    def emit_filter(self, value: str, name: str, arguments: list[str]) -> str:
+        return f"({value})|{name}({', '.join(arguments)})" if arguments else f"({value})|{name}"
+
+    def emit_call(self, name: str, arguments: list[str]) -> str:
+        return f"{name}({', '.join(arguments)})"
+
+    def emit_number(self, text: str) -> str:
+        return repr(float(text)) if any(c in text for c in ".eE") else text
+
+    def emit_keyword(self, name: str, value: str) -> str:
+        return f"{name}={value}"
+
     # ------------------------------------------------------------------ token helpers
 
     @property
@@ -249,23 +273,23 @@ class _ExpressionParser:
 
     def combine(self, operator: str, left: Expr, right: Expr) -> Expr:
         if operator == "and":
-            return Expr(f"({truth(left)} and {truth(right)})", boolean=True)
+            return Expr(f"({self.truth(left)} and {self.truth(right)})", boolean=True)
         if operator == "or":
-            return Expr(f"({truth(left)} or {truth(right)})", boolean=True)
+            return Expr(f"({self.truth(left)} or {self.truth(right)})", boolean=True)
         if operator == "xor":
-            return Expr(f"({truth(left)} != {truth(right)})", boolean=True)
+            return Expr(f"({self.truth(left)} != {self.truth(right)})", boolean=True)
         if operator == "~":
-            return Expr(helper("_cat", left.code, right.code))
+            return Expr(self.h("_cat", left.code, right.code))
         if operator == "not in":
-            return Expr(f"(not {helper('_in', left.code, right.code)})", boolean=True)
+            return Expr(f"(not {self.h('_in', left.code, right.code)})", boolean=True)
         if operator == "??":
             _check_definable(left, self.current.line)
-            condition = helper("_isset", left.code)
+            condition = self.h("_isset", left.code)
             return Expr(
                 f"({left.code} if {condition} else {right.code})", branches=(left, right), condition=condition
             )
         boolean = operator in ("==", "!=", "<", ">", ">=", "<=", "in", "matches", "starts with", "ends with")
-        return Expr(helper(_HELPER[operator], left.code, right.code), boolean=boolean)
+        return Expr(self.h(_HELPER[operator], left.code, right.code), boolean=boolean)
 
     def parse_conditional(self, expr: Expr) -> Expr:
         while True:
@@ -274,9 +298,9 @@ class _ExpressionParser:
                 if self.accept("punct", ":"):
                     otherwise = self.parse_expression()
                     expr = Expr(
-                        f"({expr.code} if {truth(expr)} else {otherwise.code})",
+                        f"({expr.code} if {self.truth(expr)} else {otherwise.code})",
                         branches=(expr, otherwise),
-                        condition=truth(expr),
+                        condition=self.truth(expr),
                     )
                     continue
                 then = self.parse_expression()
@@ -284,9 +308,9 @@ class _ExpressionParser:
                     self.parse_expression() if self.accept("punct", ":") else Expr("''", constant=True)
                 )
                 expr = Expr(
-                    f"({then.code} if {truth(expr)} else {otherwise.code})",
+                    f"({then.code} if {self.truth(expr)} else {otherwise.code})",
                     branches=(then, otherwise),
-                    condition=truth(expr),
+                    condition=self.truth(expr),
                 )
             elif self.test("name", "if") and self.inline_if_allowed:
                 # Jinja's ``a if c else b``.
@@ -296,9 +320,9 @@ class _ExpressionParser:
                     self.parse_expression() if self.accept("name", "else") else Expr("''", constant=True)
                 )
                 expr = Expr(
-                    f"({expr.code} if {truth(condition)} else {otherwise.code})",
+                    f"({expr.code} if {self.truth(condition)} else {otherwise.code})",
                     branches=(expr, otherwise),
-                    condition=truth(condition),
+                    condition=self.truth(condition),
                 )
             else:
                 return expr
@@ -308,12 +332,12 @@ class _ExpressionParser:
         if token.kind == "name" and token.value == "not":
             self.advance()
             operand = self.parse_expression(50)
-            return self.parse_postfix(Expr(f"(not {truth(operand)})", boolean=True))
+            return self.parse_postfix(Expr(f"(not {self.truth(operand)})", boolean=True))
         if token.kind == "op" and token.value in ("-", "+"):
             self.advance()
             operand = self.parse_expression(500)
             name = "_neg" if token.value == "-" else "_pos"
-            return self.parse_postfix(Expr(helper(name, operand.code)))
+            return self.parse_postfix(Expr(self.h(name, operand.code)))
         return self.parse_primary()
 
     def parse_test(self, subject: Expr, negated: bool) -> Expr:
@@ -324,12 +348,12 @@ class _ExpressionParser:
         name = _TEST_ALIASES.get(name.lower() if name.lower() in ("null", "none") else name, name)
         if name == "defined":
             _check_definable(subject, name_token.line)
-        arguments = ""
+        arguments: list[str] | None = None
         if self.test("punct", "("):
-            arguments = "(" + ", ".join(self.parse_arguments()) + ")"
+            arguments = self.parse_arguments()
         elif name in ("divisibleby", "sameas"):
-            arguments = f"({self.parse_primary().code})"
-        code = f"({subject.code} is {name}{arguments})"
+            arguments = [self.parse_primary().code]
+        code = self.emit_test(subject.code, name, arguments)
         return Expr(f"(not {code})" if negated else code, boolean=True)
 
     def parse_arguments(self) -> list[str]:
@@ -343,7 +367,7 @@ class _ExpressionParser:
             if self.test("name") and self.peek().kind == "punct" and self.peek().value in ("=", ":"):
                 keyword = self.advance().value
                 self.advance()
-                arguments.append(f"{keyword}={self.parse_expression().code}")
+                arguments.append(self.emit_keyword(keyword, self.parse_expression().code))
             else:
                 arguments.append(self.parse_expression().code)
         self.expect("punct", ")")
@@ -384,7 +408,7 @@ class _ExpressionParser:
         self.expect("op", "=>")
         body = self.parse_expression()
         self.translation.arrows.append((tuple(params), body.code))
-        return Expr(helper("_arrow", "_arrows", str(len(self.translation.arrows) - 1), "_c", "_fns"))
+        return Expr(self.h("_arrow", "_arrows", str(len(self.translation.arrows) - 1), "_c", "_fns"))
 
     def parse_primary(self) -> Expr:
         params = self._arrow_ahead()
@@ -405,8 +429,7 @@ class _ExpressionParser:
                 key = jinja_string(token.value)
                 expr = Expr(f"_c[{key}]", path=("_c", [key]))
         elif token.kind == "number":
-            expr = Expr(repr(float(token.value)) if any(c in token.value for c in ".eE") else token.value)
-            expr.constant = True
+            expr = Expr(self.emit_number(token.value), constant=True)
         elif token.kind == "string":
             expr = self.parse_string(token)
         elif token.kind == "punct" and token.value == "(":
@@ -444,7 +467,7 @@ class _ExpressionParser:
                 inner = sub.parse_expression()
                 sub.expect_end()
                 pieces.append(inner.code)
-        return Expr(helper("_cat", *pieces))
+        return Expr(self.h("_cat", *pieces))
 
     def parse_function_call(self, token: Token) -> Expr:
         name = token.value
@@ -452,7 +475,7 @@ class _ExpressionParser:
             raise TemplateSyntaxError(f'Unknown "{name}" function.', token.line)
         self.translation.functions.add(name)
         arguments = self.parse_arguments()
-        return Expr(f"{name}({', '.join(arguments)})")
+        return Expr(self.emit_call(name, arguments))
 
     def parse_array(self) -> Expr:
         items: list[str] = []
@@ -483,12 +506,12 @@ class _ExpressionParser:
                     continue
             elif token.kind == "number":
                 self.advance()
-                key = helper("_key", token.value)
+                key = self.h("_key", self.emit_number(token.value))
             elif token.kind == "punct" and token.value == "(":
                 self.advance()
                 key_expr = self.parse_expression()
                 self.expect("punct", ")")
-                key = helper("_key", key_expr.code)
+                key = self.h("_key", key_expr.code)
             else:
                 raise self.error(
                     "A hash key must be a quoted string, a number, a name, "
@@ -506,10 +529,10 @@ class _ExpressionParser:
                 token = self.advance()
                 if token.kind not in ("name", "number"):
                     raise TemplateSyntaxError(f'Unexpected token "{token.value}" after "."', token.line)
-                key = token.value if token.kind == "number" else jinja_string(token.value)
+                key = self.emit_number(token.value) if token.kind == "number" else jinja_string(token.value)
                 if self.test("punct", "("):
                     arguments = self.parse_arguments()
-                    expr = Expr(helper("_method", expr.code, key, *arguments), definable=True)
+                    expr = Expr(self.h("_method", expr.code, key, *arguments), definable=True)
                 else:
                     expr = self._attribute(expr, key)
             elif self.test("punct", "["):
@@ -521,12 +544,11 @@ class _ExpressionParser:
             else:
                 return expr
 
-    @staticmethod
-    def _attribute(expr: Expr, key: str) -> Expr:
+    def _attribute(self, expr: Expr, key: str) -> Expr:
         # a.b.c becomes one call _a(a, 'b', 'c') instead of nested calls.
         base, keys = expr.path if expr.path is not None else (expr.code, [])
         keys = [*keys, key]
-        return Expr(helper("_a", base, *keys), path=(base, keys))
+        return Expr(self.h("_a", base, *keys), path=(base, keys))
 
     def parse_subscript(self, expr: Expr) -> Expr:
         start = "None"
@@ -537,7 +559,7 @@ class _ExpressionParser:
         self.expect("punct", ":")
         length = "None" if self.test("punct", "]") else self.parse_expression().code
         self.expect("punct", "]")
-        return Expr(helper("_slice", expr.code, start, length))
+        return Expr(self.h("_slice", expr.code, start, length))
 
     def filter_name(self) -> str:
         token = self.expect("name")
@@ -548,11 +570,10 @@ class _ExpressionParser:
     def parse_filter(self, expr: Expr) -> Expr:
         name = self.filter_name()
         arguments = self.parse_arguments() if self.test("punct", "(") else []
-        call = f"{name}({', '.join(arguments)})" if arguments else name
         code = expr.code
         if expr.constant and name in _PRE_ESCAPE_FILTERS:
-            code = helper("_raw_const", code)  # a literal is safe: Twig does not pre-escape it
-        return Expr(f"({code})|{call}")
+            code = self.h("_raw_const", code)  # a literal is safe: Twig does not pre-escape it
+        return Expr(self.emit_filter(code, name, arguments))
 
     def parse_filter_chain(self) -> str:
         """``upper|trim('x')`` as used by ``{% apply %}`` / ``{% filter %}``."""

@@ -1,0 +1,463 @@
+"""Twig templates compiled to one Python function each: no Jinja at render time.
+
+The expression parser is the translator's (same operators, same runtime helpers, same PHP
+semantics); only the emitted code differs: helpers, filters and tests become direct calls, functions
+are looked up in the renderer's table, and the tags (``if``, ``for``, ``set``, ``do``) become Python
+statements. Output is escaped and size-checked exactly as the Jinja renderer does it, so both give the
+same string or the same error. Tags the compiler does not handle (``apply``, ``filter``, ``with``,
+``autoescape``, arrow functions, ...) return ``None``: those templates stay on the sandboxed Jinja
+renderer.
+
+The generated source never contains a name, key or string of the template as code: strings become
+escaped literals, filters/tests/helpers become fixed identifiers, and the result is checked against a
+whitelist of syntax nodes and names before ``compile``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import TemplateSyntaxError
+from markupsafe import Markup, escape
+
+from openconnector_core import php
+from openconnector_core.errors import MappingError
+
+from .access import TwigContext
+from .environment import TemplateRenderError, _compile, _environment, describe_error, printable
+from .lexer import Segment, TwigLexer
+from .limits import MAX_OUTPUT_CHARS, check_output_size, current_budget, extend_running_budget
+from .registry import HELPERS
+from .translator import Expr, Translation, _ExpressionParser, jinja_string
+
+RenderFunction = Callable[[TwigContext, Mapping[str, Callable[..., Any]]], list[str]]
+
+
+class Unsupported(Exception):
+    """The template uses something only the Jinja renderer handles."""
+
+
+@dataclass(frozen=True)
+class PythonTemplate:
+    function: RenderFunction
+    functions: frozenset[str]  # the functions the template calls; the caller must provide them
+    source: str
+
+
+def emit(value: Any) -> str:
+    """A printed value: as the Jinja renderer's ``escape(finalize(value))``."""
+    if type(value) is str:
+        if '"' in value or "'" in value:
+            return php.htmlspecialchars(value)
+        return escape(value)
+    return escape(printable(value, True))
+
+
+_NEWLINES = re.compile(r"\r\n?")
+
+
+class _Names:
+    """Identifiers for the filters and tests a template uses (bound when the code is compiled)."""
+
+    def __init__(self) -> None:
+        self.bound: dict[str, Any] = {}
+        self.functions: set[str] = set()
+        self._ids: dict[tuple[str, str], str] = {}
+
+    def bind(self, kind: str, name: str, table: Mapping[str, Any]) -> str:
+        key = (kind, name)
+        if key not in self._ids:
+            function = table.get(name)
+            if function is None or getattr(function, "jinja_pass_arg", None) is not None:
+                raise Unsupported(f"{kind} {name}")
+            identifier = f"_{kind}{len(self._ids)}"
+            self._ids[key] = identifier
+            self.bound[identifier] = function
+        return self._ids[key]
+
+
+class _PythonParser(_ExpressionParser):
+    def __init__(self, segment: Segment, translation: Translation, names: _Names) -> None:
+        super().__init__(segment.tokens, translation, lambda name: True)
+        self.names = names
+        self.inline_if_allowed = True
+
+    def h(self, name: str, first: str, *rest: str) -> str:
+        if name not in HELPERS:
+            raise Unsupported(name)
+        return f"{name}({', '.join((first, *rest))})"
+
+    def emit_test(self, subject: str, name: str, arguments: list[str] | None) -> str:
+        test = self.names.bind("t", name, _environment(True).tests)
+        return f"{test}({', '.join((subject, *(arguments or ())))})"
+
+    def emit_filter(self, value: str, name: str, arguments: list[str]) -> str:
+        function = self.names.bind("f", name, _environment(True).filters)
+        return f"{function}({', '.join((value, *arguments))})"
+
+    def emit_call(self, name: str, arguments: list[str]) -> str:
+        self.names.functions.add(name)
+        return f"_fns[{jinja_string(name)}]({', '.join(arguments)})"
+
+    def emit_number(self, text: str) -> str:
+        if any(c in text for c in ".eE"):
+            return repr(float(text))
+        return repr(int(text.replace("_", ""), 0))  # as Jinja's lexer reads an integer
+
+    def emit_keyword(self, name: str, value: str) -> str:
+        return f"**{{{jinja_string(name)}: {value}}}"
+
+    def parse_arrow(self, params: list[str]) -> Expr:
+        raise Unsupported("arrow function")
+
+
+class _Writer:
+    """Python statements with indentation and the output buffer in use (root or a captured block)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.depth = 1
+        self.buffers: list[str] = []  # captured {% set %} blocks, innermost last
+        self.counter = 0
+
+    def line(self, text: str) -> None:
+        self.lines.append("    " * self.depth + text)
+
+    def fresh(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def output(self, code: str, length: int | None = None) -> None:
+        if self.buffers:  # a captured block is not streamed (as in Jinja), so not size-checked
+            self.line(f"{self.buffers[-1]}.append({code})")
+            return
+        if length is None:
+            self.line(f"_s = {code}")
+            self.line("_w(_s)")
+            self.line("_n += len(_s)")
+        else:
+            self.line(f"_w({code})")
+            self.line(f"_n += {length}")
+        self.line(f"if _n > {MAX_OUTPUT_CHARS}:")
+        self.line("    _size(_n)")
+
+
+class _Compiler:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.names = _Names()
+        self.translation = Translation(source="")
+        self.out = _Writer()
+        # (tag, extra) per open block: ("if", ""), ("for", else-flag name), ("set", name), ("block", "")
+        self.stack: list[tuple[str, str]] = []  # (tag, extra): a for's header line or its else flag
+        self.empty: list[bool] = []  # per open Python block: nothing emitted yet
+
+    def compile(self) -> PythonTemplate:
+        for segment in TwigLexer(self.source).tokenize():
+            if segment.kind in ("text", "raw"):
+                self.text(segment)
+            elif segment.kind == "var":
+                self.print(segment)
+            else:
+                self.block(segment)
+        if self.stack:
+            raise Unsupported("unclosed block")
+        body = "\n".join(self.out.lines)
+        code = (
+            "def render(_c, _fns):\n"
+            "    _out = []\n"
+            "    _w = _out.append\n"
+            "    _n = 0\n"
+            f"{body}\n"
+            "    return _out\n"
+        )
+        _check_generated(code, self.names)
+        namespace: dict[str, Any] = {
+            "__builtins__": {"len": len},
+            **{name: HELPERS[name] for name in HELPERS},
+            **self.names.bound,
+            "_e": emit,
+            "_M": Markup,
+            "_size": check_output_size,
+        }
+        exec(compile(code, "<twig>", "exec"), namespace)  # noqa: S102 — generated and checked above
+        return PythonTemplate(namespace["render"], frozenset(self.names.functions), code)
+
+    # ------------------------------------------------------------------ segments
+
+    def _mark_used(self) -> None:
+        if self.empty:
+            self.empty[-1] = False
+
+    def text(self, segment: Segment) -> None:
+        if segment.kind == "raw" and "endraw" in segment.text:
+            raise Unsupported("endraw in raw text")
+        text = _NEWLINES.sub("\n", segment.text)  # Jinja's lexer normalises newlines in text
+        if text:
+            self._mark_used()
+            self.out.output(repr(text), len(text))
+
+    def parser(self, segment: Segment) -> _PythonParser:
+        return _PythonParser(segment, self.translation, self.names)
+
+    def print(self, segment: Segment) -> None:
+        parser = self.parser(segment)
+        expr = parser.parse_expression()
+        parser.expect_end()
+        self._mark_used()
+        self.out.output(f"_e({self._literals_safe(parser, expr)})")
+
+    def _literals_safe(self, parser: _PythonParser, expr: Expr) -> str:
+        # Twig's escaper leaves printed literals (and literal branches of ?:) unescaped.
+        if expr.constant:
+            return parser.h("_raw_const", expr.code)
+        if expr.branches is not None:
+            then, otherwise = expr.branches
+            if then.constant or otherwise.constant:
+                return (
+                    f"({self._literals_safe(parser, then)} if {expr.condition} "
+                    f"else {self._literals_safe(parser, otherwise)})"
+                )
+        return expr.code
+
+    def block(self, segment: Segment) -> None:
+        parser = self.parser(segment)
+        tag = parser.advance().value if parser.test("name") else ""
+        handler = getattr(self, f"tag_{tag}", None)
+        if handler is None:
+            raise Unsupported(f"tag {tag}")
+        handler(parser)
+        parser.expect_end()
+
+    # ------------------------------------------------------------------ tags
+
+    def _open(self, header: str) -> None:
+        self.out.line(header)
+        self.out.depth += 1
+        self.empty.append(True)
+
+    def _close(self) -> None:
+        if self.empty.pop():
+            self.out.line("pass")
+        self.out.depth -= 1
+
+    def _expect_open(self, tag: str) -> tuple[str, str]:
+        if not self.stack or self.stack[-1][0] != tag:
+            raise Unsupported(f"unexpected end of {tag}")
+        return self.stack[-1]
+
+    def tag_if(self, parser: _PythonParser) -> None:
+        self._mark_used()
+        self.stack.append(("if", ""))
+        self._open(f"if {parser.truth(parser.parse_expression())}:")
+
+    def tag_elseif(self, parser: _PythonParser) -> None:
+        self._expect_open("if")
+        condition = parser.truth(parser.parse_expression())
+        self._close()
+        self._open(f"elif {condition}:")
+
+    tag_elif = tag_elseif
+
+    def tag_else(self, parser: _PythonParser) -> None:
+        if not self.stack or self.stack[-1][0] not in ("if", "for"):
+            raise Unsupported("else")
+        tag, extra = self.stack[-1]
+        self._close()
+        if tag == "if":
+            self._open("else:")
+            return
+        if not extra.isdigit():
+            raise Unsupported("second else")
+        # Jinja's for-else: the flag is set before the loop and cleared at the end of each iteration.
+        flag, header = self.out.fresh("_i"), int(extra)
+        indent = "    " * self.out.depth
+        self.out.lines.append(f"{indent}    {flag} = 0")
+        self.out.lines.insert(header, f"{indent}{flag} = 1")
+        self.stack[-1] = ("for", flag)
+        self._open(f"if {flag}:")
+
+    def tag_endif(self, parser: _PythonParser) -> None:
+        self._expect_open("if")
+        self.stack.pop()
+        self._close()
+
+    def tag_for(self, parser: _PythonParser) -> None:
+        names = [parser.expect("name").value]
+        if parser.accept("punct", ","):
+            names.append(parser.expect("name").value)
+        if not parser.test("name", "in"):
+            raise Unsupported("for without in")
+        parser.advance()
+        parser.inline_if_allowed = False
+        sequence = parser.parse_expression()
+        if parser.test("name", "if"):
+            raise Unsupported("for if")
+        key_name, value_name = (names[0], names[1]) if len(names) == 2 else ("", names[0])
+        loop = parser.h("_for", "_c", sequence.code, jinja_string(key_name), jinja_string(value_name))
+        self._mark_used()
+        self.stack.append(("for", str(len(self.out.lines))))  # where the header goes (for an else)
+        self._open(f"for _ in {loop}:")
+
+    def tag_endfor(self, parser: _PythonParser) -> None:
+        self._expect_open("for")
+        self.stack.pop()
+        self._close()
+
+    def tag_set(self, parser: _PythonParser) -> None:
+        names = [parser.expect("name").value]
+        while parser.accept("punct", ","):
+            names.append(parser.expect("name").value)
+        self._mark_used()
+        if parser.accept("punct", "="):
+            values = [parser.parse_expression().code]
+            while parser.accept("punct", ","):
+                values.append(parser.parse_expression().code)
+            if len(values) != len(names):
+                raise Unsupported("set count")
+            for name, value in zip(names, values, strict=True):
+                self.out.line(parser.h("_set", "_c", jinja_string(name), value, "False"))
+            return
+        if len(names) != 1:
+            raise Unsupported("set block with several names")
+        buffer = self.out.fresh("_b")
+        self.out.line(f"{buffer} = []")
+        self.out.buffers.append(buffer)
+        self.stack.append(("set", names[0]))
+
+    def tag_endset(self, parser: _PythonParser) -> None:
+        _, name = self._expect_open("set")
+        self.stack.pop()
+        buffer = self.out.buffers.pop()
+        self.out.line(parser.h("_set", "_c", jinja_string(name), f"_M(''.join({buffer}))", "True"))
+
+    def tag_do(self, parser: _PythonParser) -> None:
+        self._mark_used()
+        self.out.line(parser.parse_expression().code)
+
+    def tag_block(self, parser: _PythonParser) -> None:
+        parser.expect("name")
+        self.stack.append(("block", ""))
+
+    def tag_endblock(self, parser: _PythonParser) -> None:
+        if parser.test("name"):
+            parser.advance()
+        self._expect_open("block")
+        self.stack.pop()
+
+
+# ---------------------------------------------------------------------- the generated code's whitelist
+
+_NODES = (
+    ast.Module,
+    ast.FunctionDef,
+    ast.arguments,
+    ast.arg,
+    ast.Assign,
+    ast.AugAssign,
+    ast.Expr,
+    ast.Call,
+    ast.Name,
+    ast.Constant,
+    ast.Subscript,
+    ast.If,
+    ast.For,
+    ast.Compare,
+    ast.BoolOp,
+    ast.UnaryOp,
+    ast.IfExp,
+    ast.Dict,
+    ast.List,
+    ast.keyword,
+    ast.Return,
+    ast.Pass,
+    ast.Load,
+    ast.Store,
+    ast.And,
+    ast.Or,
+    ast.Not,
+    ast.Gt,
+    ast.NotEq,
+    ast.Add,
+    ast.Attribute,
+)
+_FIXED_NAMES = frozenset({"render", "_c", "_fns", "_out", "_w", "_n", "_s", "_", "_e", "_M", "_size", "len"})
+_GENERATED_NAME = re.compile(r"_[bi][0-9]+|_[ft][0-9]+")
+_BUFFER = re.compile(r"_out|_b[0-9]+")
+
+
+def _check_generated(code: str, names: _Names) -> None:
+    """Refuse generated code that steps outside what the compiler emits (defence in depth)."""
+    for node in ast.walk(ast.parse(code)):
+        if not isinstance(node, _NODES):
+            raise Unsupported(f"generated {type(node).__name__}")
+        if isinstance(node, ast.Attribute):
+            if node.attr not in ("append", "join") or not (
+                (isinstance(node.value, ast.Name) and _BUFFER.fullmatch(node.value.id))
+                or (isinstance(node.value, ast.Constant) and node.value.value == "")
+            ):
+                raise Unsupported("generated attribute")
+        elif isinstance(node, ast.Name):
+            name = node.id
+            if not (name in _FIXED_NAMES or name in HELPERS or _GENERATED_NAME.fullmatch(name)):
+                raise Unsupported(f"generated name {name}")
+        elif isinstance(node, ast.Subscript) and not (
+            isinstance(node.value, ast.Name) and node.value.id in ("_c", "_fns")
+        ):
+            raise Unsupported("generated subscript")
+
+
+# ---------------------------------------------------------------------- cache and rendering
+
+TEMPLATE_CACHE_SIZE = 1024
+
+
+@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+def compile_template(template_text: str) -> PythonTemplate | None:
+    """The Python function of a template, or ``None`` when only the Jinja renderer takes it (which
+    then also reports its syntax errors, in its words)."""
+    try:
+        _compile(template_text, True)  # the Jinja renderer must accept it too: same errors, same rules
+    except Exception:  # its error is raised again, at render time, by that renderer
+        return None
+    started = time.monotonic()
+    try:
+        return _Compiler(template_text).compile()
+    except (Unsupported, TemplateSyntaxError, SyntaxError, ValueError, RecursionError):
+        return None
+    finally:  # compiling is a one-off cost of the process, not the running mapping's
+        extend_running_budget(time.monotonic() - started)
+
+
+def render(template: PythonTemplate, functions: Mapping[str, Callable[..., Any]], data: Any) -> str:
+    """Render with the top-level keys of ``data`` as variables; as ``TemplateRenderer.render``."""
+    if type(data) is dict:
+        context = TwigContext(data)
+    elif isinstance(data, list):
+        context = TwigContext((str(index), item) for index, item in enumerate(data))
+    elif isinstance(data, Mapping):
+        context = TwigContext(data)
+    elif data is None:
+        context = TwigContext()
+    else:
+        raise TemplateRenderError(f"the template context must be an object, {php.php_type(data)} given")
+    try:
+        chunks = template.function(context, functions)
+        current_budget().check_time()
+        output = "".join(chunks)
+    except MappingError as error:
+        raise TemplateRenderError(error.message) from error
+    except Exception as error:  # every failure inside a user template is the template's error
+        raise TemplateRenderError(describe_error(error)) from error
+    if "&" in output:
+        return php.html_entity_decode(output)
+    return output
+
+
+__all__ = ["PythonTemplate", "compile_template", "emit", "extend_running_budget", "render"]
