@@ -24,7 +24,7 @@ from typing import Any
 from openconnector_core import php
 from openconnector_core.errors import MappingError
 from openconnector_core.twig import compiler as twig
-from openconnector_core.twig.environment import TemplateRenderer, TemplateRenderError
+from openconnector_core.twig.environment import TemplateRenderer, TemplateRenderError, describe_error
 from openconnector_core.twig.limits import current_budget
 
 from . import paths, rules
@@ -115,6 +115,7 @@ _GLOBALS: dict[str, Any] = {
         "list": list,
         "str": str,
         "enumerate": enumerate,
+        "Exception": Exception,
     },
     "_M": _MISSING,
     "_ARRAYS": php.ARRAYS,
@@ -131,6 +132,9 @@ _GLOBALS: dict[str, Any] = {
     "_render_jinja": _render_jinja,
     "_fail": _fail,
     "_TRE": TemplateRenderError,
+    "_ME": MappingError,
+    "_finish": twig.finish,
+    "_describe": describe_error,
     "_CE": _CAST_ERRORS,
     "_DELETE": DELETE,
     "_miv": matches_if_value,
@@ -237,8 +241,16 @@ class _Generator:
             self.emit("    try:")
             if template is None:
                 self.emit(f"        value = _render_jinja({text!r}, rt, data)")
-            else:
+            elif template.functions:
                 self.emit(f"        value = _render({self.constant(template)}, {text!r}, rt, data)")
+            else:  # the template's own function, errors described as the renderer does
+                self.emit(f"        value = _finish({self.constant(template.function)}(data, None))")
+                self.emit("    except _ME as error:")
+                self.emit(f"        raise _fail({prefix!r}, error.message) from error")
+                self.emit("    except Exception as error:")
+                self.emit(f"        raise _fail({prefix!r}, _describe(error)) from error")
+                self.write(target)
+                return
             self.emit("    except _TRE as error:")
             self.emit(f"        raise _fail({prefix!r}, error.message) from error")
         self.write(target)

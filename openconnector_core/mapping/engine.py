@@ -12,6 +12,7 @@ from typing import Any
 
 from openconnector_core import deadline, php
 from openconnector_core.errors import MappingError
+from openconnector_core.twig.compiler import EXECUTE_JSON
 from openconnector_core.twig.environment import TemplateRenderer
 from openconnector_core.twig.limits import (
     MAX_DEPTH,
@@ -25,6 +26,7 @@ from openconnector_core.twig.limits import (
 
 from . import paths, rules
 from .compiler import CompiledMapping, Runtime, compiled
+from .results import result_json
 
 Resolver = Callable[[str], Mapping[str, Any] | None]
 
@@ -42,7 +44,11 @@ class MappingEngine:
         self._resolver = resolver
         self._time_budget = time_budget_seconds
         self.renderer = TemplateRenderer(
-            functions={**(functions or {}), "executeMapping": self._execute_from_template}
+            functions={
+                **(functions or {}),
+                "executeMapping": self._execute_from_template,
+                EXECUTE_JSON: self._execute_json,  # not callable from templates: the name starts with _
+            }
         )
         table = self.renderer.functions
         self._runtime = Runtime(table, frozenset(table), self.renderer)
@@ -89,6 +95,14 @@ class MappingEngine:
     # ------------------------------------------------------------------ sub-mappings
 
     def _execute_from_template(self, reference: Any, data: Any = None, list_mode: Any = False) -> Any:
+        return paths.finish_output(self._execute(reference, data, list_mode))
+
+    def _execute_json(self, reference: Any, data: Any = None, list_mode: Any = False) -> str | bool:
+        """``executeMapping(...)|json_encode`` without walking the result three times."""
+        return result_json(self._execute(reference, data, list_mode))
+
+    def _execute(self, reference: Any, data: Any, list_mode: Any) -> Any:
+        """A sub-mapping's result before :func:`paths.finish_output`."""
         budget = current_budget()
         if budget.depth >= MAX_DEPTH:
             raise LimitExceededError(f"executeMapping nested deeper than {MAX_DEPTH} levels")
@@ -100,12 +114,17 @@ class MappingEngine:
         budget.depth += 1
         try:
             budget.check_time()
-            function = compiled(mapping)
-            if list_mode is True or (not isinstance(list_mode, bool) and php.truthy(list_mode)):
-                result = rules.run_list(lambda item: function.single(item, self._runtime), mapping, data)
+            # The compiled function of a mapping object seen before in this run (sub-mappings of a
+            # list or a loop): no cache key to compute again.
+            known = budget.compiled.get(id(mapping))
+            if known is not None and known[0] is mapping:
+                function: CompiledMapping = known[1]  # type: ignore[assignment]
             else:
-                result = function.single(data, self._runtime)
-            return paths.finish_output(result)
+                function = compiled(mapping)
+                budget.compiled[id(mapping)] = (mapping, function)
+            if list_mode is True or (not isinstance(list_mode, bool) and php.truthy(list_mode)):
+                return rules.run_list(lambda item: function.single(item, self._runtime), mapping, data)
+            return function.single(data, self._runtime)
         finally:
             budget.depth -= 1
 

@@ -14,7 +14,7 @@ a PHP array; Jinja's ``Undefined`` is treated as ``null``. Each rule here was ch
 from __future__ import annotations
 
 from .compare import compare, identical, is_empty, loose_equals, truthy
-from .json import json_decode, json_encode, php_json_float
+from .json import encode_normalized, json_decode, json_encode, php_json_float
 from .strings import (
     PhpArgumentCountError,
     base64_decode,
@@ -73,6 +73,7 @@ __all__ = [
     "bitwise",
     "compare",
     "divide",
+    "encode_normalized",
     "float_to_int",
     "floor_divide",
     "html_entity_decode",

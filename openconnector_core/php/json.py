@@ -84,7 +84,13 @@ def json_encode(value: Any) -> str:
     """``json_encode($value)`` with PHP's default flags: ``\\/``, ``\\uXXXX``, compact, and floats as PHP
     writes them (``3.0`` → ``3``, ``1e20`` → ``1.0e+20``); DEL (``\\x7f``) stays unescaped."""
     has_floats: list[bool] = []
-    text = _JSON_ENCODER.encode(_normalize_for_json(value, has_floats))
+    return encode_normalized(_normalize_for_json(value, has_floats), bool(has_floats))
+
+
+def encode_normalized(value: Any, has_floats: bool) -> str:
+    """:func:`json_encode` of data already in JSON's shape (dicts with string keys, lists, finite floats
+    — ``has_floats`` says whether there are any)."""
+    text = _JSON_ENCODER.encode(value)
     if has_floats:
         text = _JSON_FLOAT.sub(_php_float_token, text)
     if "\\u007f" in text:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -29,14 +29,27 @@ from markupsafe import Markup, escape
 from openconnector_core import php
 from openconnector_core.errors import MappingError
 
-from .access import TwigContext
+from .access import UNDEFINED, TwigContext
 from .environment import TemplateRenderError, _compile, _environment, describe_error, printable
-from .lexer import Segment, TwigLexer
+from .filters import f_default, f_json_encode
+from .lexer import Segment, Token, TwigLexer
 from .limits import MAX_OUTPUT_CHARS, check_output_size, current_budget, extend_running_budget
 from .registry import HELPERS
 from .translator import Expr, Translation, _ExpressionParser, jinja_string
 
 RenderFunction = Callable[[TwigContext, Mapping[str, Callable[..., Any]]], list[str]]
+
+
+# The engine's ``executeMapping(...)|json_encode`` in one step (a name templates cannot call).
+EXECUTE_JSON = "_executeMappingJson"
+
+
+def execute_json(functions: Mapping[str, Callable[..., Any]], *arguments: Any, **keywords: Any) -> Any:
+    """``executeMapping(...)|json_encode``: the engine's fused function when it has one."""
+    fused = functions.get(EXECUTE_JSON)
+    if fused is not None:
+        return fused(*arguments, **keywords)
+    return f_json_encode(functions["executeMapping"](*arguments, **keywords))
 
 
 class Unsupported(Exception):
@@ -68,6 +81,9 @@ class _Names:
     def __init__(self) -> None:
         self.bound: dict[str, Any] = {}
         self.functions: set[str] = set()
+        self.calls: dict[str, tuple[str, tuple[str, ...]]] = {}  # code of a function call → (name, arguments)
+        self.defaults: dict[str, str] = {}  # code of x|default → code of x
+        self.whole_context = False  # the template reads _context itself
         self._ids: dict[tuple[str, str], str] = {}
 
     def bind(self, kind: str, name: str, table: Mapping[str, Any]) -> str:
@@ -83,10 +99,13 @@ class _Names:
 
 
 class _PythonParser(_ExpressionParser):
-    def __init__(self, segment: Segment, translation: Translation, names: _Names) -> None:
-        super().__init__(segment.tokens, translation, lambda name: True)
+    def __init__(self, tokens: list[Token], translation: Translation, names: _Names) -> None:
+        super().__init__(tokens, translation, lambda name: True)
         self.names = names
         self.inline_if_allowed = True
+
+    def sub_parser(self, tokens: list[Token]) -> _PythonParser:
+        return _PythonParser(tokens, self.translation, self.names)
 
     def h(self, name: str, first: str, *rest: str) -> str:
         if name not in HELPERS:
@@ -98,12 +117,37 @@ class _PythonParser(_ExpressionParser):
         return f"{test}({', '.join((subject, *(arguments or ())))})"
 
     def emit_filter(self, value: str, name: str, arguments: list[str]) -> str:
-        function = self.names.bind("f", name, _environment(True).filters)
-        return f"{function}({', '.join((value, *arguments))})"
+        filters = _environment(True).filters
+        call = self.names.calls.get(value)
+        fused = name == "json_encode" and filters.get(name) is f_json_encode
+        if fused and not arguments and call is not None and call[0] == "executeMapping":
+            return f"_xj({', '.join(('_fns', *call[1]))})"
+        function = self.names.bind("f", name, filters)
+        code = f"{function}({', '.join((value, *arguments))})"
+        if name == "default" and not arguments and filters.get(name) is f_default:
+            self.names.defaults[code] = value
+        return code
 
     def emit_call(self, name: str, arguments: list[str]) -> str:
         self.names.functions.add(name)
-        return f"_fns[{jinja_string(name)}]({', '.join(arguments)})"
+        code = f"_fns[{jinja_string(name)}]({', '.join(arguments)})"
+        self.names.calls[code] = (name, tuple(arguments))
+        return code
+
+    def truth(self, expr: Expr) -> str:
+        # PHP truthiness of x|default is the truthiness of x: the default ('') is falsy, as is every
+        # value the filter replaces.
+        inner = self.names.defaults.get(expr.code)
+        if inner is not None and not expr.boolean:
+            return self.h("_t", inner)
+        return super().truth(expr)
+
+    def variable(self, key: str) -> str:
+        return f"_c.get({key}, _U)"
+
+    def context(self) -> str:
+        self.names.whole_context = True
+        return "_c"
 
     def emit_number(self, text: str) -> str:
         if any(c in text for c in ".eE"):
@@ -115,6 +159,20 @@ class _PythonParser(_ExpressionParser):
 
     def parse_arrow(self, params: list[str]) -> Expr:
         raise Unsupported("arrow function")
+
+
+def _tokens(segments: list[Segment]) -> Iterator[Token]:
+    """Every token of the template, those inside ``#{...}`` of strings included."""
+    pending = [token for segment in segments for token in segment.tokens]
+    while pending:
+        token = pending.pop()
+        yield token
+        for kind, part in token.parts:
+            if kind == "expr" and isinstance(part, list):
+                pending.extend(part)
+
+
+_PATH_CODE = re.compile(r"_a\(_c(?:, (?:'[^'\\]*'|[0-9]+))+\)|_c\.get\('[^'\\]*', _U\)")
 
 
 class _Writer:
@@ -157,9 +215,21 @@ class _Compiler:
         # (tag, extra) per open block: ("if", ""), ("for", else-flag name), ("set", name), ("block", "")
         self.stack: list[tuple[str, str]] = []  # (tag, extra): a for's header line or its else flag
         self.empty: list[bool] = []  # per open Python block: nothing emitted yet
+        # The template changes its variables ({% set %}, {% for %}): it gets a copy of the input.
+        self.mutates = False
+        self.pure = False
+        self.reads_loop = True
+        # Per open {% if %}: (code of the path its condition read, the local holding its value).
+        self.known: list[tuple[str, str]] = []
 
     def compile(self) -> PythonTemplate:
-        for segment in TwigLexer(self.source).tokenize():
+        segments = TwigLexer(self.source).tokenize()
+        names = {token.value for token in _tokens(segments) if token.kind == "name"}
+        self.reads_loop = bool(names & {"loop", "_context"})
+        # Without {% set %}, {% for %} or _context the variables never change during a render: the
+        # input is read directly, and a path tested by an {% if %} is read once for its body too.
+        self.pure = not (names & {"set", "for", "_context", "with", "apply", "filter", "do"})
+        for segment in segments:
             if segment.kind in ("text", "raw"):
                 self.text(segment)
             elif segment.kind == "var":
@@ -170,8 +240,13 @@ class _Compiler:
             raise Unsupported("unclosed block")
         body = "\n".join(self.out.lines)
         code = (
-            "def render(_c, _fns):\n"
-            "    _out = []\n"
+            "def render(data, _fns):\n"
+            + (
+                "    _c = _context(data)\n"
+                if self.mutates or self.names.whole_context
+                else "    _c = data if type(data) is dict else _context(data)\n"
+            )
+            + "    _out = []\n"
             "    _w = _out.append\n"
             "    _n = 0\n"
             f"{body}\n"
@@ -185,6 +260,11 @@ class _Compiler:
             "_e": emit,
             "_M": Markup,
             "_size": check_output_size,
+            "_xj": execute_json,
+            "_U": UNDEFINED,
+            "_context": context_of,
+            "type": type,
+            "dict": dict,
         }
         exec(compile(code, "<twig>", "exec"), namespace)  # noqa: S102 — generated and checked above
         return PythonTemplate(namespace["render"], frozenset(self.names.functions), code)
@@ -204,14 +284,18 @@ class _Compiler:
             self.out.output(repr(text), len(text))
 
     def parser(self, segment: Segment) -> _PythonParser:
-        return _PythonParser(segment, self.translation, self.names)
+        return _PythonParser(segment.tokens, self.translation, self.names)
 
     def print(self, segment: Segment) -> None:
         parser = self.parser(segment)
         expr = parser.parse_expression()
         parser.expect_end()
         self._mark_used()
-        self.out.output(f"_e({self._literals_safe(parser, expr)})")
+        code = self._literals_safe(parser, expr)
+        for path, name in self.known:
+            if path and path in code:
+                code = code.replace(path, name)
+        self.out.output(f"_e({code})")
 
     def _literals_safe(self, parser: _PythonParser, expr: Expr) -> str:
         # Twig's escaper leaves printed literals (and literal branches of ?:) unescaped.
@@ -255,10 +339,21 @@ class _Compiler:
     def tag_if(self, parser: _PythonParser) -> None:
         self._mark_used()
         self.stack.append(("if", ""))
-        self._open(f"if {parser.truth(parser.parse_expression())}:")
+        expr = parser.parse_expression()
+        tested = parser.names.defaults.get(expr.code, expr.code)
+        if self.pure and _PATH_CODE.fullmatch(tested):
+            # {% if a.b|default %}{{ a.b }}{% endif %}: the path is read once, for both.
+            name = self.out.fresh("_p")
+            self.out.line(f"{name} = {tested}")
+            self.known.append((tested, name))
+            self._open(f"if {parser.h('_t', name)}:")
+            return
+        self.known.append(("", ""))
+        self._open(f"if {parser.truth(expr)}:")
 
     def tag_elseif(self, parser: _PythonParser) -> None:
         self._expect_open("if")
+        self.known[-1] = ("", "")
         condition = parser.truth(parser.parse_expression())
         self._close()
         self._open(f"elif {condition}:")
@@ -271,6 +366,7 @@ class _Compiler:
         tag, extra = self.stack[-1]
         self._close()
         if tag == "if":
+            self.known[-1] = ("", "")
             self._open("else:")
             return
         if not extra.isdigit():
@@ -286,9 +382,11 @@ class _Compiler:
     def tag_endif(self, parser: _PythonParser) -> None:
         self._expect_open("if")
         self.stack.pop()
+        self.known.pop()
         self._close()
 
     def tag_for(self, parser: _PythonParser) -> None:
+        self.mutates = True
         names = [parser.expect("name").value]
         if parser.accept("punct", ","):
             names.append(parser.expect("name").value)
@@ -300,7 +398,14 @@ class _Compiler:
         if parser.test("name", "if"):
             raise Unsupported("for if")
         key_name, value_name = (names[0], names[1]) if len(names) == 2 else ("", names[0])
-        loop = parser.h("_for", "_c", sequence.code, jinja_string(key_name), jinja_string(value_name))
+        loop = parser.h(
+            "_for",
+            "_c",
+            sequence.code,
+            jinja_string(key_name),
+            jinja_string(value_name),
+            "True" if self.reads_loop else "False",
+        )
         self._mark_used()
         self.stack.append(("for", str(len(self.out.lines))))  # where the header goes (for an else)
         self._open(f"for _ in {loop}:")
@@ -311,6 +416,7 @@ class _Compiler:
         self._close()
 
     def tag_set(self, parser: _PythonParser) -> None:
+        self.mutates = True
         names = [parser.expect("name").value]
         while parser.accept("punct", ","):
             names.append(parser.expect("name").value)
@@ -386,9 +492,13 @@ _NODES = (
     ast.NotEq,
     ast.Add,
     ast.Attribute,
+    ast.Is,
 )
-_FIXED_NAMES = frozenset({"render", "_c", "_fns", "_out", "_w", "_n", "_s", "_", "_e", "_M", "_size", "len"})
-_GENERATED_NAME = re.compile(r"_[bi][0-9]+|_[ft][0-9]+")
+_FIXED_NAMES = frozenset(
+    {"render", "data", "_c", "_fns", "_out", "_w", "_n", "_s", "_", "_e", "_M", "_size", "len"}
+    | {"_xj", "_U", "_context", "type", "dict"}
+)
+_GENERATED_NAME = re.compile(r"_[bip][0-9]+|_[ft][0-9]+")
 _BUFFER = re.compile(r"_out|_b[0-9]+")
 
 
@@ -398,9 +508,14 @@ def _check_generated(code: str, names: _Names) -> None:
         if not isinstance(node, _NODES):
             raise Unsupported(f"generated {type(node).__name__}")
         if isinstance(node, ast.Attribute):
-            if node.attr not in ("append", "join") or not (
-                (isinstance(node.value, ast.Name) and _BUFFER.fullmatch(node.value.id))
-                or (isinstance(node.value, ast.Constant) and node.value.value == "")
+            if not (
+                (
+                    node.attr == "append"
+                    and isinstance(node.value, ast.Name)
+                    and _BUFFER.fullmatch(node.value.id)
+                )
+                or (node.attr == "join" and isinstance(node.value, ast.Constant) and node.value.value == "")
+                or (node.attr == "get" and isinstance(node.value, ast.Name) and node.value.id == "_c")
             ):
                 raise Unsupported("generated attribute")
         elif isinstance(node, ast.Name):
@@ -435,29 +550,36 @@ def compile_template(template_text: str) -> PythonTemplate | None:
         extend_running_budget(time.monotonic() - started)
 
 
+def context_of(data: Any) -> TwigContext:
+    """The variables of a render: the top-level keys of ``data`` (a copy: templates may set some)."""
+    if type(data) is dict:
+        return TwigContext(data)
+    if isinstance(data, list):
+        return TwigContext((str(index), item) for index, item in enumerate(data))
+    if isinstance(data, Mapping):
+        return TwigContext(data)
+    if data is None:
+        return TwigContext()
+    raise TemplateRenderError(f"the template context must be an object, {php.php_type(data)} given")
+
+
+def finish(chunks: list[str]) -> str:
+    """The output of a render: within the run's time, its entities decoded once (as the renderer)."""
+    current_budget().check_time()
+    output = "".join(chunks)
+    if "&" in output:
+        return php.html_entity_decode(output)
+    return output
+
+
 def render(template: PythonTemplate, functions: Mapping[str, Callable[..., Any]], data: Any) -> str:
     """Render with the top-level keys of ``data`` as variables; as ``TemplateRenderer.render``."""
-    if type(data) is dict:
-        context = TwigContext(data)
-    elif isinstance(data, list):
-        context = TwigContext((str(index), item) for index, item in enumerate(data))
-    elif isinstance(data, Mapping):
-        context = TwigContext(data)
-    elif data is None:
-        context = TwigContext()
-    else:
-        raise TemplateRenderError(f"the template context must be an object, {php.php_type(data)} given")
     try:
-        chunks = template.function(context, functions)
-        current_budget().check_time()
-        output = "".join(chunks)
+        return finish(template.function(data, functions))
     except MappingError as error:
         raise TemplateRenderError(error.message) from error
     except Exception as error:  # every failure inside a user template is the template's error
         raise TemplateRenderError(describe_error(error)) from error
-    if "&" in output:
-        return php.html_entity_decode(output)
-    return output
 
 
 __all__ = ["PythonTemplate", "compile_template", "emit", "extend_running_budget", "render"]

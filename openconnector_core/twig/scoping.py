@@ -22,9 +22,11 @@ def assign(context: TwigContext, name: str, value: Any, captured: bool = False) 
     return ""
 
 
-def for_loop(context: TwigContext, sequence: Any, key_name: str, value_name: str) -> Iterator[None]:
-    """Iterate like Twig's ``for``: ``loop.*`` in the context, and afterwards only the variables that
-    existed before the loop survive (with their new values)."""
+def for_loop(
+    context: TwigContext, sequence: Any, key_name: str, value_name: str, with_loop: bool = True
+) -> Iterator[None]:
+    """Iterate like Twig's ``for``: ``loop.*`` in the context (unless the template never reads it),
+    and afterwards only the variables that existed before the loop survive (with their new values)."""
     if isinstance(sequence, dict):
         items: list[tuple[Any, Any]] = list(sequence.items())
     elif isinstance(sequence, list | tuple):
@@ -39,6 +41,9 @@ def for_loop(context: TwigContext, sequence: Any, key_name: str, value_name: str
         if key_name:
             context[key_name] = key
         context[value_name] = value
+        if not with_loop:
+            yield None
+            continue
         context["loop"] = {
             "parent": parent,
             "index0": index,

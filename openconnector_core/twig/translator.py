@@ -192,6 +192,18 @@ class _ExpressionParser:
     def emit_keyword(self, name: str, value: str) -> str:
         return f"{name}={value}"
 
+    def sub_parser(self, tokens: list[Token]) -> _ExpressionParser:
+        """A parser for the expression inside ``#{...}`` of a string."""
+        return _ExpressionParser(tokens, self.translation, self.is_function)
+
+    def variable(self, key: str) -> str:
+        """A variable of the template (``key`` is a string literal)."""
+        return f"_c[{key}]"
+
+    def context(self) -> str:
+        """``_context``: all variables."""
+        return "_c"
+
     # ------------------------------------------------------------------ token helpers
 
     @property
@@ -423,11 +435,11 @@ class _ExpressionParser:
             elif lowered in _CONSTANTS:
                 expr = Expr(_CONSTANTS[lowered], constant=True)
             elif token.value == "_context":
-                expr = Expr("_c", path=("_c", []))
+                expr = Expr(self.context(), path=("_c", []))
             else:
                 # A variable is a key of the context: ``a.b`` then reads as one path from ``_c``.
                 key = jinja_string(token.value)
-                expr = Expr(f"_c[{key}]", path=("_c", [key]))
+                expr = Expr(self.variable(key), path=("_c", [key]))
         elif token.kind == "number":
             expr = Expr(self.emit_number(token.value), constant=True)
         elif token.kind == "string":
@@ -463,7 +475,7 @@ class _ExpressionParser:
                 pieces.append(jinja_string(str(value)))
             else:
                 assert isinstance(value, list)
-                sub = _ExpressionParser(value, self.translation, self.is_function)
+                sub = self.sub_parser(value)
                 inner = sub.parse_expression()
                 sub.expect_end()
                 pieces.append(inner.code)
@@ -502,7 +514,7 @@ class _ExpressionParser:
                 self.advance()
                 key = jinja_string(token.value)
                 if token.kind == "name" and not self.test("punct", ":"):
-                    pairs.append(f"{key}: _c[{key}]")  # Twig 3 shorthand {name}
+                    pairs.append(f"{key}: {self.variable(key)}")  # Twig 3 shorthand {name}
                     continue
             elif token.kind == "number":
                 self.advance()

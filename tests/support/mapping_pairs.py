@@ -13,7 +13,8 @@ from openconnector_core.errors import MappingError
 SEED = 20261130
 PAIRS = 3000
 
-KEYS = ["a", "b", "c", "name", "items", "x.y", "a.b", "0", "1", "value", "n", "&#46;", "v&#46;w", "#"]
+KEYS = ["a", "b", "c", "name", "items", "value", "n", "0", "1", "#"]
+KEYS += ["x.y", "a.b", "a&#46;b", "&#46;", "v&#46;w"]  # dotted and encoded keys
 STRINGS = [
     "",
     "0",
