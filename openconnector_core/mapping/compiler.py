@@ -256,10 +256,21 @@ class _Generator:
         self.write(target)
 
     def write(self, target: str) -> None:
-        if "." in target:
-            self.emit(f"_write_segments(out, {tuple(target.split('.'))!r}, value)")
-        else:
+        segments = tuple(target.split("."))
+        if len(segments) == 1:
             self.emit(f"out[{target!r}] = value")
+        elif len(segments) == 2:
+            # paths.write for a.b: into an existing object, else a new one (a list takes the long way)
+            first, last = segments
+            self.emit(f"parent = out.get({first!r})")
+            self.emit("if type(parent) is dict:")
+            self.emit(f"    parent[{last!r}] = value")
+            self.emit("elif type(parent) is not list:")
+            self.emit(f"    out[{first!r}] = {{{last!r}: value}}")
+            self.emit("else:")
+            self.emit(f"    _write_segments(out, {segments!r}, value)")
+        else:
+            self.emit(f"_write_segments(out, {segments!r}, value)")
 
     # ------------------------------------------------------------------ the cast pass
 
@@ -268,8 +279,16 @@ class _Generator:
         if not resolved:
             return
         prefix = rules.error_prefix(self.mapping, path, spec)
-        lookup = f"_lookup(out, {path!r})" if "." in path else f"out.get({path!r}, _M)"
-        self.emit(f"value = {lookup}")
+        segments = path.split(".")
+        if len(segments) == 1:
+            self.emit(f"value = out.get({path!r}, _M)")
+        elif len(segments) == 2:  # the output's keys never hold a "." (written split): walk a.b
+            self.emit(f"parent = out.get({segments[0]!r})")
+            self.emit(
+                f"value = parent.get({segments[1]!r}, _M) if type(parent) is dict else _lookup(out, {path!r})"
+            )
+        else:
+            self.emit(f"value = _lookup(out, {path!r})")
         self.emit("if value is not _M:")
         self.emit("    try:")
         depth = 3
@@ -281,7 +300,18 @@ class _Generator:
 
     def cast(self, function: Callable[..., Any], argument: str, path: str, depth: int) -> int:
         """One cast of a chain; returns the depth the next one goes at (after a possible delete)."""
-        deleting = f"out = _delete(out, {path!r})"
+        # paths.delete of a key of the output (a dict): pop it
+        deleting = f"out = _delete(out, {path!r})" if "." in path else f"out.pop({path!r}, None)"
+        if function is PREFIXED_CASTS["unsetIfValue=="] and argument == "":
+            # matches_if_value(value, ""): PHP-empty, or an array whose leaves all are
+            self.emit(
+                "if not value or value == '0' or ((type(value) is dict or type(value) is list)"
+                " and _miv(value, '')):",
+                depth,
+            )
+            self.emit(deleting, depth + 1)
+            self.emit("else:", depth)
+            return depth + 1
         if function is PREFIXED_CASTS["unsetIfValue=="]:
             self.emit(f"if _miv(value, {argument!r}):", depth)
             self.emit(deleting, depth + 1)

@@ -42,56 +42,53 @@ def _walk(node: Any, depth: int, state: list[Any]) -> Any:
     ``state[0]``."""
     if depth > MAX_JSON_DEPTH:
         raise _Unusual
+    keys: list[str] | None = None
     size = 1
     if type(node) is dict:
-        if node and next(iter(node)) == "0" and all(key == str(index) for index, key in enumerate(node)):
-            items = list(node.values())  # finished as a list
-        else:
-            if not all(type(key) is str for key in node):
-                raise _Unusual
-            keys = [key.replace(_ENCODED_DOT, ".") if "&" in key else key for key in node]
+        items: Any = node.values()
+        first = next(iter(node), None)
+        if first != "0" or not all(key == str(index) for index, key in enumerate(node)):
+            keys = []  # finished as an object: its keys decoded (and counted)
+            for key in node:
+                if type(key) is not str:
+                    raise _Unusual
+                if "&" in key:
+                    key = key.replace(_ENCODED_DOT, ".")
+                keys.append(key)
+                size += len(key)
             if len(set(keys)) != len(keys):
                 raise _Unusual  # decoding merged two keys
-            size += sum(map(len, keys))
-            values = [_item(value, depth, state) for value in node.values()]
-            state[0] += (
-                size
-                + sum(len(v) + 1 for v in node.values() if type(v) is str)
-                + sum(
-                    1
-                    for v in node.values()
-                    if type(v) is not str and type(v) is not dict and type(v) is not list
-                )
-            )
-            if not keys:
-                return []
-            if keys[0] == "0" and all(key == str(index) for index, key in enumerate(keys)):
-                return values
-            return dict(zip(keys, values, strict=True))
     elif type(node) is list:
         items = node
     else:
         raise _Unusual
-    values = [_item(item, depth, state) for item in items]
-    state[0] += (
-        size
-        + sum(len(v) + 1 for v in items if type(v) is str)
-        + sum(1 for v in items if type(v) is not str and type(v) is not dict and type(v) is not list)
-    )
-    return values
-
-
-def _item(value: Any, depth: int, state: list[Any]) -> Any:
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
-        if kind is int and not php.INT_MIN <= value <= php.INT_MAX:
+    values: list[Any] = []
+    append = values.append
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            size += len(item) + 1
+            append(item)
+        elif kind is dict or kind is list:
+            append(_walk(item, depth + 1, state))
+        elif kind is int or kind is bool or item is None:
+            if kind is int and not php.INT_MIN <= item <= php.INT_MAX:
+                raise _Unusual
+            size += 1
+            append(item)
+        elif kind is float:
+            if math.isnan(item) or math.isinf(item):
+                raise _Unusual
+            state[1] = True
+            size += 1
+            append(item)
+        else:
             raise _Unusual
-        return value
-    if kind is dict or kind is list:
-        return _walk(value, depth + 1, state)
-    if kind is float:
-        if math.isnan(value) or math.isinf(value):
-            raise _Unusual
-        state[1] = True
-        return value
-    raise _Unusual
+    state[0] += size
+    if keys is None:
+        return values
+    if not keys:
+        return []
+    if keys[0] == "0" and all(key == str(index) for index, key in enumerate(keys)):
+        return values
+    return dict(zip(keys, values, strict=True))

@@ -72,6 +72,14 @@ def emit(value: Any) -> str:
     return escape(printable(value, True))
 
 
+def emit_json(text: Any) -> str:
+    """A printed ``executeMapping(...)|json_encode``: without ``&`` the JSON is printed as it is, which
+    is what escaping it and decoding the render's entities afterwards gives back (and it spares both)."""
+    if type(text) is str and "&" not in text:
+        return text
+    return emit(text)
+
+
 _NEWLINES = re.compile(r"\r\n?")
 
 
@@ -83,6 +91,7 @@ class _Names:
         self.functions: set[str] = set()
         self.calls: dict[str, tuple[str, tuple[str, ...]]] = {}  # code of a function call → (name, arguments)
         self.defaults: dict[str, str] = {}  # code of x|default → code of x
+        self.fused: set[str] = set()  # codes of executeMapping(...)|json_encode
         self.whole_context = False  # the template reads _context itself
         self._ids: dict[tuple[str, str], str] = {}
 
@@ -121,7 +130,9 @@ class _PythonParser(_ExpressionParser):
         call = self.names.calls.get(value)
         fused = name == "json_encode" and filters.get(name) is f_json_encode
         if fused and not arguments and call is not None and call[0] == "executeMapping":
-            return f"_xj({', '.join(('_fns', *call[1]))})"
+            code = f"_xj({', '.join(('_fns', *call[1]))})"
+            self.names.fused.add(code)
+            return code
         function = self.names.bind("f", name, filters)
         code = f"{function}({', '.join((value, *arguments))})"
         if name == "default" and not arguments and filters.get(name) is f_default:
@@ -261,6 +272,7 @@ class _Compiler:
             "_M": Markup,
             "_size": check_output_size,
             "_xj": execute_json,
+            "_ej": emit_json,
             "_U": UNDEFINED,
             "_context": context_of,
             "type": type,
@@ -295,7 +307,7 @@ class _Compiler:
         for path, name in self.known:
             if path and path in code:
                 code = code.replace(path, name)
-        self.out.output(f"_e({code})")
+        self.out.output(f"_ej({code})" if code in self.names.fused else f"_e({code})")
 
     def _literals_safe(self, parser: _PythonParser, expr: Expr) -> str:
         # Twig's escaper leaves printed literals (and literal branches of ?:) unescaped.
@@ -496,7 +508,7 @@ _NODES = (
 )
 _FIXED_NAMES = frozenset(
     {"render", "data", "_c", "_fns", "_out", "_w", "_n", "_s", "_", "_e", "_M", "_size", "len"}
-    | {"_xj", "_U", "_context", "type", "dict"}
+    | {"_xj", "_ej", "_U", "_context", "type", "dict"}
 )
 _GENERATED_NAME = re.compile(r"_[bip][0-9]+|_[ft][0-9]+")
 _BUFFER = re.compile(r"_out|_b[0-9]+")

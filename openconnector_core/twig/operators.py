@@ -19,9 +19,7 @@ from .limits import (
 )
 from .pcre import pcre_search
 
-
-def truthy(value: Any) -> bool:
-    return php.truthy(value)
+truthy = php.truthy  # PHP truthiness (an alias: one call less in every condition)
 
 
 def is_set(value: Any) -> bool:

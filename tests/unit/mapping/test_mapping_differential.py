@@ -9,12 +9,16 @@ then they return the same output (types, key order and all) or fail with the sam
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
-from openconnector_core.mapping import MappingEngine
+from openconnector_core.mapping import MappingEngine, paths
 from openconnector_core.mapping.interpreter import MappingInterpreter
-from tests.support.mapping_pairs import PAIRS, SEED, SUB_MAPPINGS, data, mapping, outcome, template
+from openconnector_core.mapping.results import result_json
+from openconnector_core.twig.filters import f_json_encode
+from openconnector_core.twig.limits import LimitExceededError, start_budget
+from tests.support.mapping_pairs import PAIRS, SEED, SUB_MAPPINGS, data, mapping, outcome, template, value
 
 
 def test_compiled_mappings_match_the_interpreter_on_generated_pairs() -> None:
@@ -45,3 +49,23 @@ def test_the_generator_reaches_both_outcomes(seed: int) -> None:
     engine = MappingEngine(resolver=SUB_MAPPINGS.get)
     outcomes = {outcome(engine, mapping(rng, templates), data(rng), False)[:2] for _ in range(200)}
     assert outcomes == {"ok", "er"}
+
+
+def test_sub_mapping_json_in_one_walk_equals_the_three_steps() -> None:
+    # Given generated sub-mapping results (encoded keys, floats, big numbers, nesting)
+    rng = random.Random(SEED + 1)
+    start_budget()
+    for _ in range(3000):
+        raw = value(rng)
+        if not isinstance(raw, dict | list):
+            raw = {"k": raw}
+        # When encoded in one walk / Then it is what finish_output + json_encode give
+        try:
+            expected: Any = f_json_encode(paths.finish_output(raw))
+        except LimitExceededError as error:
+            expected = error
+        try:
+            actual: Any = result_json(raw)
+        except LimitExceededError as error:
+            actual = error
+        assert repr(actual) == repr(expected), raw
