@@ -9,7 +9,7 @@ from typing import Any
 
 from openconnector_core import php
 from openconnector_core.errors import MappingError
-from openconnector_core.twig.limits import current_budget, restart_budget
+from openconnector_core.twig.limits import check_list_output, current_budget, output_size, restart_budget
 
 from . import paths
 
@@ -90,6 +90,7 @@ def run_list(
         raise MappingError(rule_error(mapping, "", "", "listInput must be an array").message)
     pairs = items.items() if isinstance(items, dict) else enumerate(items)
     results: dict[str, Any] = {}
+    total = 0
     for key, item in pairs:
         if budget_per_item is not None:
             restart_budget(budget_per_item)
@@ -98,7 +99,11 @@ def run_list(
             item_input: dict[str, Any] | list[Any] = php_array_merge(as_array(item), {"value": item}, extra)
         else:
             item_input = item
-        results[str(key)] = single(item_input)
+        result = single(item_input)
+        if budget_per_item is not None:  # a run's list: its whole output is capped
+            total += output_size(result)
+            check_list_output(total)
+        results[str(key)] = result
     return list(results.values()) if isinstance(items, list) else results
 
 

@@ -124,7 +124,14 @@ def f_sort(value: Any, arrow: Any = None) -> Any:
     if arrow is None:
         check_compared(value)
 
+    budget = current_budget()
+    compared = 0
+
     def by_value(a: tuple[str, Any], b: tuple[str, Any]) -> int:
+        nonlocal compared
+        compared += 1
+        if compared & 0x3FF == 0:  # n log n comparisons of PHP values: mind the clock
+            budget.check_time()
         return php.compare(a[1], b[1]) if arrow is None else php.to_int(_call(arrow, a[1], b[1]))
 
     ordered = sorted(pairs, key=functools.cmp_to_key(by_value))

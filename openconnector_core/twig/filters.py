@@ -13,6 +13,7 @@ from openconnector_core.php import dates
 
 from .access import MISSING, TwigRuntimeError, pairs_of, values_of
 from .limits import (
+    Budget,
     DepthExceededError,
     check_expanded_size,
     check_items,
@@ -166,33 +167,66 @@ def f_split(value: Any, delimiter: Any, limit: Any = None) -> list[str]:
     return parts[:count]
 
 
+# Up to this many (keys × characters of text) one regex alternation is fast; beyond it (big replace
+# maps on long texts) its compile and its scan grow with the number of keys, so a scan by key length
+# takes over, looking at the clock as it goes.
+_ALTERNATION_WORK = 2_000_000
+
+
 def strtr(text: str, pairs: dict[str, str]) -> str:
+    """PHP ``strtr($text, $pairs)``: at each position the longest key that matches is replaced; the
+    run's time budget holds however big the map or the text."""
     replacements = {key: value for key, value in pairs.items() if key != ""}
     if not replacements:
         return text
+    budget = current_budget()
     # An upper bound of the result's length, before building it (C-speed counts).
     growth = 0
-    for key, value in replacements.items():
+    every = 16 if len(text) > 65_536 else 1024
+    for index, (key, value) in enumerate(replacements.items()):
+        if index % every == every - 1:
+            budget.check_time()
         if len(value) > len(key):
             growth += text.count(key) * (len(value) - len(key))
     check_projected_size(len(text) + growth)
     if len(replacements) == 1:
         ((key, value),) = replacements.items()
         return text.replace(key, value)
-    pattern = re.compile("|".join(re.escape(key) for key in sorted(replacements, key=len, reverse=True)))
-    budget = current_budget()
-    count = 0
-
-    def substitute(match: re.Match[str]) -> str:
-        nonlocal count
-        count += 1
-        if count & 0xFFF == 0:
-            budget.check_time()
-        return replacements[match.group(0)]
-
-    result = pattern.sub(substitute, text)
+    if len(replacements) * max(len(text), 1) > _ALTERNATION_WORK:
+        result = _strtr_by_length(text, replacements, budget)
+    else:
+        pattern = re.compile("|".join(re.escape(key) for key in sorted(replacements, key=len, reverse=True)))
+        result = pattern.sub(lambda match: replacements[match.group(0)], text)
     check_value_size(result)
     return result
+
+
+def _strtr_by_length(text: str, replacements: dict[str, str], budget: Budget) -> str:
+    lengths = sorted({len(key) for key in replacements}, reverse=True)
+    starts = re.compile("[" + "".join(sorted({re.escape(key[0]) for key in replacements})) + "]")
+    out: list[str] = []
+    copied = 0  # text before this index is in ``out``
+    position = 0
+    steps = 0
+    while True:
+        found = starts.search(text, position)
+        if found is None:
+            break
+        index = found.start()
+        steps += 1
+        if steps & 0x3FF == 0:
+            budget.check_time()
+        for length in lengths:
+            replacement = replacements.get(text[index : index + length])
+            if replacement is not None and index + length <= len(text):
+                out.append(text[copied:index])
+                out.append(replacement)
+                position = copied = index + length
+                break
+        else:
+            position = index + 1
+    out.append(text[copied:])
+    return "".join(out)
 
 
 def f_replace(value: Any, search: Any, replacement: Any = MISSING) -> str:

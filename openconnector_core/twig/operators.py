@@ -66,7 +66,15 @@ def contains(needle: Any, haystack: Any) -> bool:
         values = haystack.values() if isinstance(haystack, dict) else haystack
         if isinstance(needle, dict | list):
             check_compared(needle, haystack)
-        return any(php.loose_equals(needle, item) for item in values)
+        if len(haystack) <= 4096:
+            return any(php.loose_equals(needle, item) for item in values)
+        budget = current_budget()
+        for index, item in enumerate(values):
+            if index & 0xFFF == 0:
+                budget.check_time()
+            if php.loose_equals(needle, item):
+                return True
+        return False
     if isinstance(haystack, str) and isinstance(needle, str | int | float) and not isinstance(needle, bool):
         text = php.to_string(needle)
         return text == "" or text in haystack

@@ -17,7 +17,7 @@ from openconnector_core.mapping import MappingEngine, paths
 from openconnector_core.mapping.interpreter import MappingInterpreter
 from openconnector_core.mapping.results import result_json
 from openconnector_core.twig.filters import f_json_encode
-from openconnector_core.twig.limits import LimitExceededError, start_budget
+from openconnector_core.twig.limits import LimitExceededError
 from tests.support.mapping_pairs import PAIRS, SEED, SUB_MAPPINGS, data, mapping, outcome, template, value
 
 
@@ -51,10 +51,10 @@ def test_the_generator_reaches_both_outcomes(seed: int) -> None:
     assert outcomes == {"ok", "er"}
 
 
+@pytest.mark.usefixtures("budget")
 def test_sub_mapping_json_in_one_walk_equals_the_three_steps() -> None:
     # Given generated sub-mapping results (encoded keys, floats, big numbers, nesting)
     rng = random.Random(SEED + 1)
-    start_budget()
     for _ in range(3000):
         raw = value(rng)
         if not isinstance(raw, dict | list):
