@@ -75,7 +75,8 @@ class MappingEngine:
             else:
                 with deadline.within(budget.deadline):
                     result = function.single(data, self._runtime)
-            return paths.finish_output(result)  # type: ignore[no-any-return]
+            finished: dict[str, Any] | list[Any] = paths.finish_output(result)
+            return finished
         except MappingError:
             raise
         except LimitExceededError as error:

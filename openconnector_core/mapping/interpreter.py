@@ -59,8 +59,8 @@ class MappingInterpreter:
         """
         budget, token = start_budget(self._time_budget)
         try:
-            result = self._run(mapping, data, list_mode)
-            return paths.finish_output(result)
+            finished: dict[str, Any] | list[Any] = paths.finish_output(self._run(mapping, data, list_mode))
+            return finished
         except MappingError:
             raise
         except LimitExceededError as error:

@@ -64,7 +64,7 @@ def root_rule(output: dict[str, Any]) -> dict[str, Any] | list[Any]:
     if len(output) == 1 and "#" in output:
         root = output["#"]
         if isinstance(root, ARRAYS):
-            return root  # type: ignore[no-any-return]
+            return root
         return [] if root is None else [root]
     return output
 

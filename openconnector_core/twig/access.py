@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from jinja2 import Undefined
-from jinja2.sandbox import SecurityError
+from jinja2.exceptions import SecurityError
 
 from openconnector_core import php
 

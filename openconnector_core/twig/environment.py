@@ -16,8 +16,9 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Template, TemplateError, Undefined, pass_eval_context
+from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from openconnector_core import php

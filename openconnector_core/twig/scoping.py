@@ -79,4 +79,5 @@ def with_scope(context: TwigContext, variables: Any, only: bool) -> Iterator[Non
 def make_arrow(
     arrows: tuple[Callable[..., Any], ...], index: int, context: TwigContext, functions: dict[str, Any]
 ) -> Callable[..., Any]:
-    return arrows[index](context, functions)
+    arrow: Callable[..., Any] = arrows[index](context, functions)
+    return arrow
