@@ -24,6 +24,7 @@ from typing import Any
 from openconnector_core import php
 from openconnector_core.errors import MappingError
 from openconnector_core.twig import compiler as twig
+from openconnector_core.twig import rendering
 from openconnector_core.twig.environment import TemplateRenderer, TemplateRenderError, describe_error
 from openconnector_core.twig.limits import current_budget
 
@@ -93,10 +94,10 @@ def _copy(value: Any) -> Any:
     return paths.encode_keys(value, copy=True)
 
 
-def _render(template: twig.PythonTemplate, text: str, runtime: Runtime, data: Any) -> str:
+def _render(template: rendering.PythonTemplate, text: str, runtime: Runtime, data: Any) -> str:
     if template.functions and not template.functions <= runtime.names:
         return runtime.renderer.render(text, data)  # it reports the unknown function
-    return twig.render(template, runtime.functions, data)
+    return rendering.render(template, runtime.functions, data)
 
 
 def _render_jinja(text: str, runtime: Runtime, data: Any) -> str:
@@ -133,7 +134,7 @@ _GLOBALS: dict[str, Any] = {
     "_fail": _fail,
     "_TRE": TemplateRenderError,
     "_ME": MappingError,
-    "_finish": twig.finish,
+    "_finish": rendering.finish,
     "_describe": describe_error,
     "_CE": _CAST_ERRORS,
     "_DELETE": DELETE,

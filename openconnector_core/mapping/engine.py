@@ -12,7 +12,6 @@ from typing import Any
 
 from openconnector_core import deadline, php
 from openconnector_core.errors import MappingError
-from openconnector_core.twig.compiler import EXECUTE_JSON
 from openconnector_core.twig.environment import TemplateRenderer
 from openconnector_core.twig.limits import (
     MAX_DEPTH,
@@ -23,6 +22,7 @@ from openconnector_core.twig.limits import (
     end_budget,
     start_budget,
 )
+from openconnector_core.twig.rendering import EXECUTE_JSON
 
 from . import paths, rules
 from .compiler import CompiledMapping, Runtime, compiled

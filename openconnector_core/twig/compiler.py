@@ -18,158 +18,23 @@ from __future__ import annotations
 import ast
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
 from jinja2 import TemplateSyntaxError
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from openconnector_core import php
-from openconnector_core.errors import MappingError
-
-from .access import UNDEFINED, TwigContext
-from .environment import TemplateRenderError, _compile, _environment, describe_error, printable
-from .filters import f_default, f_json_encode
+from .access import UNDEFINED
+from .environment import _compile
+from .expressions import Names, PythonParser, Unsupported
 from .lexer import Segment, Token, TwigLexer
-from .limits import MAX_OUTPUT_CHARS, check_output_size, current_budget, extend_running_budget
+from .limits import MAX_OUTPUT_CHARS, check_output_size, extend_running_budget
+from .parser import Expr, Translation, jinja_string
 from .registry import HELPERS
-from .translator import Expr, Translation, _ExpressionParser, jinja_string
-
-RenderFunction = Callable[[TwigContext, Mapping[str, Callable[..., Any]]], list[str]]
-
-
-# The engine's ``executeMapping(...)|json_encode`` in one step (a name templates cannot call).
-EXECUTE_JSON = "_executeMappingJson"
-
-
-def execute_json(functions: Mapping[str, Callable[..., Any]], *arguments: Any, **keywords: Any) -> Any:
-    """``executeMapping(...)|json_encode``: the engine's fused function when it has one."""
-    fused = functions.get(EXECUTE_JSON)
-    if fused is not None:
-        return fused(*arguments, **keywords)
-    return f_json_encode(functions["executeMapping"](*arguments, **keywords))
-
-
-class Unsupported(Exception):
-    """The template uses something only the Jinja renderer handles."""
-
-
-@dataclass(frozen=True)
-class PythonTemplate:
-    function: RenderFunction
-    functions: frozenset[str]  # the functions the template calls; the caller must provide them
-    source: str
-
-
-def emit(value: Any) -> str:
-    """A printed value: as the Jinja renderer's ``escape(finalize(value))``."""
-    if type(value) is str:
-        if '"' in value or "'" in value:
-            return php.htmlspecialchars(value)
-        return escape(value)
-    return escape(printable(value, True))
-
-
-def emit_json(text: Any) -> str:
-    """A printed ``executeMapping(...)|json_encode``: without ``&`` the JSON is printed as it is, which
-    is what escaping it and decoding the render's entities afterwards gives back (and it spares both)."""
-    if type(text) is str and "&" not in text:
-        return text
-    return emit(text)
-
+from .rendering import PythonTemplate, context_of, emit, emit_json, execute_json
 
 _NEWLINES = re.compile(r"\r\n?")
-
-
-class _Names:
-    """Identifiers for the filters and tests a template uses (bound when the code is compiled)."""
-
-    def __init__(self) -> None:
-        self.bound: dict[str, Any] = {}
-        self.functions: set[str] = set()
-        self.calls: dict[str, tuple[str, tuple[str, ...]]] = {}  # code of a function call → (name, arguments)
-        self.defaults: dict[str, str] = {}  # code of x|default → code of x
-        self.fused: set[str] = set()  # codes of executeMapping(...)|json_encode
-        self.whole_context = False  # the template reads _context itself
-        self._ids: dict[tuple[str, str], str] = {}
-
-    def bind(self, kind: str, name: str, table: Mapping[str, Any]) -> str:
-        key = (kind, name)
-        if key not in self._ids:
-            function = table.get(name)
-            if function is None or getattr(function, "jinja_pass_arg", None) is not None:
-                raise Unsupported(f"{kind} {name}")
-            identifier = f"_{kind}{len(self._ids)}"
-            self._ids[key] = identifier
-            self.bound[identifier] = function
-        return self._ids[key]
-
-
-class _PythonParser(_ExpressionParser):
-    def __init__(self, tokens: list[Token], translation: Translation, names: _Names) -> None:
-        super().__init__(tokens, translation, lambda name: True)
-        self.names = names
-        self.inline_if_allowed = True
-
-    def sub_parser(self, tokens: list[Token]) -> _PythonParser:
-        return _PythonParser(tokens, self.translation, self.names)
-
-    def h(self, name: str, first: str, *rest: str) -> str:
-        if name not in HELPERS:
-            raise Unsupported(name)
-        return f"{name}({', '.join((first, *rest))})"
-
-    def emit_test(self, subject: str, name: str, arguments: list[str] | None) -> str:
-        test = self.names.bind("t", name, _environment(True).tests)
-        return f"{test}({', '.join((subject, *(arguments or ())))})"
-
-    def emit_filter(self, value: str, name: str, arguments: list[str]) -> str:
-        filters = _environment(True).filters
-        call = self.names.calls.get(value)
-        fused = name == "json_encode" and filters.get(name) is f_json_encode
-        if fused and not arguments and call is not None and call[0] == "executeMapping":
-            code = f"_xj({', '.join(('_fns', *call[1]))})"
-            self.names.fused.add(code)
-            return code
-        function = self.names.bind("f", name, filters)
-        code = f"{function}({', '.join((value, *arguments))})"
-        if name == "default" and not arguments and filters.get(name) is f_default:
-            self.names.defaults[code] = value
-        return code
-
-    def emit_call(self, name: str, arguments: list[str]) -> str:
-        self.names.functions.add(name)
-        code = f"_fns[{jinja_string(name)}]({', '.join(arguments)})"
-        self.names.calls[code] = (name, tuple(arguments))
-        return code
-
-    def truth(self, expr: Expr) -> str:
-        # PHP truthiness of x|default is the truthiness of x: the default ('') is falsy, as is every
-        # value the filter replaces.
-        inner = self.names.defaults.get(expr.code)
-        if inner is not None and not expr.boolean:
-            return self.h("_t", inner)
-        return super().truth(expr)
-
-    def variable(self, key: str) -> str:
-        return f"_c.get({key}, _U)"
-
-    def context(self) -> str:
-        self.names.whole_context = True
-        return "_c"
-
-    def emit_number(self, text: str) -> str:
-        if any(c in text for c in ".eE"):
-            return repr(float(text))
-        return repr(int(text.replace("_", ""), 0))  # as Jinja's lexer reads an integer
-
-    def emit_keyword(self, name: str, value: str) -> str:
-        return f"**{{{jinja_string(name)}: {value}}}"
-
-    def parse_arrow(self, params: list[str]) -> Expr:
-        raise Unsupported("arrow function")
 
 
 def _tokens(segments: list[Segment]) -> Iterator[Token]:
@@ -220,7 +85,7 @@ class _Writer:
 class _Compiler:
     def __init__(self, source: str) -> None:
         self.source = source
-        self.names = _Names()
+        self.names = Names()
         self.translation = Translation(source="")
         self.out = _Writer()
         # (tag, extra) per open block: ("if", ""), ("for", else-flag name), ("set", name), ("block", "")
@@ -295,8 +160,8 @@ class _Compiler:
             self._mark_used()
             self.out.output(repr(text), len(text))
 
-    def parser(self, segment: Segment) -> _PythonParser:
-        return _PythonParser(segment.tokens, self.translation, self.names)
+    def parser(self, segment: Segment) -> PythonParser:
+        return PythonParser(segment.tokens, self.translation, self.names)
 
     def print(self, segment: Segment) -> None:
         parser = self.parser(segment)
@@ -309,7 +174,7 @@ class _Compiler:
                 code = code.replace(path, name)
         self.out.output(f"_ej({code})" if code in self.names.fused else f"_e({code})")
 
-    def _literals_safe(self, parser: _PythonParser, expr: Expr) -> str:
+    def _literals_safe(self, parser: PythonParser, expr: Expr) -> str:
         # Twig's escaper leaves printed literals (and literal branches of ?:) unescaped.
         if expr.constant:
             return parser.h("_raw_const", expr.code)
@@ -348,7 +213,7 @@ class _Compiler:
             raise Unsupported(f"unexpected end of {tag}")
         return self.stack[-1]
 
-    def tag_if(self, parser: _PythonParser) -> None:
+    def tag_if(self, parser: PythonParser) -> None:
         self._mark_used()
         self.stack.append(("if", ""))
         expr = parser.parse_expression()
@@ -363,7 +228,7 @@ class _Compiler:
         self.known.append(("", ""))
         self._open(f"if {parser.truth(expr)}:")
 
-    def tag_elseif(self, parser: _PythonParser) -> None:
+    def tag_elseif(self, parser: PythonParser) -> None:
         self._expect_open("if")
         self.known[-1] = ("", "")
         condition = parser.truth(parser.parse_expression())
@@ -372,7 +237,7 @@ class _Compiler:
 
     tag_elif = tag_elseif
 
-    def tag_else(self, parser: _PythonParser) -> None:
+    def tag_else(self, parser: PythonParser) -> None:
         if not self.stack or self.stack[-1][0] not in ("if", "for"):
             raise Unsupported("else")
         tag, extra = self.stack[-1]
@@ -391,13 +256,13 @@ class _Compiler:
         self.stack[-1] = ("for", flag)
         self._open(f"if {flag}:")
 
-    def tag_endif(self, parser: _PythonParser) -> None:
+    def tag_endif(self, parser: PythonParser) -> None:
         self._expect_open("if")
         self.stack.pop()
         self.known.pop()
         self._close()
 
-    def tag_for(self, parser: _PythonParser) -> None:
+    def tag_for(self, parser: PythonParser) -> None:
         self.mutates = True
         names = [parser.expect("name").value]
         if parser.accept("punct", ","):
@@ -422,12 +287,12 @@ class _Compiler:
         self.stack.append(("for", str(len(self.out.lines))))  # where the header goes (for an else)
         self._open(f"for _ in {loop}:")
 
-    def tag_endfor(self, parser: _PythonParser) -> None:
+    def tag_endfor(self, parser: PythonParser) -> None:
         self._expect_open("for")
         self.stack.pop()
         self._close()
 
-    def tag_set(self, parser: _PythonParser) -> None:
+    def tag_set(self, parser: PythonParser) -> None:
         self.mutates = True
         names = [parser.expect("name").value]
         while parser.accept("punct", ","):
@@ -449,21 +314,21 @@ class _Compiler:
         self.out.buffers.append(buffer)
         self.stack.append(("set", names[0]))
 
-    def tag_endset(self, parser: _PythonParser) -> None:
+    def tag_endset(self, parser: PythonParser) -> None:
         _, name = self._expect_open("set")
         self.stack.pop()
         buffer = self.out.buffers.pop()
         self.out.line(parser.h("_set", "_c", jinja_string(name), f"_M(''.join({buffer}))", "True"))
 
-    def tag_do(self, parser: _PythonParser) -> None:
+    def tag_do(self, parser: PythonParser) -> None:
         self._mark_used()
         self.out.line(parser.parse_expression().code)
 
-    def tag_block(self, parser: _PythonParser) -> None:
+    def tag_block(self, parser: PythonParser) -> None:
         parser.expect("name")
         self.stack.append(("block", ""))
 
-    def tag_endblock(self, parser: _PythonParser) -> None:
+    def tag_endblock(self, parser: PythonParser) -> None:
         if parser.test("name"):
             parser.advance()
         self._expect_open("block")
@@ -514,7 +379,7 @@ _GENERATED_NAME = re.compile(r"_[bip][0-9]+|_[ft][0-9]+")
 _BUFFER = re.compile(r"_out|_b[0-9]+")
 
 
-def _check_generated(code: str, names: _Names) -> None:
+def _check_generated(code: str, names: Names) -> None:
     """Refuse generated code that steps outside what the compiler emits (defence in depth)."""
     for node in ast.walk(ast.parse(code)):
         if not isinstance(node, _NODES):
@@ -560,38 +425,3 @@ def compile_template(template_text: str) -> PythonTemplate | None:
         return None
     finally:  # compiling is a one-off cost of the process, not the running mapping's
         extend_running_budget(time.monotonic() - started)
-
-
-def context_of(data: Any) -> TwigContext:
-    """The variables of a render: the top-level keys of ``data`` (a copy: templates may set some)."""
-    if type(data) is dict:
-        return TwigContext(data)
-    if isinstance(data, list):
-        return TwigContext((str(index), item) for index, item in enumerate(data))
-    if isinstance(data, Mapping):
-        return TwigContext(data)
-    if data is None:
-        return TwigContext()
-    raise TemplateRenderError(f"the template context must be an object, {php.php_type(data)} given")
-
-
-def finish(chunks: list[str]) -> str:
-    """The output of a render: within the run's time, its entities decoded once (as the renderer)."""
-    current_budget().check_time()
-    output = "".join(chunks)
-    if "&" in output:
-        return php.html_entity_decode(output)
-    return output
-
-
-def render(template: PythonTemplate, functions: Mapping[str, Callable[..., Any]], data: Any) -> str:
-    """Render with the top-level keys of ``data`` as variables; as ``TemplateRenderer.render``."""
-    try:
-        return finish(template.function(data, functions))
-    except MappingError as error:
-        raise TemplateRenderError(error.message) from error
-    except Exception as error:  # every failure inside a user template is the template's error
-        raise TemplateRenderError(describe_error(error)) from error
-
-
-__all__ = ["PythonTemplate", "compile_template", "emit", "extend_running_budget", "render"]

@@ -34,8 +34,9 @@ from .limits import (
     extend_running_budget,
     start_budget,
 )
+from .parser import Translation
 from .registry import FILTERS, FUNCTIONS, HELPERS, TESTS
-from .translator import Translation, TwigTranslator
+from .translator import TwigTranslator
 
 TEMPLATE_CACHE_SIZE = 1024
 
