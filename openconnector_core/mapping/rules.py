@@ -7,9 +7,17 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from openconnector_core import php
+from openconnector_core import deadline, php
 from openconnector_core.errors import MappingError
-from openconnector_core.twig.limits import check_list_output, current_budget, output_size, restart_budget
+from openconnector_core.twig.limits import (
+    MAX_DEPTH,
+    LimitExceededError,
+    check_expanded_size,
+    check_list_output,
+    current_budget,
+    output_size,
+    restart_budget,
+)
 
 from . import paths
 
@@ -99,8 +107,11 @@ def run_list(
             item_input: dict[str, Any] | list[Any] = php_array_merge(as_array(item), {"value": item}, extra)
         else:
             item_input = item
-        result = single(item_input)
-        if budget_per_item is not None:  # a run's list: its whole output is capped
+        if budget_per_item is None:
+            result = single(item_input)
+        else:  # each item a run of its own (its deadline too), the whole output capped
+            with deadline.within(current_budget().deadline):
+                result = single(item_input)
             total += output_size(result)
             check_list_output(total)
         results[str(key)] = result
@@ -128,3 +139,54 @@ def php_array_merge(*arrays: dict[str, Any]) -> dict[str, Any]:
             else:
                 result[key] = value
     return result
+
+
+Resolver = Callable[[str], Mapping[str, Any] | None]
+
+
+def execute_sub_mapping(
+    resolver: Resolver | None,
+    reference: Any,
+    data: Any,
+    list_mode: Any,
+    run: Callable[[Mapping[str, Any], Any, bool], Any],
+) -> Any:
+    """``executeMapping(reference, data, list_mode)`` from a template: resolve, check and ``run`` the
+    sub-mapping one level deeper in the caller's run."""
+    budget = current_budget()
+    if budget.depth >= MAX_DEPTH:
+        raise LimitExceededError(f"executeMapping nested deeper than {MAX_DEPTH} levels")
+    mapping = resolve_reference(resolver, reference)
+    if php.is_null(data):
+        data = None
+    # Data built in a template can share sub-arrays: refuse what would expand beyond any memory.
+    check_expanded_size(data)
+    budget.depth += 1
+    try:
+        budget.check_time()
+        listed = list_mode is True or (not isinstance(list_mode, bool) and php.truthy(list_mode))
+        return run(mapping, data, listed)
+    finally:
+        budget.depth -= 1
+
+
+def resolve_reference(resolver: Resolver | None, reference: Any) -> Mapping[str, Any]:
+    """The mapping ``executeMapping`` names: inline, or stored (looked up once per run)."""
+    # A number is the common reference: no (slow) ABC check for it.
+    if type(reference) is not int and isinstance(reference, Mapping):
+        return reference
+    if php.is_null(reference) or isinstance(reference, list | bool):
+        raise MappingError(f"executeMapping: invalid mapping reference {php.to_string(reference)!r}")
+    key = php.to_string(reference)
+    resolved = current_budget().resolved
+    found = resolved.get(key)
+    if found is None:
+        found = resolver(key) if resolver is not None else None
+        if found is None:
+            raise MappingError(f"executeMapping: mapping {key!r} not found")
+        resolved[key] = found
+    return found
+
+
+def name_of(mapping: Any) -> str:
+    return php.to_string(mapping.get("name", "")) if isinstance(mapping, Mapping) else ""
