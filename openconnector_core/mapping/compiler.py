@@ -8,8 +8,8 @@ what :class:`~.interpreter.MappingInterpreter` does, step by step, including its
 differential tests hold the two together.
 
 Every string of the definition reaches the generated source only as a ``repr`` literal.
-Compiled mappings are cached in a bounded LRU keyed by the stored mapping's id, version and update
-time, or by the definition's text for inline mappings: an updated mapping is never served stale.
+Compiled mappings are cached in a bounded LRU keyed by id, version and update time for what the store
+returned, by the definition's text for anything else: an updated mapping is never served stale.
 """
 
 from __future__ import annotations
@@ -351,8 +351,8 @@ class _Cache:
         self.lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, mapping: Mapping[str, Any]) -> CompiledMapping:
-        key = cache_key(mapping)
+    def get(self, mapping: Mapping[str, Any], stored: bool) -> CompiledMapping:
+        key = cache_key(mapping, stored)
         with self.lock:
             found = self.items.get(key)
             if found is not None:
@@ -368,11 +368,11 @@ class _Cache:
         return compiled
 
 
-def cache_key(mapping: Mapping[str, Any]) -> Any:
-    """A stored mapping by id, version and update time; an inline one by its definition's text."""
+def cache_key(mapping: Mapping[str, Any], stored: bool) -> Any:
+    """A stored mapping by id, version and update time; any other by its definition's text."""
     identity = mapping.get("id") or mapping.get("uuid")
     version = mapping.get("version")
-    if isinstance(identity, str | int) and isinstance(version, str) and version:
+    if stored and isinstance(identity, str | int) and isinstance(version, str) and version:
         return ("stored", identity, mapping.get("uuid"), version, str(mapping.get("updated")))
     return ("inline", json.dumps(mapping, default=_tagged, ensure_ascii=False))
 
@@ -384,9 +384,9 @@ def _tagged(value: Any) -> str:
 _CACHE = _Cache(CACHE_SIZE)
 
 
-def compiled(mapping: Mapping[str, Any]) -> CompiledMapping:
-    """The compiled function of ``mapping`` (cached)."""
-    return _CACHE.get(mapping)
+def compiled(mapping: Mapping[str, Any], stored: bool = False) -> CompiledMapping:
+    """The compiled function of ``mapping`` (cached); ``stored``: it comes from the store as it is."""
+    return _CACHE.get(mapping, stored)
 
 
 def cache_info() -> tuple[int, int, int]:

@@ -50,7 +50,10 @@ class MappingEngine(Runner):
         if known is not None and known[0] is mapping:
             function: CompiledMapping = known[1]  # type: ignore[assignment]
         else:
-            function = compiled(mapping)
+            # Only what the store returned is known by id and version: a definition given to run()
+            # (e.g. one being edited in the UI, with the id it was stored under) is known by its text.
+            stored = any(found is mapping for found in budget.resolved.values())
+            function = compiled(mapping, stored)
             budget.compiled[id(mapping)] = (mapping, function)
         runtime = self._runtime
         return lambda data: function.single(data, runtime)

@@ -69,3 +69,34 @@ def test_sub_mapping_json_in_one_walk_equals_the_three_steps() -> None:
         except LimitExceededError as error:
             actual = error
         assert repr(actual) == repr(expected), raw
+
+
+def test_an_edited_definition_with_a_stored_id_is_never_served_stale() -> None:
+    # Given a stored mapping, and the same mapping edited (same id, version and update time)
+    stored = {"id": "m1", "uuid": "m1", "version": "0.0.1", "updated": "2026-11-30", "mapping": {"x": "a"}}
+    edited = {**stored, "mapping": {"x": "b"}}
+    engine = MappingEngine(resolver={"m1": stored}.get)
+
+    # When both run, directly and as a sub-mapping / Then each gives its own result
+    assert engine.run(stored, {"a": 1, "b": 2}) == {"x": 1}
+    assert engine.run(edited, {"a": 1, "b": 2}) == {"x": 2}
+    sub = {
+        "mapping": {"s": "{{ executeMapping('m1', {'a': 1, 'b': 2})|json_encode }}"},
+        "cast": {"s": "jsonToArray"},
+    }
+    assert engine.run(sub, {}) == {"s": {"x": 1}}
+
+
+def test_an_updated_stored_mapping_is_compiled_again() -> None:
+    # Given a stored mapping run once through the resolver, then updated (new version)
+    store = {"m2": {"id": "m2", "version": "0.0.1", "updated": "t1", "mapping": {"x": "a"}}}
+    engine = MappingEngine(resolver=store.get)
+    sub = {
+        "mapping": {"s": "{{ executeMapping('m2', {'a': 1, 'b': 2})|json_encode }}"},
+        "cast": {"s": "jsonToArray"},
+    }
+    assert engine.run(sub, {}) == {"s": {"x": 1}}
+    store["m2"] = {"id": "m2", "version": "0.0.2", "updated": "t2", "mapping": {"x": "b"}}
+
+    # When it runs again / Then the new definition is used
+    assert engine.run(sub, {}) == {"s": {"x": 2}}
