@@ -13,8 +13,14 @@ from typing import TYPE_CHECKING, Any
 from openconnector_core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    import httpx
+    from mypy_boto3_dynamodb import DynamoDBClient
+
     from openconnector_core.entities.service import EntityService
     from openconnector_core.mapping import MappingEngine
+    from openconnector_core.objects.service import ObjectStore
+    from openconnector_core.objects.storage import ObjectStorage
+    from openconnector_core.retention import GlobalSettings
     from openconnector_core.sources import CallEngine
     from openconnector_core.sources.call_logs import CallLogQuery
     from openconnector_core.store.ports import EntityStore, LogStore, SecretStore
@@ -31,7 +37,8 @@ class Container:
         contract_store: EntityStore | None = None,
         log_store: LogStore | None = None,
         secret_store: SecretStore | None = None,
-        http_transport: Any = None,
+        http_transport: httpx.BaseTransport | None = None,
+        object_storage: ObjectStorage | None = None,
     ) -> None:
         self.settings = settings
         self._entity_store = entity_store
@@ -39,23 +46,28 @@ class Container:
         self._log_store = log_store
         self._secret_store = secret_store
         self._http_transport = http_transport
+        self._object_storage = object_storage
 
     @classmethod
-    def in_memory(cls, settings: Settings | None = None, *, http_transport: Any = None) -> Container:
+    def in_memory(
+        cls, settings: Settings | None = None, *, http_transport: httpx.BaseTransport | None = None
+    ) -> Container:
         from openconnector_core.store.memory import MemoryEntityStore, MemoryLogStore, MemorySecretStore
+        from openconnector_core.store.objects_memory import MemoryObjectStorage
 
         return cls(
-            settings or Settings.model_validate({}),
+            settings or Settings(),
             entity_store=MemoryEntityStore(),
             contract_store=MemoryEntityStore(),
             log_store=MemoryLogStore(),
             secret_store=MemorySecretStore(),
             http_transport=http_transport,
+            object_storage=MemoryObjectStorage(),
         )
 
     # ------------------------------------------------------------------ AWS adapters
     @cached_property
-    def dynamodb(self) -> Any:
+    def dynamodb(self) -> DynamoDBClient:
         import boto3
 
         return boto3.client("dynamodb", region_name=self.settings.aws_region)
@@ -95,6 +107,19 @@ class Container:
         client = boto3.client("secretsmanager", region_name=self.settings.aws_region)
         return SecretsManagerStore(client, self.settings.secrets_prefix)
 
+    @cached_property
+    def object_storage(self) -> ObjectStorage:
+        if self._object_storage is not None:
+            return self._object_storage
+        import boto3
+
+        from openconnector_core.store.objects_dynamodb import DynamoObjectStorage
+
+        s3 = boto3.client("s3", region_name=self.settings.aws_region)
+        return DynamoObjectStorage(
+            self.dynamodb, self.settings.objects_table, s3=s3, bucket=self.settings.files_bucket
+        )
+
     # ------------------------------------------------------------------ services and engines
     @cached_property
     def entities(self) -> EntityService:
@@ -103,10 +128,30 @@ class Container:
         return EntityService(self.entity_store, self.secrets, contracts=self.contract_store, logs=self.logs)
 
     @cached_property
+    def objects(self) -> ObjectStore:
+        """The object store (registers/schemas/objects): ``ObjectService`` of ``objects.ports``."""
+        from openconnector_core.objects.audit import AuditTrail
+        from openconnector_core.objects.service import ObjectStore
+
+        return ObjectStore(self.entity_store, self.object_storage, AuditTrail(self.logs))
+
+    @cached_property
     def call_engine(self) -> CallEngine:
         from openconnector_core.sources import CallEngine
 
-        return CallEngine(self.entities, self.logs, self.settings, transport=self._http_transport)
+        return CallEngine(
+            self.entities,
+            self.logs,
+            self.settings,
+            transport=self._http_transport,
+            retention=self.global_settings.retention,
+        )
+
+    @cached_property
+    def global_settings(self) -> GlobalSettings:
+        from openconnector_core.retention import GlobalSettings
+
+        return GlobalSettings(self.entity_store)
 
     @cached_property
     def call_logs(self) -> CallLogQuery:
@@ -149,7 +194,3 @@ def set_container(container: Container | None) -> None:
     """The seam for tests (``None`` resets to lazily building the real one)."""
     global _container
     _container = container
-
-
-def reset_container() -> None:
-    set_container(None)

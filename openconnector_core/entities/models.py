@@ -1,10 +1,10 @@
-"""The configuration entities of §1, field for field. Wire names are the camelCase aliases."""
+"""The configuration entities of the original, field for field. Wire names are the camelCase aliases."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator
 
 from openconnector_core.entities import enums
 from openconnector_core.entities.base import ConfigEntity, Json, JsonObject, Timestamp, one_of
@@ -21,7 +21,7 @@ TargetType = Annotated[str | None, one_of(enums.TARGET_TYPES)]
 
 
 class Source(ConfigEntity):
-    """An external API (§1.2). Secret fields are moved to the secret store by the service."""
+    """An external API. Secret fields are moved to the secret store by the service."""
 
     location: str | None = None
     is_enabled: bool | None = True
@@ -64,7 +64,7 @@ class Source(ConfigEntity):
 
 
 class Endpoint(ConfigEntity):
-    """A path we expose through the gateway (§1.3). ``endpointArray``/``endpointRegex`` are derived."""
+    """A path we expose through the gateway. ``endpointArray``/``endpointRegex`` are derived."""
 
     endpoint: str = ""
     endpoint_array: list[str] = Field(default_factory=list)
@@ -79,7 +79,7 @@ class Endpoint(ConfigEntity):
 
 
 class Mapping(ConfigEntity):
-    """A declarative transformation (§1.4)."""
+    """A declarative transformation."""
 
     SLUG_STYLE: ClassVar[str | None] = "transliterate"
     READ_ONLY: ClassVar[frozenset[str]] = ConfigEntity.READ_ONLY | {"dateCreated", "dateModified"}
@@ -94,7 +94,7 @@ class Mapping(ConfigEntity):
 
 
 class Rule(ConfigEntity):
-    """One step of an endpoint's rule chain or a synchronization action (§1.9, §6.6)."""
+    """One step of an endpoint's rule chain or a synchronization action."""
 
     action: str | None = None
     timing: Annotated[str | None, one_of(enums.RULE_TIMINGS)] = "before"
@@ -114,7 +114,7 @@ class Rule(ConfigEntity):
 
 
 class Synchronization(ConfigEntity):
-    """A source → target data flow (§1.5)."""
+    """A source → target data flow."""
 
     source_id: str | None = None
     source_type: TargetType = None
@@ -141,7 +141,7 @@ class Synchronization(ConfigEntity):
 
 
 class Job(ConfigEntity):
-    """A scheduled action (§1.10)."""
+    """A scheduled action."""
 
     job_class: str | None = PING_ACTION
     arguments: Json = None
@@ -162,7 +162,7 @@ class Job(ConfigEntity):
 
 
 class Consumer(ConfigEntity):
-    """An external client of the gateway (§1.12). ``authorizationConfiguration`` secrets are stored apart."""
+    """An external client of the gateway. ``authorizationConfiguration`` secrets are stored apart."""
 
     domains: Json = Field(default_factory=list)
     ips: Json = Field(default_factory=list)
@@ -172,7 +172,7 @@ class Consumer(ConfigEntity):
 
 
 class Event(ConfigEntity):
-    """A CloudEvent (§1.13). Events have no slug; they are found by id."""
+    """A CloudEvent. Events have no slug; they are found by id."""
 
     SLUG_STYLE: ClassVar[str | None] = None
 
@@ -190,7 +190,7 @@ class Event(ConfigEntity):
 
 
 class EventSubscription(ConfigEntity):
-    """A CloudEvents subscription (§1.15)."""
+    """A CloudEvents subscription."""
 
     source: str | None = None
     types: list[str] = Field(default_factory=list)
@@ -205,7 +205,7 @@ class EventSubscription(ConfigEntity):
 
 
 class Configuration(ConfigEntity):
-    """A bundle of entities that is exported and imported together (§9.3).
+    """A bundle of entities that is exported and imported together.
 
     Membership lives on the entities (their ``configurations`` list); ``items`` may additionally
     name members per resource (``{"sources": [id-or-slug, …]}``) for bundles built by hand."""
@@ -214,3 +214,51 @@ class Configuration(ConfigEntity):
     type: str | None = None
     owner: str | None = None
     items: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Register(ConfigEntity):
+    """A collection of schemas whose objects live in the object store (the original's OpenRegister).
+    ``schemas`` lists the schemas it holds by id, uuid or slug; empty means any schema."""
+
+    title: str | None = None
+    schemas: list[str] = Field(default_factory=list)
+
+    @field_validator("schemas", mode="before")
+    @classmethod
+    def _schema_keys_as_text(cls, value: Any) -> Any:
+        # Exports of the original name schemas by database id (numbers).
+        if isinstance(value, list):
+            return [str(key) if isinstance(key, int) and not isinstance(key, bool) else key for key in value]
+        return value
+
+
+# JSON Schema (2020-12, plus draft-07's ``definitions``/``dependencies``) keywords a schema may carry
+# beside its entity fields; the validity of their values is checked by ``objects.validation``.
+JSON_SCHEMA_KEYWORDS = frozenset(
+    {
+        "$schema", "$id", "$ref", "$defs", "$anchor", "$dynamicRef", "$dynamicAnchor", "$vocabulary",
+        "$comment", "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
+        "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems", "uniqueItems",
+        "maxContains", "minContains", "maxProperties", "minProperties", "dependentRequired",
+        "patternProperties", "additionalProperties", "propertyNames", "items", "prefixItems", "contains",
+        "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas", "unevaluatedItems",
+        "unevaluatedProperties", "format", "contentEncoding", "contentMediaType", "contentSchema",
+        "default", "deprecated", "readOnly", "writeOnly", "examples", "definitions", "dependencies",
+    }
+)  # fmt: skip
+
+
+class Schema(ConfigEntity):
+    """A JSON Schema that objects of a register are validated against. Besides the entity fields it
+    takes any JSON Schema keyword (``type``, ``additionalProperties``, ``$defs`` …) and keeps it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    title: str | None = None
+    summary: str | None = None
+    properties: JsonObject = Field(default_factory=dict)
+    required: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def wire_fields(cls) -> frozenset[str]:
+        return super().wire_fields() | JSON_SCHEMA_KEYWORDS

@@ -9,7 +9,7 @@ from typing import Any
 
 from openconnector_core.entities import models, records
 from openconnector_core.entities.base import EntityModel
-from openconnector_core.entities.enums import AUTH_TYPES
+from openconnector_core.entities.enums import AUTH_TYPES, SOURCE_AUTH_SCHEMES
 from openconnector_core.entities.secrets import SecretRules
 from openconnector_core.errors import NotFoundError
 
@@ -43,7 +43,7 @@ SOURCE_SECRETS = SecretRules(
     containers=("authenticationConfig", "configuration"),
     # ``auth`` and ``authorizationHeader`` mostly hold a scheme or header name, not a credential.
     harmless_values={
-        "auth": frozenset(value.lower() for value in AUTH_TYPES),
+        "auth": frozenset(value.lower() for value in (*AUTH_TYPES, *SOURCE_AUTH_SCHEMES)),
         "authorizationHeader": frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key"}),
     },
 )
@@ -54,6 +54,12 @@ def _check_mapping(wire: dict[str, Any]) -> None:
     from openconnector_core.mapping import validate_mapping  # the template engine loads on first save
 
     validate_mapping(wire)
+
+
+def _check_schema(wire: dict[str, Any]) -> None:
+    from openconnector_core.objects.validation import check_schema  # jsonschema loads on first save
+
+    check_schema(wire)
 
 
 def _spec(
@@ -88,6 +94,8 @@ RESOURCES: dict[str, ResourceSpec] = {
         _spec("events", models.Event, "event"),
         _spec("event-subscriptions", models.EventSubscription, "event-subscription"),
         _spec("configurations", models.Configuration, "configuration"),
+        _spec("registers", models.Register, "register"),
+        _spec("schemas", models.Schema, "schema", check=_check_schema),
         _spec(
             "synchronization-contracts",
             records.SynchronizationContract,

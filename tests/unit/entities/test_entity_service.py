@@ -117,12 +117,15 @@ def test_a_body_that_is_not_an_object_is_rejected(service: EntityService) -> Non
         service.create("sources", ["not", "an", "object"])  # type: ignore[arg-type]
 
 
-def test_duplicate_slug_is_a_conflict(service: EntityService, entities: MemoryEntityStore) -> None:
+def test_a_taken_derived_slug_gets_a_suffix_but_a_taken_chosen_slug_is_a_conflict(
+    service: EntityService, entities: MemoryEntityStore
+) -> None:
     service.create("sources", {"name": "Same Name"})
+    assert service.create("sources", {"name": "Same  name!"}).item["slug"] == "same-name-2"
 
     with pytest.raises(ConflictError, match="same-name"):
-        service.create("sources", {"name": "Same  name!"})
-    assert entities.count("sources") == 1
+        service.create("sources", {"name": "Other", "slug": "same-name"})
+    assert entities.count("sources") == 2
 
 
 def test_the_same_slug_in_two_resources_is_fine(service: EntityService) -> None:
@@ -140,12 +143,20 @@ def test_endpoint_array_and_regex_are_derived(service: EntityService) -> None:
         "endpoints", {"name": "E", "endpoint": "api/buildings/{{id}}", "method": "get"}
     ).item
     assert item["endpointArray"] == ["api", "buildings", "{{id}}"]
-    assert item["endpointRegex"] == "^api/buildings(?:/([^/]+))?$"
+    assert item["endpointRegex"] == r"^api/buildings(?:/([^/]+))?\Z"
     assert item["method"] == "GET"
 
     updated = service.update("endpoints", item["id"], {"endpoint": "api/rooms"}).item
-    assert updated["endpointRegex"] == "^api/rooms$"
+    assert updated["endpointRegex"] == r"^api/rooms\Z"
     assert updated["endpointArray"] == ["api", "rooms"]
+
+
+def test_a_supplied_endpoint_regex_is_replaced_by_the_derived_one(service: EntityService) -> None:
+    """An import carries upstream's ``#^…$#`` (which skips consecutive placeholders): never stored."""
+    item = service.create(
+        "endpoints", {"name": "E", "endpoint": "a/{{x}}/{{y}}/b", "endpointRegex": "#^a/([^/]+)/{{y}}/b$#"}
+    ).item
+    assert item["endpointRegex"] == r"^a/([^/]+)/([^/]+)/b\Z"
 
 
 # --- get ------------------------------------------------------------------------------------------
@@ -393,7 +404,7 @@ def test_deleting_the_entity_deletes_its_secret(service: EntityService, secrets:
 def test_a_failed_create_leaves_no_secret(service: EntityService, secrets: MemorySecretStore) -> None:
     service.create("sources", {"name": "S"})
     with pytest.raises(ConflictError):
-        service.create("sources", {"name": "S", "password": "pw"})
+        service.create("sources", {"name": "S", "slug": "s", "password": "pw"})
     assert secrets.names() == []
 
 
