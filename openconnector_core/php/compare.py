@@ -10,14 +10,22 @@ from jinja2 import Undefined
 
 from .values import ARRAYS, PhpTypeError, as_dict, is_null, numeric_string, php_type, to_string
 
+_PLAIN = (bool, int, float, dict, list)  # whose PHP truthiness is Python's
+_NUMBERS = (int, float)
+
 
 def truthy(value: Any) -> bool:
     """PHP boolean conversion: ``""``, ``"0"``, ``0``, ``0.0``, ``null`` and empty arrays are false."""
-    if isinstance(value, str):
-        return value != "" and value != "0"
+    kind = type(value)
+    if kind is str:
+        return value != "" and value != "0"  # type: ignore[no-any-return]
     if value is None:
         return False
-    if isinstance(value, bool | int | float | dict | list):
+    if kind is dict or kind is list or kind is int or kind is bool or kind is float:
+        return bool(value)
+    if isinstance(value, str):
+        return value != "" and value != "0"
+    if isinstance(value, _PLAIN):
         return bool(value)
     return not isinstance(value, Undefined)
 
@@ -124,7 +132,7 @@ def _compare_other(left: Any, right: Any) -> int:
         return _compare_arrays(as_dict(left), as_dict(right)) if isinstance(right, ARRAYS) else 1
     if isinstance(right, ARRAYS):
         return -1
-    left_is_number, right_is_number = isinstance(left, int | float), isinstance(right, int | float)
+    left_is_number, right_is_number = isinstance(left, _NUMBERS), isinstance(right, _NUMBERS)
     if left_is_number and right_is_number:
         return _compare_numbers(left, right)
     if left_is_number and isinstance(right, str):

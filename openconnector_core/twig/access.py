@@ -18,6 +18,9 @@ MISSING = object()
 CANONICAL_INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 
 
+_SCALARS = (str, int, float, bool, Undefined)  # what Twig reads as null attributes of
+
+
 class TwigContext(dict[str, Any]):
     """Twig's ``_context``: missing names are ``Undefined`` instead of a KeyError."""
 
@@ -85,10 +88,10 @@ def attribute(obj: Any, key: Any, *_arguments: Any) -> Any:
             return obj[key]
         _refuse_dunder(key)
         return UNDEFINED
-    if obj is None or obj is UNDEFINED or isinstance(obj, str | int | float | bool | Undefined):
+    if obj is None or obj is UNDEFINED or isinstance(obj, _SCALARS):
         _refuse_dunder(key)  # Twig yields null here; Python internals are refused loudly
         return UNDEFINED
-    if isinstance(obj, dict | list):
+    if isinstance(obj, php.ARRAYS):
         return attribute(dict(obj) if isinstance(obj, dict) else list(obj), key)
     if isinstance(key, str) and key.startswith("_"):
         raise SecurityError(f"access to attribute {key!r} of {type(obj).__name__!r} object is unsafe")
@@ -122,7 +125,7 @@ def slice_value(value: Any, start: Any, length: Any = None, preserve_keys: bool 
     """Twig ``slice`` / ``[start:length]`` (``array_slice`` / ``mb_substr``)."""
     start_index = 0 if php.is_null(start) else php.to_int(start)
     count = None if php.is_null(length) else php.to_int(length)
-    if isinstance(value, dict | list):
+    if isinstance(value, php.ARRAYS):
         items = list(pairs_of(value))
         size = len(items)
         begin = max(0, size + start_index) if start_index < 0 else min(start_index, size)

@@ -33,7 +33,7 @@ def f_keys(value: Any) -> list[Any]:
 
 
 def f_first(value: Any) -> Any:
-    if isinstance(value, dict | list):
+    if isinstance(value, php.ARRAYS):
         values = values_of(value)
         return values[0] if values else False  # PHP reset() of an empty array
     text = php.to_string(value)
@@ -41,7 +41,7 @@ def f_first(value: Any) -> Any:
 
 
 def f_last(value: Any) -> Any:
-    if isinstance(value, dict | list):
+    if isinstance(value, php.ARRAYS):
         values = values_of(value)
         return values[-1] if values else False
     text = php.to_string(value)
@@ -49,14 +49,14 @@ def f_last(value: Any) -> Any:
 
 
 def f_reverse(value: Any, preserve_keys: bool = False) -> Any:
-    if isinstance(value, dict | list):
+    if isinstance(value, php.ARRAYS):
         return rebuild(list(pairs_of(value))[::-1], preserve_keys)
     return php.to_string(value)[::-1]
 
 
 def f_merge(first: Any, second: Any) -> Any:
     for operand, position in ((first, "first"), (second, "second")):
-        if not isinstance(operand, dict | list):
+        if not isinstance(operand, php.ARRAYS):
             raise TwigRuntimeError(
                 f'The merge filter only works with arrays or "Traversable", got "{php.php_type(operand)}" '
                 f"for argument {1 if position == 'first' else 2}."
@@ -79,7 +79,7 @@ def f_column(value: Any, name: Any, index: Any = None) -> Any:
     keyed: dict[str, Any] = {}
     next_index = 0
     for row in rows:
-        if index_key in row and not isinstance(row[index_key], dict | list):
+        if index_key in row and not isinstance(row[index_key], php.ARRAYS):
             row_key = php_key(row[index_key])
         else:
             row_key = str(next_index)

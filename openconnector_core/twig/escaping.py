@@ -105,7 +105,7 @@ def _http_build_query(value: Any, prefix: str | None) -> list[str]:
         name = key if prefix is None else f"{prefix}[{key}]"
         if php.is_null(item):
             continue
-        if isinstance(item, dict | list):
+        if isinstance(item, php.ARRAYS):
             parts.extend(_http_build_query(item, name))
             continue
         text = "1" if item is True else "0" if item is False else php.to_string(item)
@@ -114,7 +114,7 @@ def _http_build_query(value: Any, prefix: str | None) -> list[str]:
 
 
 def f_url_encode(value: Any) -> str:
-    if isinstance(value, dict | list):  # http_build_query(..., PHP_QUERY_RFC3986)
+    if isinstance(value, php.ARRAYS):  # http_build_query(..., PHP_QUERY_RFC3986)
         check_expanded_size(value)
         return "&".join(_http_build_query(value, None))
     return rawurlencode(php.to_string(value))

@@ -31,7 +31,7 @@ def f_default(value: Any, default: Any = "") -> Any:
 def f_length(value: Any) -> int:
     if php.is_null(value):
         return 0
-    if isinstance(value, dict | list):
+    if isinstance(value, php.ARRAYS):
         return len(value)
     return len(php.to_string(value))
 
@@ -45,7 +45,7 @@ def text_argument(value: Any, function: str) -> str:
 
 def require_array(value: Any, message: str) -> None:
     """Twig's array filters (sort, filter, reduce, column, batch) refuse anything but an array."""
-    if not isinstance(value, dict | list):
+    if not isinstance(value, php.ARRAYS):
         raise TwigRuntimeError(message.format(gettype(value)))
 
 
@@ -133,7 +133,7 @@ def f_trim(value: Any, characters: Any = None, side: str = "both") -> str:
 def f_join(value: Any, glue: Any = "", and_: Any = None, **kwargs: Any) -> str:
     if "and" in kwargs:
         and_ = kwargs["and"]
-    if isinstance(value, dict | list):
+    if isinstance(value, php.ARRAYS):
         items = [php.to_string(item) for item in values_of(value)]
     else:  # Twig joins (array) $value
         items = [] if php.is_null(value) else [php.to_string(value)]
@@ -239,7 +239,7 @@ def f_replace(value: Any, search: Any, replacement: Any = MISSING) -> str:
         result = text.replace(old, new)
         check_value_size(result)
         return result
-    if not isinstance(search, dict | list):
+    if not isinstance(search, php.ARRAYS):
         raise TwigRuntimeError(
             f'The "replace" filter expects an array as replace values, got "{php.php_type(search)}".'
         )
@@ -248,7 +248,7 @@ def f_replace(value: Any, search: Any, replacement: Any = MISSING) -> str:
 
 def f_abs(value: Any) -> int | float:
     """PHP ``abs(int|float $num)``: a string must be numeric as a whole (``"12abc"`` is a TypeError)."""
-    if isinstance(value, dict | list) or (isinstance(value, str) and php.numeric_string(value) is None):
+    if isinstance(value, php.ARRAYS) or (isinstance(value, str) and php.numeric_string(value) is None):
         raise php.PhpTypeError(
             f"abs(): Argument #1 ($num) must be of type int|float, {php.php_type(value)} given"
         )
@@ -294,7 +294,7 @@ def f_json_decode(value: Any, *_arguments: Any) -> Any:
         decoded = php.json_decode(value)
     except ValueError as error:
         raise TwigRuntimeError("json_decode returned null: the value is not valid JSON") from error
-    if not isinstance(decoded, dict | list):  # the original's filter is declared to return an array
+    if not isinstance(decoded, php.ARRAYS):  # the original's filter is declared to return an array
         raise php.PhpTypeError(
             f"{{closure}}(): Return value must be of type array, {php.php_type(decoded)} returned"
         )

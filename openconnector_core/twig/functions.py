@@ -29,12 +29,12 @@ def fn_min(*values: Any) -> Any:
 
 def _extreme(name: str, values: tuple[Any, ...], sign: int) -> Any:
     """PHP ``max()`` (sign 1) / ``min()`` (sign -1): of one array's values, or of the arguments."""
-    if len(values) == 1 and not isinstance(values[0], dict | list):
+    if len(values) == 1 and not isinstance(values[0], php.ARRAYS):
         raise php.PhpTypeError(
             f"{name}(): Argument #1 ($value) must be of type array, {php.php_type(values[0])} given"
         )
     candidates = (
-        values_of(values[0]) if len(values) == 1 and isinstance(values[0], dict | list) else list(values)
+        values_of(values[0]) if len(values) == 1 and isinstance(values[0], php.ARRAYS) else list(values)
     )
     if not candidates:
         raise TwigRuntimeError(f"{name}(): Argument #1 ($value) must contain at least one element")
@@ -48,7 +48,7 @@ def _extreme(name: str, values: tuple[Any, ...], sign: int) -> Any:
 
 def fn_cycle(values: Any, position: Any) -> Any:
     """``$values[$position % count($values)]``: a negative position finds no element."""
-    if not isinstance(values, dict | list):
+    if not isinstance(values, php.ARRAYS):
         return values
     index = php.modulo(position, len(values))
     return attribute(values, index)
@@ -57,7 +57,7 @@ def fn_cycle(values: Any, position: Any) -> Any:
 def fn_random(values: Any = None, maximum: Any = None) -> Any:
     if php.is_null(values):
         return _random.randint(0, 2**31 - 1)
-    if isinstance(values, dict | list):
+    if isinstance(values, php.ARRAYS):
         items = values_of(values)
         return _random.choice(items) if items else UNDEFINED
     if isinstance(values, str):

@@ -62,9 +62,9 @@ def concat(*parts: Any) -> str:
 
 def contains(needle: Any, haystack: Any) -> bool:
     """Twig ``in``: loose membership in arrays, substring for strings."""
-    if isinstance(haystack, dict | list):
+    if isinstance(haystack, php.ARRAYS):
         values = haystack.values() if isinstance(haystack, dict) else haystack
-        if isinstance(needle, dict | list):
+        if isinstance(needle, php.ARRAYS):
             check_compared(needle, haystack)
         if len(haystack) <= 4096:
             return any(php.loose_equals(needle, item) for item in values)

@@ -8,6 +8,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from openconnector_core import php
+
 from .access import TwigContext, TwigRuntimeError, pairs_of
 from .limits import check_value_size, current_budget
 
@@ -65,7 +67,7 @@ def for_loop(
 
 def with_scope(context: TwigContext, variables: Any, only: bool) -> Iterator[None]:
     """Twig's ``with``: run the body once with extra variables, then restore the context."""
-    if not isinstance(variables, dict | list):
+    if not isinstance(variables, php.ARRAYS):
         raise TwigRuntimeError('Variables passed to a "with" tag must be a mapping')
     saved = dict(context)
     if only:

@@ -26,7 +26,7 @@ def t_empty(value: Any) -> bool:
 
 
 def t_iterable(value: Any) -> bool:
-    return isinstance(value, dict | list)
+    return isinstance(value, php.ARRAYS)
 
 
 def t_even(value: Any) -> bool:
