@@ -14,6 +14,7 @@ returned, by the definition's text for anything else: an updated mapping is neve
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from collections import OrderedDict
@@ -179,7 +180,8 @@ class _Generator:
             isinstance(spec, php.ARRAYS) or (isinstance(spec, str) and "&#46;" in spec)
             for spec in definitions.values()
         )
-        self.constants["_MAPPING"] = mapping
+        # Snapshots: the cached function must not change when the caller later changes its dict.
+        self.constants["_MAPPING"] = {"name": copy.deepcopy(mapping["name"])} if "name" in mapping else {}
         self.emit("def single(data, rt):", 0)
         self.emit("if not isinstance(data, _ARRAYS):")
         self.emit("    raise _fail('', _input_error(_MAPPING, data).message)")
@@ -220,20 +222,21 @@ class _Generator:
             self.emit(f"raise _fail({prefix!r}, {rules.NULL_SPEC_CAUSE!r})")
             return
         if isinstance(spec, php.ARRAYS):
-            self.emit(f"value = _literal(_MAPPING, {target!r}, {self.constant(spec)}, encoded)")
+            literal = self.constant(copy.deepcopy(spec))
+            self.emit(f"value = _literal(_MAPPING, {target!r}, {literal}, encoded)")
             self.write(target)
             return
         text = spec if isinstance(spec, str) else php.to_string(spec)
         if raw:
             segments = tuple(text.split("."))
             lookup = f"_first(data, {text!r})" if len(segments) == 1 else f"_walk(data, {segments!r})"
-            copy = "_copy"
+            copier = "_copy"
         else:
-            lookup, copy = f"_lookup(encoded, {text!r})", "_deep_copy"
+            lookup, copier = f"_lookup(encoded, {text!r})", "_deep_copy"
         self.emit(f"value = {lookup}")
         self.emit("if value is not _M:")
         self.emit("    if isinstance(value, _ARRAYS):")
-        self.emit(f"        value = {copy}(value)")
+        self.emit(f"        value = {copier}(value)")
         self.emit("else:")
         if "{" not in text:
             self.emit(f"    value = {php.html_entity_decode(text)!r}")
