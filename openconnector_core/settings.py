@@ -23,9 +23,15 @@ class Settings(BaseModel):
     event_queue_url: str = Field("", alias="EVENT_QUEUE_URL")
     event_bus_name: str = Field("default", alias="EVENT_BUS_NAME")
     outbound_allow: str = Field("", alias="OPENCONNECTOR_OUTBOUND_ALLOW")
+    local_ports: str = Field("", alias="OPENCONNECTOR_LOCAL_PORTS")
+    """Set by ``openconnector serve``: its own and its AWS emulator's ports, never reachable outbound."""
     aws_region: str = Field("eu-west-1", alias="AWS_REGION")
 
     model_config = {"populate_by_name": True, "extra": "ignore", "frozen": True}
+
+    @property
+    def local_port_list(self) -> list[int]:
+        return [int(item) for item in self.local_ports.split(",") if item.strip().isdigit()]
 
     @property
     def outbound_allow_list(self) -> list[str]:

@@ -63,7 +63,7 @@ class CallEngine:
     ) -> None:
         self.entities = entities
         self.settings = settings
-        self.guard = guard or OutboundGuard(settings.outbound_allow_list)
+        self.guard = guard or OutboundGuard(settings.outbound_allow_list, own_ports=settings.local_port_list)
         self.clients = HttpClients(self.guard, transport)
         self.tokens = TokenCache()
         self.templates = SourceTemplates(renderer_factory, self.tokens)

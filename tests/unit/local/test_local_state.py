@@ -4,12 +4,14 @@ driven through its WSGI app: no sockets)."""
 from __future__ import annotations
 
 import json
+import pickle
+import stat
 from pathlib import Path
 
 import pytest
 
 from openconnector_local.emulator import AwsEmulator, is_mutating, operation_of, service_of
-from openconnector_local.state import RecordedRequest, StateStore
+from openconnector_local.state import RecordedRequest, StateStore, UnsafeStateError, secure_directory
 
 AUTH = (
     "AWS4-HMAC-SHA256 Credential=testing/20250101/eu-west-1/{service}/aws4_request, "
@@ -126,3 +128,37 @@ def test_a_torn_last_journal_line_is_ignored(tmp_path: Path) -> None:
     _reset_moto()
     assert AwsEmulator(StateStore(tmp_path)).restore()[1] == 1
     assert _item_keys() == []
+
+
+def test_the_state_directory_is_created_closed_to_others(tmp_path: Path) -> None:
+    directory = tmp_path / "new" / "state"
+    secure_directory(directory)
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+
+
+def test_a_state_directory_others_may_write_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    directory = tmp_path / "shared"
+    directory.mkdir()
+    directory.chmod(0o777)
+    with pytest.raises(UnsafeStateError, match="others may write to it"):
+        secure_directory(directory)
+
+
+def test_a_snapshot_others_may_write_is_never_unpickled(tmp_path: Path) -> None:
+    # Given a snapshot that anyone could have replaced with a pickle that runs code
+    marker = tmp_path / "ran"
+    payload = pickle.dumps(_RunsCode(str(marker)))
+    (tmp_path / "snapshot.pickle").write_bytes(payload)
+    (tmp_path / "snapshot.pickle").chmod(0o666)
+    # When the state is restored, it is refused before it is loaded
+    with pytest.raises(UnsafeStateError, match="others may write to it"):
+        StateStore(tmp_path).restore(lambda _request: 200)
+    assert not marker.exists()
+
+
+class _RunsCode:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (Path.write_text, (Path(self.path), "x"))  # type: ignore[return-value]
