@@ -5,7 +5,9 @@ and ``record_state`` (bookkeeping such as a source's rate-limit fields)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import random
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pydantic
@@ -13,12 +15,14 @@ import pydantic
 from openconnector_core.entities.base import now_iso
 from openconnector_core.entities.endpoints import endpoint_array, endpoint_regex, strip_php_delimiters
 from openconnector_core.entities.registry import RESOURCES, ResourceSpec, StorageKind, resource_spec
+from openconnector_core.entities.secret_versions import SecretVersions
 from openconnector_core.entities.secrets import SECRET_REF, extract, reveal
 from openconnector_core.entities.slugs import derive_slug, slug_problem
 from openconnector_core.entities.versions import INITIAL_VERSION, bump_patch
 from openconnector_core.errors import (
     BadRequestError,
     ConfigurationError,
+    ConflictError,
     PreconditionFailedError,
     ValidationError,
 )
@@ -30,12 +34,27 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 LOG_ETAG = '"1"'  # logs never change
 _RETRIES = 5
+_ATTEMPTS = 64
+"""Unconditional writes under contention: each round lets one concurrent writer through."""
 
 # Maintained by the service: a client may send them (e.g. a GET body PUT back); they are ignored,
 # like upstream drops ``id`` and ``_``-prefixed keys. JSON-LD keys (``@id``…) are import metadata.
 _IGNORED_ON_WRITE = frozenset({"id", "created", "updated", "dateCreated", "dateModified", SECRET_REF})
 _FIXED_AFTER_CREATE = frozenset({"uuid"})
 _NOT_STATE = frozenset({"id", "uuid", "slug", "created", "updated", "version", SECRET_REF})
+
+
+def _retried[T](write: Callable[[], T], *, conditional: bool) -> T:
+    """Run a read-modify-write; when another write came between its read and its write, read and
+    try again — unless the client made the write conditional (``If-Match``): then it gets 412."""
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            return write()
+        except PreconditionFailedError:
+            if conditional or attempt == _ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0, min(0.05, 0.002 * attempt)))
+    raise AssertionError("unreachable")
 
 
 def _public(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -119,9 +138,7 @@ class EntityService:
         self._secrets = secrets
         self._contracts = contracts
         self._logs = logs
-        # secretRef → (entity etag, values): a warm container reads each secret once per revision
-        # of its entity instead of once per call (the etag changes with every write).
-        self._revealed: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._versions = SecretVersions(secrets)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -161,15 +178,18 @@ class EntityService:
         spec = resource_spec(resource)
         if spec.storage is StorageKind.LOGS:
             return self._log_store().get(resource, key)
-        stored = self._store(spec).get(resource, key)
-        ref = stored.item.get(SECRET_REF)
-        if not ref:
-            return _public(stored.item)
-        cached = self._revealed.get(ref)
-        if cached is None or cached[0] != stored.etag:
-            cached = (stored.etag, self._secrets.get(ref))
-            self._revealed[ref] = cached
-        return _public(reveal(stored.item, cached[1]))
+        store = self._store(spec)
+        for _attempt in range(_RETRIES):
+            stored = store.get(resource, key)
+            ref = stored.item.get(SECRET_REF)
+            if not ref:
+                return _public(stored.item)
+            values = self._versions.read(ref)
+            if values is not None:
+                return _public(reveal(stored.item, values))
+            # The version this item names is gone: a newer write committed and removed it since the
+            # item was read. Read the item again; it names the newer version.
+        raise ConflictError(f"The secret of {spec.kind} {key} kept changing while it was read; try again")
 
     def counts(self) -> dict[str, int]:
         """Number of entities per resource (camelCase keys), for ``GET /api/dashboard``."""
@@ -194,15 +214,14 @@ class EntityService:
         wire = _validate(spec, item)
         _derive(spec, wire, None)
         masked, found = extract(wire, spec.secrets)
-        name = self._secret_name(spec, entity_id)
-        if found:
-            self._secrets.put(name, found)
-            masked[SECRET_REF] = name
+        version = self._versions.write(spec.name, entity_id, found) if found else None
+        if version:
+            masked[SECRET_REF] = version
         try:
             stored = self._entities.create(resource, masked)
         except Exception:
-            if found:
-                self._secrets.delete(name)
+            if version:
+                self._versions.discard(version)
             raise
         return Stored(_public(stored.item), stored.etag)
 
@@ -211,14 +230,10 @@ class EntityService:
         patch is bumped unless a non-empty ``version`` is sent; ``"slug": ""`` derives it again."""
         spec = self._writable(resource)
         changes = _clean(body, _IGNORED_ON_WRITE | _FIXED_AFTER_CREATE, spec)
-        for attempt in range(_RETRIES):
-            current = self._entities.get(resource, key)
-            try:
-                return self._update_once(spec, current, changes, if_match)
-            except PreconditionFailedError:
-                if if_match is not None or attempt == _RETRIES - 1:
-                    raise
-        raise AssertionError("unreachable")
+        return _retried(
+            lambda: self._update_once(spec, self._entities.get(resource, key), changes, if_match),
+            conditional=if_match is not None,
+        )
 
     def _update_once(
         self, spec: ResourceSpec, current: Stored, changes: dict[str, Any], if_match: str | None
@@ -231,34 +246,43 @@ class EntityService:
             item["slug"] = None
         wire = _validate(spec, item)
         _derive(spec, wire, current.item)
-        name = self._secret_name(spec, wire["id"])
         ref = current.item.get(SECRET_REF)
-        previous = self._secrets.get(ref) if ref else {}
+        previous = self._versions.read(ref) if ref else {}
+        if previous is None:
+            raise PreconditionFailedError(f"The {spec.kind} changed while it was updated")
         masked, found = extract(wire, spec.secrets, previous)
-        if found:
-            masked[SECRET_REF] = name
-        self._write_secrets(name, found, previous)
+        # Unchanged secrets keep their version; changed ones get a new version, written before the
+        # item that names it, and the item is written only if nobody else wrote it meanwhile.
+        version = ref if found and found == previous else None
+        new_version = self._versions.write(spec.name, wire["id"], found) if found and not version else None
+        version = version or new_version
+        if version:
+            masked[SECRET_REF] = version
         try:
-            stored = self._entities.replace(spec.name, masked, if_match=if_match or current.etag)
+            stored = self._entities.replace(spec.name, masked, if_match=current.etag)
         except Exception:
-            self._write_secrets(name, previous, found)
+            if new_version:
+                self._versions.discard(new_version)
             raise
+        if ref and ref != version:
+            self._versions.discard(ref)
+        if new_version:
+            self._versions.sweep(spec.name, wire["id"], keep=new_version)
         return Stored(_public(stored.item), stored.etag)
 
     def delete(self, resource: str, key: str, if_match: str | None = None) -> None:
         """Deletes the entity and its secret."""
         spec = self._writable(resource)
-        for attempt in range(_RETRIES):
+
+        def delete_once() -> str:
             current = self._entities.get(resource, key)
-            entity_id = current.item["id"]
-            try:
-                self._entities.delete(resource, entity_id, if_match=if_match or current.etag)
-                break
-            except PreconditionFailedError:
-                if if_match is not None or attempt == _RETRIES - 1:
-                    raise
+            check_if_match(if_match, int(current.etag.strip('"')))
+            self._entities.delete(resource, current.item["id"], if_match=current.etag)
+            return str(current.item["id"])
+
+        entity_id = _retried(delete_once, conditional=if_match is not None)
         if spec.secrets.any:
-            self._secrets.delete(self._secret_name(spec, entity_id))
+            self._versions.discard_all(spec.name, entity_id)
 
     def record_state(self, resource: str, key: str, fields: dict[str, Any]) -> dict[str, Any]:
         """Internal bookkeeping (e.g. ``rateLimitRemaining``, ``lastCall``, ``currentPage``): no version
@@ -272,31 +296,17 @@ class EntityService:
         if refused:
             raise ValidationError(f"Not state fields of {spec.kind}: {', '.join(refused)}", fields=refused)
         store = self._store(spec)
-        for attempt in range(_RETRIES):
+
+        def record_once() -> dict[str, Any]:
             current = store.get(resource, key)
             wire = _validate(spec, {**_public(current.item), **fields})
             if SECRET_REF in current.item:
                 wire[SECRET_REF] = current.item[SECRET_REF]
-            try:
-                return _public(store.replace(resource, wire, if_match=current.etag).item)
-            except PreconditionFailedError:
-                if attempt == _RETRIES - 1:
-                    raise
-        raise AssertionError("unreachable")
+            return _public(store.replace(resource, wire, if_match=current.etag).item)
+
+        return _retried(record_once, conditional=False)
 
     # --- helpers -------------------------------------------------------------------------------
-
-    @staticmethod
-    def _secret_name(spec: ResourceSpec, entity_id: str) -> str:
-        return f"{spec.name}/{entity_id}"
-
-    def _write_secrets(self, name: str, values: dict[str, Any], before: dict[str, Any]) -> None:
-        if values == before:
-            return
-        if values:
-            self._secrets.put(name, values)
-        else:
-            self._secrets.delete(name)
 
     def _writable(self, resource: str) -> ResourceSpec:
         spec = resource_spec(resource)

@@ -222,7 +222,6 @@ class MemorySecretStore:
         with self._lock:
             self._secrets.pop(name, None)
 
-    def names(self) -> list[str]:
-        """For tests: the names of the stored secrets."""
+    def names(self, prefix: str = "") -> list[str]:
         with self._lock:
-            return sorted(self._secrets)
+            return sorted(name for name in self._secrets if name.startswith(prefix))
