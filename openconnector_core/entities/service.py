@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ from openconnector_core.errors import (
     BadRequestError,
     ConfigurationError,
     ConflictError,
+    NotFoundError,
     PreconditionFailedError,
     ValidationError,
 )
@@ -208,7 +210,7 @@ class EntityService:
         item = _clean(body, _IGNORED_ON_WRITE, spec)
         entity_id, now = new_id(), now_iso()
         item.update(id=entity_id, created=now, updated=now)
-        item["uuid"] = item.get("uuid") or entity_id
+        item["uuid"] = self._client_uuid(spec, item.get("uuid")) or entity_id
         if "version" in spec.model.wire_fields() and not item.get("version"):
             item["version"] = INITIAL_VERSION
         wire = _validate(spec, item)
@@ -307,6 +309,21 @@ class EntityService:
         return _retried(record_once, conditional=False)
 
     # --- helpers -------------------------------------------------------------------------------
+
+    def _client_uuid(self, spec: ResourceSpec, value: Any) -> str | None:
+        """A ``uuid`` sent on create (e.g. by an export of the original, whose references use it):
+        it must be a UUID that no other entity of the resource has."""
+        if value is None or value == "":
+            return None
+        try:
+            text = str(uuid.UUID(str(value)))
+        except ValueError:
+            raise ValidationError(f"uuid must be a UUID, got {value!r}", fields=["uuid"]) from None
+        try:
+            self._store(spec).get(spec.name, text)
+        except NotFoundError:
+            return text
+        raise ConflictError(f"A {spec.kind} with uuid {text} already exists", fields=["uuid"])
 
     def _writable(self, resource: str) -> ResourceSpec:
         spec = resource_spec(resource)

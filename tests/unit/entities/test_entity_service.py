@@ -78,9 +78,19 @@ def test_create_fills_id_uuid_version_slug_and_timestamps(service: EntityService
 
 
 def test_create_keeps_a_supplied_uuid_version_and_slug(service: EntityService) -> None:
-    item = service.create("rules", {"name": "R", "uuid": "u-1", "version": "2.0.0", "slug": "my-rule"}).item
-    assert (item["uuid"], item["version"], item["slug"]) == ("u-1", "2.0.0", "my-rule")
-    assert item["id"] != "u-1"
+    given = "12f23206-a455-42b2-a717-15dbad24ff5e"
+    item = service.create("rules", {"name": "R", "uuid": given, "version": "2.0.0", "slug": "my-rule"}).item
+    assert (item["uuid"], item["version"], item["slug"]) == (given, "2.0.0", "my-rule")
+    assert item["id"] != given
+
+
+def test_a_client_uuid_must_be_a_uuid_no_other_entity_has(service: EntityService) -> None:
+    with pytest.raises(ValidationError, match="uuid must be a UUID"):
+        service.create("rules", {"name": "R", "uuid": "u-1"})
+    given = "12f23206-a455-42b2-a717-15dbad24ff5e"
+    service.create("rules", {"name": "R", "uuid": given})
+    with pytest.raises(ConflictError, match="already exists"):
+        service.create("rules", {"name": "R2", "uuid": given.upper()})
 
 
 def test_create_ignores_read_only_and_underscore_fields(service: EntityService) -> None:
@@ -153,9 +163,10 @@ def test_endpoint_array_and_regex_are_derived(service: EntityService) -> None:
 
 
 def test_get_by_id_uuid_or_slug(service: EntityService) -> None:
-    created = service.create("synchronizations", {"name": "Sync One", "uuid": "legacy-uuid"}).item
+    legacy = "55512662-e2c2-459c-96f4-764bffaeedbb"
+    created = service.create("synchronizations", {"name": "Sync One", "uuid": legacy}).item
 
-    for key in (created["id"], "legacy-uuid", "sync-one"):
+    for key in (created["id"], legacy, "sync-one"):
         assert service.get("synchronizations", key).item == created
 
 
