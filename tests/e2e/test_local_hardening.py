@@ -211,3 +211,70 @@ def test_requests_keep_being_answered_while_a_slow_client_dribbles(stack: Runnin
         stop.set()
         thread.join()
         slow.close()
+
+
+# --- HTTP semantics and budgets ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        (b'{"name": NaN}', "application/json", "NaN is not a JSON number"),
+        (b'{"name": Infinity}', "application/json", "Infinity is not a JSON number"),
+        (b'{"a":' * 5000 + b"1" + b"}" * 5000, "application/json", "nests deeper than"),
+        (b'{"name": "\xff\xfe"}', "application/octet-stream", "not UTF-8"),
+    ],
+)
+def test_bad_json_is_a_400_in_our_words(
+    stack: RunningStack, body: bytes, content_type: str, message: str
+) -> None:
+    with stack.client() as api:
+        response = api.post("/api/rules", content=body, headers={"Content-Type": content_type})
+    assert response.status_code == 400, response.text
+    assert message in response.json()["message"]
+    assert "Traceback" not in response.text and "Expecting" not in response.text
+
+
+def test_if_match_lists_are_compared_tag_by_tag(stack: RunningStack) -> None:
+    with stack.client() as api:
+        created = api.post("/api/rules", json={"name": "Listed", "type": "error"})
+        etag = created.headers["ETag"]
+        stale = api.put(
+            f"/api/rules/{created.json()['id']}", json={"order": 1}, headers={"If-Match": '"99", "98"'}
+        )
+        assert stale.status_code == 412
+        listed = api.put(
+            f"/api/rules/{created.json()['id']}", json={"order": 2}, headers={"If-Match": f'"99", {etag}'}
+        )
+        assert listed.status_code == 200, listed.text
+        weak = api.put(
+            f"/api/rules/{created.json()['id']}",
+            json={"order": 3},
+            headers={"If-Match": f"W/{listed.headers['ETag']}"},
+        )
+        assert weak.status_code == 412  # If-Match compares strongly (RFC 9110 §13.1.1)
+
+
+def test_a_client_uuid_must_be_a_unique_uuid(stack: RunningStack) -> None:
+    with stack.client() as api:
+        assert api.post("/api/rules", json={"name": "U1", "uuid": "not-a-uuid"}).status_code == 400
+        given = "5c1bd1f4-3b8e-4c55-9a44-0f6b7c1e2d3a"
+        assert api.post("/api/rules", json={"name": "U2", "uuid": given}).status_code == 201
+        assert api.post("/api/rules", json={"name": "U3", "uuid": given}).status_code == 409
+
+
+def test_a_runaway_condition_ends_in_a_400_naming_the_limit_while_health_answers(stack: RunningStack) -> None:
+    rule = {"reduce": [{"var": "n"}, {"cat": [{"var": "accumulator"}, {"var": "accumulator"}]}, "ab"]}
+    answers: list[int] = []
+
+    def poll() -> None:
+        for _ in range(5):
+            answers.append(httpx.get(f"{stack.url}/api/health").status_code)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    with stack.client() as api:
+        response = api.post("/api/conditions/test", json={"conditions": rule, "data": {"n": list(range(64))}})
+    poller.join()
+    assert response.status_code == 400 and "JSON-logic size limit" in response.json()["message"]
+    assert answers == [200] * 5

@@ -127,7 +127,11 @@ def _new_source(stack: RunningStack, recorder: _Recorder) -> dict[str, Any]:
     with stack.client() as api:
         created = api.post(
             "/api/sources",
-            json={"name": f"Raced {next(_numbers)}", "location": recorder.url, "configuration": _basic("initial")},
+            json={
+                "name": f"Raced {next(_numbers)}",
+                "location": recorder.url,
+                "configuration": _basic("initial"),
+            },
         )
     assert created.status_code == 201, created.text
     return {**created.json(), "etag": created.headers["ETag"]}

@@ -143,3 +143,33 @@ def test_superseded_versions_are_removed_and_a_deleted_source_leaves_no_secret()
     assert secrets.names("sources/") == [only]
     service.delete("sources", created.item["id"])
     assert secrets.names() == []
+
+
+def test_a_burst_of_source_calls_reads_the_secret_once(
+    make_engine: Callable[..., CallEngine], peer: PeerServer
+) -> None:
+    # Given a source written by one container, called by another (its own cache, the same stores)
+    entities, secrets = MemoryEntityStore(), MemorySecretStore()
+    writer = EntityService(entities, secrets)
+    created = writer.create(
+        "sources", {"name": "Burst", "location": peer.url, "configuration": _basic("pw-1")}
+    )
+    reads: list[str] = []
+    get = secrets.get
+
+    def counting_get(name: str) -> dict[str, Any]:
+        reads.append(name)
+        return get(name)
+
+    secrets.get = counting_get  # type: ignore[method-assign]
+    engine = make_engine()
+    engine.entities = EntityService(entities, secrets)
+    # When it makes 50 calls, then the password changes (elsewhere), then 50 more
+    for _ in range(50):
+        engine.call(created.item["id"], "/echo")
+    writer.update("sources", created.item["id"], {"configuration": _basic("pw-2")})
+    for _ in range(50):
+        engine.call(created.item["id"], "/echo")
+    # Then the secret store was read once per version, and the change took effect at the next call
+    assert len(reads) == 2
+    assert _password_sent(peer) == "pw-2"
