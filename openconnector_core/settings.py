@@ -23,6 +23,8 @@ class Settings(BaseModel):
     event_queue_url: str = Field("", alias="EVENT_QUEUE_URL")
     event_bus_name: str = Field("default", alias="EVENT_BUS_NAME")
     outbound_allow: str = Field("", alias="OPENCONNECTOR_OUTBOUND_ALLOW")
+    admin_scope: str = Field("openconnector/admin", alias="OPENCONNECTOR_ADMIN_SCOPE")
+    read_scope: str = Field("openconnector/read", alias="OPENCONNECTOR_READ_SCOPE")
     local_ports: str = Field("", alias="OPENCONNECTOR_LOCAL_PORTS")
     """Set by ``openconnector serve``: its own and its AWS emulator's ports, never reachable outbound."""
     aws_region: str = Field("eu-west-1", alias="AWS_REGION")
