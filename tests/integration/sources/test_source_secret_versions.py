@@ -83,7 +83,7 @@ def test_conditional_puts_exactly_one_wins_and_the_call_uses_its_password(
         # When each PUTs its own password with If-Match
         results = _race(
             [
-                lambda n=n: service.update(
+                lambda n=n, service=service, created=created: service.update(
                     "sources",
                     created.item["id"],
                     {"configuration": _basic(f"password-{n}")},
@@ -115,7 +115,7 @@ def test_unconditional_puts_are_all_acknowledged_and_the_last_one_wins(
         )
         results = _race(
             [
-                lambda n=n: service.update(
+                lambda n=n, service=service, created=created: service.update(
                     "sources",
                     created.item["id"],
                     {"configuration": _basic(f"password-{n}"), "description": str(n)},
