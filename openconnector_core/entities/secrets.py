@@ -15,6 +15,7 @@ JSON object per entity, pointer → clear value; the item keeps ``MASK`` in its 
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ _USERINFO = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_name(name: str) -> bool:
     """Whether a field, header, query or form name carries a credential: ``password``, ``pwd``,
     ``client_secret``, ``X-Api-Key``, ``Ocp-Apim-Subscription-Key``, ``Authorization``, ``Cookie``,

@@ -245,11 +245,11 @@ def send(
         hop_auth: Any = auth
         if redirects and (request.url.scheme, request.url.host, request.url.port) != origin:
             hop_auth = None  # credentials never follow a redirect to another origin
-        if cookies is not None and not configured_cookie:
+        if cookies and not configured_cookie:  # (the cookie jar's machinery only when it holds any)
             request.headers.pop("cookie", None)
             cookies.set_cookie_header(request)
         response = client.send(request, auth=hop_auth, stream=True, follow_redirects=False)
-        if cookies is not None:
+        if cookies is not None and "set-cookie" in response.headers:
             cookies.extract_cookies(response)
         try:
             if (
