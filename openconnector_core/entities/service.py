@@ -14,7 +14,7 @@ from typing import Any
 import pydantic
 
 from openconnector_core.entities.base import now_iso
-from openconnector_core.entities.endpoints import endpoint_array, endpoint_regex, strip_php_delimiters
+from openconnector_core.entities.endpoints import endpoint_array, endpoint_regex
 from openconnector_core.entities.registry import RESOURCES, ResourceSpec, StorageKind, resource_spec
 from openconnector_core.entities.secret_versions import SecretVersions
 from openconnector_core.entities.secrets import SECRET_REF, extract, reveal
@@ -22,8 +22,8 @@ from openconnector_core.entities.slugs import derive_slug, slug_problem
 from openconnector_core.entities.versions import INITIAL_VERSION, bump_patch
 from openconnector_core.errors import (
     BadRequestError,
-    ConfigurationError,
     ConflictError,
+    DeploymentError,
     NotFoundError,
     PreconditionFailedError,
     ValidationError,
@@ -106,7 +106,7 @@ def _validate(spec: ResourceSpec, item: Mapping[str, Any]) -> dict[str, Any]:
     return wire
 
 
-def _derive(spec: ResourceSpec, wire: dict[str, Any], before: Mapping[str, Any] | None) -> None:
+def _derive(spec: ResourceSpec, wire: dict[str, Any]) -> None:
     """Fill the fields computed from others: slug, endpoint array/regex, Source/Mapping date mirrors."""
     style = spec.model.SLUG_STYLE
     if style is not None:
@@ -116,14 +116,10 @@ def _derive(spec: ResourceSpec, wire: dict[str, Any], before: Mapping[str, Any] 
                 raise ValidationError(f"Invalid slug {wire['slug']!r}: {problem}", fields=["slug"])
         else:
             wire["slug"] = derive_slug(wire.get("name"), style, wire["id"], spec.kind)
-    if "endpointRegex" in wire:
+    if "endpointRegex" in wire:  # derived, never taken from the client (an import's may be upstream's)
         endpoint = wire.get("endpoint") or ""
         wire["endpointArray"] = endpoint_array(endpoint)
-        changed = before is not None and before.get("endpoint") != endpoint
-        if not wire.get("endpointRegex") or changed:
-            wire["endpointRegex"] = endpoint_regex(endpoint)
-        else:
-            wire["endpointRegex"] = strip_php_delimiters(wire["endpointRegex"])
+        wire["endpointRegex"] = endpoint_regex(endpoint)
     if "dateCreated" in wire:
         wire["dateCreated"], wire["dateModified"] = wire["created"], wire["updated"]
 
@@ -214,7 +210,7 @@ class EntityService:
         if "version" in spec.model.wire_fields() and not item.get("version"):
             item["version"] = INITIAL_VERSION
         wire = _validate(spec, item)
-        _derive(spec, wire, None)
+        _derive(spec, wire)
         masked, found = extract(wire, spec.secrets)
         version = self._versions.write(spec.name, entity_id, found) if found else None
         if version:
@@ -247,7 +243,7 @@ class EntityService:
         if "slug" in changes and not changes["slug"]:
             item["slug"] = None
         wire = _validate(spec, item)
-        _derive(spec, wire, current.item)
+        _derive(spec, wire)
         ref = current.item.get(SECRET_REF)
         previous = self._versions.read(ref) if ref else {}
         if previous is None:
@@ -336,11 +332,11 @@ class EntityService:
     def _store(self, spec: ResourceSpec) -> EntityStore:
         if spec.storage is StorageKind.CONTRACTS:
             if self._contracts is None:
-                raise ConfigurationError("No contracts store configured")
+                raise DeploymentError("No contracts store configured")
             return self._contracts
         return self._entities
 
     def _log_store(self) -> LogStore:
         if self._logs is None:
-            raise ConfigurationError("No log store configured")
+            raise DeploymentError("No log store configured")
         return self._logs

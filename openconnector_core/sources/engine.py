@@ -27,8 +27,8 @@ from openconnector_core.sources.auth.registry import DECOS_PLACEHOLDER, OAUTH_PL
 from openconnector_core.sources.call_logs import CallLogWriter, new_call_log
 from openconnector_core.sources.client import DeadlineExceededError, HttpClients, RawResponse, send
 from openconnector_core.sources.config import (
-    ConfigError,
     RequestSpec,
+    SourceConfigError,
     apply_pagination,
     effective_method,
     prepare_options,
@@ -269,7 +269,7 @@ class CallEngine:
         try:
             client = self.clients.for_tls(spec.tls)
         except (ssl.SSLError, ValueError, OSError):
-            raise ConfigError(
+            raise SourceConfigError(
                 "Invalid TLS configuration: configuration.cert, ssl_key or verify is not a usable PEM "
                 "certificate, key or CA bundle (or the key's password is wrong)"
             ) from None
@@ -277,7 +277,9 @@ class CallEngine:
             request = spec.build(client)
             request.read()  # a multipart body is a stream until read; the log and retries need its bytes
         except (httpx.InvalidURL, ValueError, TypeError):
-            raise ConfigError("Invalid request: the URL, headers or body cannot be sent as given") from None
+            raise SourceConfigError(
+                "Invalid request: the URL, headers or body cannot be sent as given"
+            ) from None
         logged_request = self._logged_request(request, spec, redactor)
         try:
             self.guard.check_url(request.url)
