@@ -64,12 +64,7 @@ def is_authorized(authorization_header: str | None, token: str) -> bool:
     return hmac.compare_digest(presented.strip().encode(), token.encode())
 
 
-def authorizer_context() -> dict[str, object]:
+def authorizer_context(admin_scope: str = "openconnector/admin") -> dict[str, object]:
     """What the handler sees in ``requestContext.authorizer`` after the local check passed (the JWT
-    authorizer's shape, with the local admin as subject)."""
-    return {
-        "jwt": {
-            "claims": {"sub": "local-admin", "scope": "openconnector/admin"},
-            "scopes": ["openconnector/admin"],
-        }
-    }
+    authorizer's shape, with the local admin as subject and the template's admin scope)."""
+    return {"jwt": {"claims": {"sub": "local-admin", "scope": admin_scope}, "scopes": [admin_scope]}}

@@ -74,6 +74,8 @@ class LocalStack:
         self.scheduler = Scheduler(VirtualClock(options.schedule_speed))
         self.event_router: EventBridgeRouter | None = None
         self.server: _HttpServer | None = None
+        self.admin_scope = "openconnector/admin"
+        """Granted to the admin token: the template's ``AdminScope`` (the handler checks it)."""
         self._stopped = threading.Event()
         self._compactor = threading.Thread(target=self._compact_periodically, name="compaction", daemon=True)
 
@@ -86,6 +88,7 @@ class LocalStack:
         template = SamTemplate.from_file(
             options.template, region=options.region, parameter_overrides=options.parameters
         )
+        self.admin_scope = str(template.parameters.get("AdminScope") or self.admin_scope)
         services, replayed = self.emulator.restore()
         log.info(
             "state: %s (%d services restored, %d journal entries replayed)",
@@ -232,7 +235,7 @@ class LocalStack:
                         "stored in the state directory when the variable is unset)",
                     },
                 )
-            authorizer = auth.authorizer_context()
+            authorizer = auth.authorizer_context(self.admin_scope)
         event = build_event(
             route=route,
             path_parameters=path_parameters,
