@@ -136,7 +136,7 @@ class EntityService:
         self._secrets = secrets
         self._contracts = contracts
         self._logs = logs
-        self._versions = SecretVersions(secrets)
+        self._versions = SecretVersions(secrets, entities)
 
     # --- reading -------------------------------------------------------------------------------
 

@@ -221,5 +221,6 @@ class MemorySecretStore:
             self._secrets.pop(name, None)
 
     def names(self, prefix: str = "") -> list[str]:
+        """For tests: the names of the stored secrets."""
         with self._lock:
             return sorted(name for name in self._secrets if name.startswith(prefix))

@@ -57,22 +57,6 @@ class SecretsManagerStore:
         values: dict[str, Any] = json.loads(response.get("SecretString") or "{}")
         return values
 
-    def names(self, prefix: str) -> list[str]:
-        found: list[str] = []
-        full_prefix = self._id(prefix)
-        try:
-            pages = self._client.get_paginator("list_secrets").paginate(
-                Filters=[{"Key": "name", "Values": [full_prefix]}]
-            )
-            for page in pages:
-                for secret in page.get("SecretList", []):
-                    name = str(secret.get("Name", ""))
-                    if name.startswith(full_prefix):  # the filter is a case-insensitive prefix match
-                        found.append(name[len(self._prefix) :])
-        except ClientError as error:
-            raise _translate(error, full_prefix) from error
-        return sorted(found)
-
     def delete(self, name: str) -> None:
         secret_id = self._id(name)
         try:
