@@ -162,3 +162,28 @@ class _RunsCode:
 
     def __reduce__(self) -> tuple[object, tuple[str, str]]:
         return (Path.write_text, (Path(self.path), "x"))  # type: ignore[return-value]
+
+
+def test_the_emulator_refuses_requests_without_the_stack_key_before_reading_them(tmp_path: Path) -> None:
+    from werkzeug.test import Client
+
+    emulator = AwsEmulator(StateStore(tmp_path), access_key="OCLOCALKEY1")
+    client = Client(emulator.middleware)
+    own = {"authorization": AUTH.format(service="sqs").replace("testing", "OCLOCALKEY1")}
+    other = {"authorization": AUTH.format(service="sqs")}
+    action = {"Action": "ListQueues", "Version": "2012-11-05"}
+
+    assert client.post("/", data=action, headers=other).status_code == 403
+    assert client.post("/", data=action).status_code == 403
+    assert (
+        client.get(
+            "/", query_string={"X-Amz-Credential": "testing/20250101/eu-west-1/s3/aws4_request"}
+        ).status_code
+        == 403
+    )
+    assert client.get("/moto-api/data.json", headers=own).status_code == 403
+    assert client.post("/moto-api/reset", headers=own).status_code == 403
+    assert client.options("/", headers={**own, "Origin": "https://evil.example"}).status_code == 403
+    allowed = client.post("/", data=action, headers={**own, "Origin": "https://evil.example"})
+    assert allowed.status_code == 200
+    assert not [name for name, _ in allowed.headers.items() if name.lower().startswith("access-control-")]
