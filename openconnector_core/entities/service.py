@@ -5,10 +5,12 @@ and ``record_state`` (bookkeeping such as a source's rate-limit fields)."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import pydantic
@@ -16,7 +18,7 @@ import pydantic
 from openconnector_core.entities.base import now_iso
 from openconnector_core.entities.endpoints import endpoint_array, endpoint_regex
 from openconnector_core.entities.registry import RESOURCES, ResourceSpec, StorageKind, resource_spec
-from openconnector_core.entities.secret_versions import SecretVersions
+from openconnector_core.entities.secret_versions import ORPHAN_GRACE, SecretVersions
 from openconnector_core.entities.secrets import SECRET_REF, extract, reveal
 from openconnector_core.entities.slugs import derive_slug, slug_problem
 from openconnector_core.entities.versions import INITIAL_VERSION, bump_patch
@@ -28,7 +30,7 @@ from openconnector_core.errors import (
     PreconditionFailedError,
     ValidationError,
 )
-from openconnector_core.ids import new_id
+from openconnector_core.ids import new_id, uuid7_floor
 from openconnector_core.store.ports import EntityStore, LogStore, Page, SecretStore, Stored
 from openconnector_core.store.query import check_if_match, matcher
 
@@ -57,6 +59,11 @@ def _retried[T](write: Callable[[], T], *, conditional: bool) -> T:
                 raise
             time.sleep(random.uniform(0, min(0.05, 0.002 * attempt)))
     raise AssertionError("unreachable")
+
+
+def _uuid_markers(spec: ResourceSpec) -> str:
+    """Where client uuids of a resource are reserved (not an API resource)."""
+    return f"uuids:{spec.name}"
 
 
 def _public(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -206,7 +213,10 @@ class EntityService:
         item = _clean(body, _IGNORED_ON_WRITE, spec)
         entity_id, now = new_id(), now_iso()
         item.update(id=entity_id, created=now, updated=now)
-        item["uuid"] = self._client_uuid(spec, item.get("uuid")) or entity_id
+        client_uuid = self._client_uuid(spec, item.get("uuid"))
+        item["uuid"] = client_uuid or entity_id
+        if client_uuid:
+            self._claim_uuid(spec, client_uuid, entity_id)
         if "version" in spec.model.wire_fields() and not item.get("version"):
             item["version"] = INITIAL_VERSION
         wire = _validate(spec, item)
@@ -220,6 +230,8 @@ class EntityService:
         except Exception:
             if version:
                 self._versions.discard(version)
+            if client_uuid:
+                self._release_uuid(spec, client_uuid)
             raise
         return Stored(_public(stored.item), stored.etag)
 
@@ -272,13 +284,16 @@ class EntityService:
         """Deletes the entity and its secret."""
         spec = self._writable(resource)
 
-        def delete_once() -> str:
+        def delete_once() -> dict[str, Any]:
             current = self._entities.get(resource, key)
             check_if_match(if_match, int(current.etag.strip('"')))
             self._entities.delete(resource, current.item["id"], if_match=current.etag)
-            return str(current.item["id"])
+            return current.item
 
-        entity_id = _retried(delete_once, conditional=if_match is not None)
+        deleted = _retried(delete_once, conditional=if_match is not None)
+        entity_id = str(deleted["id"])
+        if deleted.get("uuid") and deleted["uuid"] != entity_id:
+            self._release_uuid(spec, str(deleted["uuid"]))
         if spec.secrets.any:
             self._versions.discard_all(spec.name, entity_id)
 
@@ -320,6 +335,34 @@ class EntityService:
         except NotFoundError:
             return text
         raise ConflictError(f"A {spec.kind} with uuid {text} already exists", fields=["uuid"])
+
+    def _claim_uuid(self, spec: ResourceSpec, client_uuid: str, entity_id: str) -> None:
+        """Reserve a client's uuid with a marker item (a conditional create): of two creates racing
+        with the same uuid exactly one gets it. A marker whose entity never came (its writer
+        crashed) is taken over once that writer cannot still be running."""
+        markers = _uuid_markers(spec)
+        try:
+            self._entities.create(markers, {"id": client_uuid, "entityId": entity_id})
+            return
+        except ConflictError:
+            holder = self._entities.get(markers, client_uuid)
+        taken = ConflictError(f"A {spec.kind} with uuid {client_uuid} already exists", fields=["uuid"])
+        holder_id = str(holder.item.get("entityId") or "")
+        try:
+            self._entities.get(spec.name, holder_id)
+            raise taken
+        except NotFoundError:
+            pass
+        if holder_id >= uuid7_floor(datetime.now(UTC) - ORPHAN_GRACE):
+            raise taken  # its create may still be running
+        try:
+            self._entities.replace(markers, {"id": client_uuid, "entityId": entity_id}, if_match=holder.etag)
+        except PreconditionFailedError:
+            raise taken from None
+
+    def _release_uuid(self, spec: ResourceSpec, client_uuid: str) -> None:
+        with contextlib.suppress(NotFoundError):
+            self._entities.delete(_uuid_markers(spec), client_uuid)
 
     def _writable(self, resource: str) -> ResourceSpec:
         spec = resource_spec(resource)
