@@ -210,6 +210,18 @@ def _redirect_request(request: httpx.Request, response: httpx.Response) -> httpx
     return new
 
 
+def bounded_timeout(timeout: httpx.Timeout, seconds: float) -> httpx.Timeout:
+    """``timeout`` with no phase longer than ``seconds`` (what remains of the deadline)."""
+    left = max(0.001, seconds)
+
+    def cap(value: float | None) -> float:
+        return left if value is None else min(value, left)
+
+    return httpx.Timeout(
+        connect=cap(timeout.connect), read=cap(timeout.read), write=cap(timeout.write), pool=cap(timeout.pool)
+    )
+
+
 def read_capped(response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
     chunks: list[bytes] = []
     size = 0

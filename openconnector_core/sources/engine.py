@@ -25,7 +25,13 @@ from openconnector_core.sources import ratelimit
 from openconnector_core.sources.auth import TokenCache, build_auth
 from openconnector_core.sources.auth.registry import DECOS_PLACEHOLDER, OAUTH_PLACEHOLDER
 from openconnector_core.sources.call_logs import CallLogWriter, new_call_log
-from openconnector_core.sources.client import DeadlineExceededError, HttpClients, RawResponse, send
+from openconnector_core.sources.client import (
+    DeadlineExceededError,
+    HttpClients,
+    RawResponse,
+    bounded_timeout,
+    send,
+)
 from openconnector_core.sources.config import (
     RequestSpec,
     SourceConfigError,
@@ -307,7 +313,7 @@ class CallEngine:
             attempt += 1
             attempt_started = time.monotonic()
             ends = _earliest(attempt_started + spec.total_timeout, deadline.current())
-            request.extensions["timeout"] = _bounded(spec.timeout, ends - attempt_started).as_dict()
+            request.extensions["timeout"] = bounded_timeout(spec.timeout, ends - attempt_started).as_dict()
             try:
                 raw = send(
                     client,
@@ -654,18 +660,6 @@ def _transport_message(error: httpx.TransportError) -> str:
 
 def _earliest(first: float, second: float | None) -> float:
     return first if second is None else min(first, second)
-
-
-def _bounded(timeout: httpx.Timeout, seconds: float) -> httpx.Timeout:
-    """``timeout`` with no phase longer than ``seconds`` (what remains of the deadline)."""
-    left = max(0.001, seconds)
-
-    def cap(value: float | None) -> float:
-        return left if value is None else min(value, left)
-
-    return httpx.Timeout(
-        connect=cap(timeout.connect), read=cap(timeout.read), write=cap(timeout.write), pool=cap(timeout.pool)
-    )
 
 
 def _utcnow() -> datetime:

@@ -16,14 +16,16 @@ import datetime
 import decimal
 import json
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from openconnector_core import deadline
 from openconnector_core.errors import OutboundRefusedError, SourceError
-from openconnector_core.sources.client import HttpClients, read_capped
+from openconnector_core.sources.client import DeadlineExceededError, HttpClients, bounded_timeout, read_capped
 from openconnector_core.sources.ssrf import OutboundGuard
 
 MAX_WSDL_BYTES = 5 * 1024 * 1024
@@ -117,13 +119,22 @@ def _make_transport_class() -> type:
             self, method: str, url: str, content: bytes | None, headers: Mapping[str, str], limit: int
         ) -> Response:
             self._guard.check_url(url)
+            left = deadline.remaining()  # a run's budget bounds a SOAP exchange like any call
+            if left == 0.0:
+                raise DeadlineExceededError("No time left for this call: the run has spent its time budget")
+            timeout = httpx.Timeout(self.timeout)
             client = self._clients.default()
             request = client.build_request(
-                method, url, content=content, headers=headers, timeout=self.timeout
+                method,
+                url,
+                content=content,
+                headers=headers,
+                timeout=timeout if left is None else bounded_timeout(timeout, left),
             )
             response = client.send(request, stream=True, follow_redirects=False)
             try:
-                body = read_capped(response, limit, deadline=float("inf"))
+                ends = float("inf") if left is None else time.monotonic() + left
+                body = read_capped(response, limit, deadline=ends)
             finally:
                 response.close()
             if method == "GET" and response.status_code >= 400:
