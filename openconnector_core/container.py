@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
     from openconnector_core.entities.service import EntityService
     from openconnector_core.mapping import MappingEngine
+    from openconnector_core.objects.service import ObjectStore
+    from openconnector_core.objects.storage import ObjectStorage
     from openconnector_core.retention import GlobalSettings
     from openconnector_core.sources import CallEngine
     from openconnector_core.sources.call_logs import CallLogQuery
@@ -36,6 +38,7 @@ class Container:
         log_store: LogStore | None = None,
         secret_store: SecretStore | None = None,
         http_transport: httpx.BaseTransport | None = None,
+        object_storage: ObjectStorage | None = None,
     ) -> None:
         self.settings = settings
         self._entity_store = entity_store
@@ -43,12 +46,14 @@ class Container:
         self._log_store = log_store
         self._secret_store = secret_store
         self._http_transport = http_transport
+        self._object_storage = object_storage
 
     @classmethod
     def in_memory(
         cls, settings: Settings | None = None, *, http_transport: httpx.BaseTransport | None = None
     ) -> Container:
         from openconnector_core.store.memory import MemoryEntityStore, MemoryLogStore, MemorySecretStore
+        from openconnector_core.store.objects_memory import MemoryObjectStorage
 
         return cls(
             settings or Settings(),
@@ -57,6 +62,7 @@ class Container:
             log_store=MemoryLogStore(),
             secret_store=MemorySecretStore(),
             http_transport=http_transport,
+            object_storage=MemoryObjectStorage(),
         )
 
     # ------------------------------------------------------------------ AWS adapters
@@ -101,12 +107,33 @@ class Container:
         client = boto3.client("secretsmanager", region_name=self.settings.aws_region)
         return SecretsManagerStore(client, self.settings.secrets_prefix)
 
+    @cached_property
+    def object_storage(self) -> ObjectStorage:
+        if self._object_storage is not None:
+            return self._object_storage
+        import boto3
+
+        from openconnector_core.store.objects_dynamodb import DynamoObjectStorage
+
+        s3 = boto3.client("s3", region_name=self.settings.aws_region)
+        return DynamoObjectStorage(
+            self.dynamodb, self.settings.objects_table, s3=s3, bucket=self.settings.files_bucket
+        )
+
     # ------------------------------------------------------------------ services and engines
     @cached_property
     def entities(self) -> EntityService:
         from openconnector_core.entities.service import EntityService
 
         return EntityService(self.entity_store, self.secrets, contracts=self.contract_store, logs=self.logs)
+
+    @cached_property
+    def objects(self) -> ObjectStore:
+        """The object store (registers/schemas/objects): ``ObjectService`` of ``objects.ports``."""
+        from openconnector_core.objects.audit import AuditTrail
+        from openconnector_core.objects.service import ObjectStore
+
+        return ObjectStore(self.entity_store, self.object_storage, AuditTrail(self.logs))
 
     @cached_property
     def call_engine(self) -> CallEngine:

@@ -13,6 +13,6 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 def routers() -> list[Router]:
     """Every router of the management API, most specific first."""
-    from openconnector_core.api import actions, aliases, resources, system
+    from openconnector_core.api import actions, aliases, objects, resources, system
 
-    return [system.router, aliases.router, actions.router, resources.router]
+    return [system.router, aliases.router, actions.router, objects.router, resources.router]

@@ -20,7 +20,7 @@ from openconnector_core.entities.endpoints import endpoint_array, endpoint_regex
 from openconnector_core.entities.registry import RESOURCES, ResourceSpec, StorageKind, resource_spec
 from openconnector_core.entities.secret_versions import ORPHAN_GRACE, SecretVersions
 from openconnector_core.entities.secrets import SECRET_REF, extract, reveal
-from openconnector_core.entities.slugs import derive_slug, slug_problem
+from openconnector_core.entities.slugs import create_with_free_slug, derive_slug, slug_problem
 from openconnector_core.entities.versions import INITIAL_VERSION, bump_patch
 from openconnector_core.errors import (
     BadRequestError,
@@ -122,7 +122,7 @@ def _derive(spec: ResourceSpec, wire: dict[str, Any]) -> None:
             if problem:
                 raise ValidationError(f"Invalid slug {wire['slug']!r}: {problem}", fields=["slug"])
         else:
-            wire["slug"] = derive_slug(wire.get("name"), style, wire["id"], spec.kind)
+            wire["slug"] = derive_slug(wire.get("name") or wire.get("title"), style, wire["id"], spec.kind)
     if "endpointRegex" in wire:  # derived, never taken from the client (an import's may be upstream's)
         endpoint = wire.get("endpoint") or ""
         wire["endpointArray"] = endpoint_array(endpoint)
@@ -220,13 +220,16 @@ class EntityService:
         if "version" in spec.model.wire_fields() and not item.get("version"):
             item["version"] = INITIAL_VERSION
         wire = _validate(spec, item)
+        derived = not wire.get("slug")
         _derive(spec, wire)
         masked, found = extract(wire, spec.secrets)
         version = self._versions.write(spec.name, entity_id, found) if found else None
         if version:
             masked[SECRET_REF] = version
         try:
-            stored = self._entities.create(resource, masked)
+            stored = create_with_free_slug(
+                lambda attempt: self._entities.create(resource, attempt), masked, derived=derived
+            )
         except Exception:
             if version:
                 self._versions.discard(version)
