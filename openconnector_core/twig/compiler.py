@@ -26,11 +26,11 @@ from jinja2 import TemplateSyntaxError
 from markupsafe import Markup
 
 from .access import UNDEFINED
+from .code import Expr, Translation, jinja_string
 from .environment import _compile
 from .expressions import Names, PythonParser, Unsupported
 from .lexer import Segment, Token, TwigLexer
 from .limits import MAX_OUTPUT_CHARS, check_output_size, extend_running_budget
-from .parser import Expr, Translation, jinja_string
 from .registry import HELPERS
 from .rendering import PythonTemplate, context_of, emit, emit_json, execute_json
 
@@ -264,17 +264,7 @@ class _Compiler:
 
     def tag_for(self, parser: PythonParser) -> None:
         self.mutates = True
-        names = [parser.expect("name").value]
-        if parser.accept("punct", ","):
-            names.append(parser.expect("name").value)
-        if not parser.test("name", "in"):
-            raise Unsupported("for without in")
-        parser.advance()
-        parser.inline_if_allowed = False
-        sequence = parser.parse_expression()
-        if parser.test("name", "if"):
-            raise Unsupported("for if")
-        key_name, value_name = (names[0], names[1]) if len(names) == 2 else ("", names[0])
+        key_name, value_name, sequence = parser.parse_for_header()
         loop = parser.h(
             "_for",
             "_c",
@@ -294,21 +284,12 @@ class _Compiler:
 
     def tag_set(self, parser: PythonParser) -> None:
         self.mutates = True
-        names = [parser.expect("name").value]
-        while parser.accept("punct", ","):
-            names.append(parser.expect("name").value)
+        names, values = parser.parse_set_header()
         self._mark_used()
-        if parser.accept("punct", "="):
-            values = [parser.parse_expression().code]
-            while parser.accept("punct", ","):
-                values.append(parser.parse_expression().code)
-            if len(values) != len(names):
-                raise Unsupported("set count")
+        if values is not None:
             for name, value in zip(names, values, strict=True):
                 self.out.line(parser.h("_set", "_c", jinja_string(name), value, "False"))
             return
-        if len(names) != 1:
-            raise Unsupported("set block with several names")
         buffer = self.out.fresh("_b")
         self.out.line(f"{buffer} = []")
         self.out.buffers.append(buffer)

@@ -25,6 +25,7 @@ from openconnector_core import php
 from openconnector_core.errors import MappingError
 
 from .access import TwigContext, TwigRuntimeError
+from .code import Translation
 from .limits import (
     MAX_OUTPUT_CHARS,
     LimitExceededError,
@@ -34,7 +35,6 @@ from .limits import (
     extend_running_budget,
     start_budget,
 )
-from .parser import Translation
 from .registry import FILTERS, FUNCTIONS, HELPERS, TESTS
 from .translator import TwigTranslator
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .code import Expr, Translation, jinja_string
 from .environment import _environment
 from .filters import f_default, f_json_encode
 from .lexer import Token
-from .parser import Expr, ExpressionParser, Translation, jinja_string
+from .parser import ExpressionParser
 from .registry import HELPERS
 
 

@@ -9,10 +9,10 @@ It emits Jinja expressions; :mod:`.expressions` overrides the emission hooks to 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from jinja2 import TemplateSyntaxError
 
+from .code import Expr, Translation, check_definable, helper, jinja_string
 from .grammar import (
     BINARY,
     CONSTANTS,
@@ -23,56 +23,6 @@ from .grammar import (
     TWO_WORD_TESTS,
 )
 from .lexer import Token
-
-
-@dataclass
-class Expr:
-    code: str
-    constant: bool = False  # a literal (Twig does not escape printed literals)
-    branches: tuple[Expr, Expr] | None = None  # for conditionals: (then, else)
-    condition: str = ""
-    boolean: bool = False  # the code already yields a Python bool (no truthiness conversion needed)
-    path: tuple[str, list[str]] | None = None  # (base code, keys) of an attribute chain
-    definable: bool = False  # an array, hash or method call: Twig's "defined" test accepts it
-
-
-def _check_definable(expr: Expr, line: int) -> None:
-    """Twig's ``is defined`` (and ``??``, built on it) only takes variables, attributes, literals and
-    arrays; anything else (a filter, an operation) is a syntax error."""
-    if expr.path is None and not expr.constant and not expr.definable:
-        raise TemplateSyntaxError('The "defined" test only works with simple variables.', line)
-
-
-def truth(expr: Expr) -> str:
-    """Code for PHP truthiness of ``expr``."""
-    return expr.code if expr.boolean else helper("_t", expr.code)
-
-
-def helper(name: str, first: str, *rest: str) -> str:
-    """A call of a runtime helper, emitted as a Jinja filter: filters are called directly, without
-    the sandbox's per-call checks (the helpers are ours; user filters cannot start with ``_``)."""
-    return f"({first})|{name}({', '.join(rest)})" if rest else f"({first})|{name}"
-
-
-@dataclass
-class Translation:
-    source: str  # Jinja source
-    arrows: list[tuple[tuple[str, ...], str]] = field(default_factory=list)  # (params, jinja expression)
-    functions: set[str] = field(default_factory=set)  # names of the functions the template calls
-
-
-def jinja_string(text: str) -> str:
-    """A Jinja string literal for ``text`` that never contains delimiters or quotes."""
-    out = ["'"]
-    for char in text:
-        if (char.isalnum() and char.isascii()) or char in " _-.,:;/@!?()[]<>=+*&^$|~`":
-            out.append(char)
-        elif ord(char) > 0xFFFF:
-            out.append(f"\\U{ord(char):08x}")
-        else:
-            out.append(f"\\u{ord(char):04x}")
-    out.append("'")
-    return "".join(out)
 
 
 class ExpressionParser:
@@ -120,6 +70,41 @@ class ExpressionParser:
     def context(self) -> str:
         """``_context``: all variables."""
         return "_c"
+
+    # ------------------------------------------------------------------ tag headers (shared by both targets)
+
+    def parse_for_header(self) -> tuple[str, str, Expr]:
+        """``k, v in seq`` of a ``for`` tag: (key name or "", value name, the sequence)."""
+        names = [self.expect("name").value]
+        if self.accept("punct", ","):
+            names.append(self.expect("name").value)
+        if not self.test("name", "in"):
+            raise self.error('Unexpected token (expected "in")')
+        self.advance()
+        self.inline_if_allowed = False  # a trailing "if" here is Twig 2's removed for-if
+        sequence = self.parse_expression()
+        if self.test("name", "if"):
+            raise self.error(
+                'The "for ... if" syntax is not supported; use a "filter" filter or an "if" inside'
+            )
+        key_name, value_name = (names[0], names[1]) if len(names) == 2 else ("", names[0])
+        return key_name, value_name, sequence
+
+    def parse_set_header(self) -> tuple[list[str], list[str] | None]:
+        """``a, b = x, y`` (names and value codes) or ``a`` of a block ``set`` (values ``None``)."""
+        names = [self.expect("name").value]
+        while self.accept("punct", ","):
+            names.append(self.expect("name").value)
+        if self.accept("punct", "="):
+            values = [self.parse_expression().code]
+            while self.accept("punct", ","):
+                values.append(self.parse_expression().code)
+            if len(values) != len(names):
+                raise self.error("When using set, you must have the same number of variables and assignments")
+            return names, values
+        if len(names) != 1:
+            raise self.error("When using set with a block, you cannot have a multi-target")
+        return names, None
 
     # ------------------------------------------------------------------ token helpers
 
@@ -212,7 +197,7 @@ class ExpressionParser:
         if operator == "not in":
             return Expr(f"(not {self.h('_in', left.code, right.code)})", boolean=True)
         if operator == "??":
-            _check_definable(left, self.current.line)
+            check_definable(left, self.current.line)
             condition = self.h("_isset", left.code)
             return Expr(
                 f"({left.code} if {condition} else {right.code})", branches=(left, right), condition=condition
@@ -276,7 +261,7 @@ class ExpressionParser:
             name = TWO_WORD_TESTS[(name, self.advance().value)]
         name = TEST_ALIASES.get(name.lower() if name.lower() in ("null", "none") else name, name)
         if name == "defined":
-            _check_definable(subject, name_token.line)
+            check_definable(subject, name_token.line)
         arguments: list[str] | None = None
         if self.test("punct", "("):
             arguments = self.parse_arguments()

@@ -16,9 +16,10 @@ from collections.abc import Callable
 
 from jinja2 import TemplateSyntaxError
 
+from .code import Expr, Translation, helper, jinja_string, truth
 from .grammar import UNSUPPORTED_TAGS
 from .lexer import Segment, TwigLexer
-from .parser import Expr, ExpressionParser, Translation, helper, jinja_string, truth
+from .parser import ExpressionParser
 
 
 class TwigTranslator:
@@ -121,20 +122,8 @@ class TwigTranslator:
         return "{% endif %}"
 
     def _tag_for(self, parser: ExpressionParser, stack: list[str]) -> str:
-        names = [parser.expect("name").value]
-        if parser.accept("punct", ","):
-            names.append(parser.expect("name").value)
-        if not parser.test("name", "in"):
-            raise parser.error('Unexpected token (expected "in")')
-        parser.advance()
-        parser.inline_if_allowed = False  # a trailing "if" here is Twig 2's removed for-if
-        sequence = parser.parse_expression()
-        if parser.test("name", "if"):
-            raise parser.error(
-                'The "for ... if" syntax is not supported; use a "filter" filter or an "if" inside'
-            )
+        key_name, value_name, sequence = parser.parse_for_header()
         stack.append("for")
-        key_name, value_name = (names[0], names[1]) if len(names) == 2 else ("", names[0])
         return (
             "{% for _ in "
             + helper("_for", "_c", sequence.code, jinja_string(key_name), jinja_string(value_name))
@@ -146,23 +135,12 @@ class TwigTranslator:
         return "{% endfor %}"
 
     def _tag_set(self, parser: ExpressionParser, stack: list[str]) -> str:
-        names = [parser.expect("name").value]
-        while parser.accept("punct", ","):
-            names.append(parser.expect("name").value)
-        if parser.accept("punct", "="):
-            values = [parser.parse_expression().code]
-            while parser.accept("punct", ","):
-                values.append(parser.parse_expression().code)
-            if len(values) != len(names):
-                raise parser.error(
-                    "When using set, you must have the same number of variables and assignments"
-                )
+        names, values = parser.parse_set_header()
+        if values is not None:
             return "".join(
                 "{% do " + helper("_set", "_c", jinja_string(name), value, "False") + " %}"
                 for name, value in zip(names, values, strict=True)
             )
-        if len(names) != 1:
-            raise parser.error("When using set with a block, you cannot have a multi-target")
         stack.append("set:" + names[0])
         return "{% set _block %}"
 
