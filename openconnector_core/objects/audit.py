@@ -28,6 +28,27 @@ def _size(value: Any) -> tuple[int, str]:
     return len(text.encode()), text
 
 
+def _surely_small(fields: Mapping[str, Any]) -> bool:
+    """Whether the JSON of ``fields`` is surely within ``_VALUE_LIMIT`` bytes, from an upper bound
+    that serializes only nested values (a UTF-8 character or an escape takes at most 6 bytes)."""
+    bound = 2
+    for name, value in fields.items():
+        bound += 6 * len(name) + 4
+        if isinstance(value, str):
+            bound += 6 * len(value) + 2
+        elif value is None or isinstance(value, bool):
+            bound += 5
+        elif isinstance(value, int):
+            bound += value.bit_length() // 3 + 2
+        elif isinstance(value, float):
+            bound += 32
+        else:
+            bound += _size(value)[0]
+        if bound > _VALUE_LIMIT:
+            return False
+    return True
+
+
 def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:
     """Top-level fields whose value differs: ``{field: {"old": …, "new": …}}`` (``None`` when absent)."""
     old, new = before or {}, after or {}
@@ -36,7 +57,7 @@ def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
         for name in dict.fromkeys([*old, *new])
         if name not in old or name not in new or old[name] != new[name]
     ]
-    if _size(old)[0] <= _VALUE_LIMIT and _size(new)[0] <= _VALUE_LIMIT:  # the common case: nothing to cut
+    if _surely_small(old) and _surely_small(new):  # the common case: nothing to cut
         return {name: {"old": old.get(name), "new": new.get(name)} for name in names}
     changed: dict[str, Any] = {}
     budget = _ENTRY_BUDGET

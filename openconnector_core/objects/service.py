@@ -431,6 +431,8 @@ class ObjectStore:
         actor: str | None,
     ) -> None:
         partition = _partition(ref)
+        with self._listeners_lock:
+            listeners = builtins.list(self._listeners)
         entries, events = [], []
         for action, before, after in changes:
             subject = after or before
@@ -447,6 +449,8 @@ class ObjectStore:
                     after=after.data if after else None,
                 )
             )
+            if not listeners:
+                continue
             events.append(
                 ObjectEvent(
                     action=action,
@@ -457,8 +461,6 @@ class ObjectStore:
                 )
             )
         self._audit.record(entries)
-        with self._listeners_lock:
-            listeners = builtins.list(self._listeners)
         for event in events:
             for listener in listeners:
                 try:

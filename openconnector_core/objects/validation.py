@@ -31,17 +31,14 @@ _ANNOTATIONS = frozenset(
 _DIALECTS = frozenset(
     {None, "https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2020-12/schema#"}
 )
-_TYPES: dict[str, Callable[[Any], bool]] = {
-    "string": lambda value: isinstance(value, str),
-    "integer": lambda value: (
-        (isinstance(value, int) and not isinstance(value, bool))
-        or (isinstance(value, float) and value.is_integer())
-    ),
-    "number": lambda value: isinstance(value, int | float) and not isinstance(value, bool),
-    "boolean": lambda value: isinstance(value, bool),
-    "null": lambda value: value is None,
-    "object": lambda value: isinstance(value, dict),
-    "array": lambda value: isinstance(value, list),
+_TYPES: dict[str, tuple[type, ...]] = {  # exact types: a subclass falls back to jsonschema
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "null": (type(None),),
+    "object": (dict,),
+    "array": (list,),
 }
 
 
@@ -97,8 +94,14 @@ def _fast_check(document: Any) -> Callable[[Any], bool] | None:
         names = [kind] if isinstance(kind, str) else kind
         if not isinstance(names, list) or not all(name in _TYPES for name in names):
             return None
-        tests = [_TYPES[name] for name in names]
-        checks.append(lambda value: any(test(value) for test in tests))
+        exact = frozenset(kind for name in names for kind in _TYPES[name])
+        integral = "integer" in names and "number" not in names  # 1.0 is an integer
+
+        def type_check(value: Any) -> bool:
+            actual = type(value)
+            return actual in exact or (integral and actual is float and value.is_integer())
+
+        checks.append(type_check)
     properties = document.get("properties", {})
     if not isinstance(properties, Mapping):
         return None
@@ -130,6 +133,8 @@ def _fast_check(document: Any) -> Callable[[Any], bool] | None:
         if item_check is None:
             return None
         checks.append(lambda value: not isinstance(value, list) or all(item_check(item) for item in value))
+    if len(checks) == 1:
+        return checks[0]
     return lambda value: all(check(value) for check in checks)
 
 

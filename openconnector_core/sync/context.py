@@ -3,7 +3,7 @@ building the per-run processing context workers share (mappings, rules, target),
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from openconnector_core.errors import NotFoundError, ValidationError
@@ -101,7 +101,7 @@ def validate(
             raise ValidationError(
                 "sourceConfig.maxPages must be an integer", fields=["sourceConfig.maxPages"]
             ) from None
-        render = container.mapping_engine.renderer.render
+        render = _lazy_render(container)
         enricher(config.get("extraDataConfigs"), None, source["id"], config, render)  # checks its shape
         plan["firstRequest"] = paginator.first(first_request(config, data, render))
         plan["body"] = request_body(config, data)
@@ -122,6 +122,16 @@ def validate(
     for index, rule in enumerate(sync.get("actions") or []):
         _get(container, "rules", rule, f"actions.{index}", "rule")
     return plan
+
+
+def _lazy_render(container: Container) -> Callable[[str, Mapping[str, Any]], str]:
+    """The template renderer, loaded when a template is rendered: a run without templated
+    endpoints does not pay for importing the mapping engine."""
+
+    def render(template: str, context: Mapping[str, Any]) -> str:
+        return str(container.mapping_engine.renderer.render(template, context))
+
+    return render
 
 
 def _stable(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -214,7 +224,7 @@ def build_context(container: Container, services: SyncRuntime, record: RunRecord
     )
     if plan.get("sourceId"):
         config = context.config
-        render = container.mapping_engine.renderer.render
+        render = _lazy_render(container)
         context.enrich = enricher(
             config.get("extraDataConfigs"), container.call_engine, plan["sourceId"], config, render
         )

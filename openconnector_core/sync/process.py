@@ -211,6 +211,8 @@ def _write(ctx: RunContext, items: list[_Item], result: PageResult) -> None:
         for pending in writes:
             pending.error = failure.message
     by_origin = {write.origin_id: write for write in writes}
+    # Written as fetched (no mapping, no rules): the target's hash is the origin hash.
+    as_fetched = ctx.target_mapping is None and ctx.hash_mapping is None and not ctx.rules
     now = now_precise()
     contracts: list[dict[str, Any]] = []
     for item in items:
@@ -241,7 +243,7 @@ def _write(ctx: RunContext, items: list[_Item], result: PageResult) -> None:
             sourceLastChecked=now,
             sourceLastSynced=now,
             targetId=write.target_id_out,
-            targetHash=content_hash(write.object),
+            targetHash=item.origin_hash if as_fetched else content_hash(write.object),
             targetLastChanged=now,
             targetLastSynced=now,
             targetLastAction=write.action,
