@@ -67,6 +67,7 @@ def _run(key: str, *, test: bool | None) -> Response[Any]:
         data=data,
         object_id=object_id,
         wait=_wait(),
+        source=body.get("source"),
     )
     if log.get("status") == "running":
         return json_response(202, log, {"Location": f"/api/synchronization-logs/{log['id']}"})

@@ -76,14 +76,19 @@ def start_run(
     data: Mapping[str, Any] | None = None,
     object_id: str | None = None,
     wait: float = 0.0,
+    source: str | None = None,
 ) -> dict[str, Any]:
     """Plan a run and return its SynchronizationLog (wire shape, ``status`` running/success/failed)
     once it ended or ``wait`` seconds passed. Unknown synchronization → 404; a bad reference in it →
-    400 naming the field, before anything is fetched; a run of it still running → 409 naming its log."""
+    400 naming the field, before anything is fetched; a run of it still running → 409 naming its log.
+    ``source``: a source location used instead of ``sourceId`` for this run (§5.4 stage 1: the
+    source with that location, created when there is none)."""
     started = time.time()
     sync = container.entities.get("synchronizations", synchronization).item
     if data is not None and not isinstance(data, Mapping):
         raise ValidationError("'data' must be an object", fields=["data"])
+    if source is not None:
+        sync = {**sync, "sourceId": source_by_location(container, source)}
     plan = validate(container, sync, object_id, data)
     services = runtime(container)
     run_id = new_id()
@@ -139,6 +144,19 @@ def start_run(
         services.state.release_lease(sync["id"], run_id)
         raise
     return wait_for(container, run_id, min(max(wait, 0.0), MAX_WAIT))
+
+
+def source_by_location(container: Container, location: Any) -> str:
+    """The id of the source at ``location`` (an http(s) URL), created when no source has it. Its
+    calls go through the call engine like any other source's (the outbound guard applies)."""
+    text = location.strip() if isinstance(location, str) else ""
+    if not text.lower().startswith(("http://", "https://")) or len(text) > 2048:
+        raise ValidationError("'source' must be a source location (an http or https URL)", fields=["source"])
+    found = container.entities.list("sources", {"location": text, "_limit": "1"}).items
+    if found:
+        return str(found[0]["id"])
+    created = container.entities.create("sources", {"name": text, "location": text}).item
+    return str(created["id"])
 
 
 def wait_for(container: Container, run_id: str, wait: float) -> dict[str, Any]:

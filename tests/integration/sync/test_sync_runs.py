@@ -383,3 +383,22 @@ def test_restrict_deletion_only_deletes_origins_named_in_the_run_data(setup: Set
     assert objects(log)["deleted"] == 1
     still = {c["originId"] for c in setup.contracts(sync) if c["targetId"]}
     assert "24" not in still and {"23", "25"} <= still
+
+
+def test_the_run_body_source_replaces_the_source_for_that_run(setup: Setup) -> None:
+    elsewhere = setup.container.entities.create(
+        "sources", {"name": "Unreachable", "location": "http://127.0.0.1:9/"}
+    ).item
+    sync = setup.sync(sourceId=elsewhere["id"])
+    known = start_run(setup.container, sync["id"], source=setup.api.url)  # the fixture's source
+    assert known["status"] == "success" and objects(known)["created"] == 25
+    assert setup.api.state.requests, "the run fetched from the location it was given"
+    with_path = f"{setup.api.url}/"  # no source has this location yet: one is created
+    again = start_run(setup.container, sync["id"], source=with_path)
+    assert again["status"] == "success", again["message"]
+    created = setup.container.entities.list("sources", {"location": with_path}).items
+    assert len(created) == 1
+    assert setup.container.entities.get("synchronizations", sync["id"]).item["sourceId"] == elsewhere["id"]
+    with pytest.raises(ValidationError) as refused:
+        start_run(setup.container, sync["id"], source="file:///etc/passwd")
+    assert refused.value.extra["fields"] == ["source"]
