@@ -169,8 +169,14 @@ class MemoryLogStore:
         *,
         expires: datetime | None = None,
     ) -> None:
-        for item, subject in entries:
-            self.put(kind, item, subject=subject, expires=expires)
+        copied: list[dict[str, Any]] = _copy([item for item, _ in entries])  # one round trip for all
+        expires_at = int(expires.timestamp()) if expires else None
+        with self._lock:
+            logs = self._logs.setdefault(kind, {})
+            for stored, (_, subject) in zip(copied, entries, strict=True):
+                log_id = stored.setdefault("id", new_id())
+                stored.setdefault("uuid", log_id)
+                logs[log_id] = _Log(stored, subject, expires_at)
 
     def get(self, kind: str, log_id: str) -> dict[str, Any]:
         with self._lock:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from openconnector_core.errors import NotFoundError
+from openconnector_core.objects.audit import BatchLogStore
 from openconnector_core.store.ports import EntityStore, LogStore
 from openconnector_core.sync.ports import COUNTERS, Claim, PageOutcome, PageRecord, RunRecord
 
@@ -187,10 +188,12 @@ class MemoryRunState:
                 row["counters"][name] = row["counters"].get(name, 0) + value
 
     def put_contract_logs(self, logs: Sequence[dict[str, Any]], expires_at: float) -> None:
-        for log in logs:
-            self._logs.put(
-                CONTRACT_LOGS, log, subject=log.get("synchronizationId"), expires=_expires(expires_at)
-            )
+        entries = [(log, log.get("synchronizationId")) for log in logs]
+        if isinstance(self._logs, BatchLogStore):
+            self._logs.put_many(CONTRACT_LOGS, entries, expires=_expires(expires_at))
+            return
+        for log, subject in entries:
+            self._logs.put(CONTRACT_LOGS, log, subject=subject, expires=_expires(expires_at))
 
 
 class MemoryContractStore:
