@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import json
 import logging
+import re
 import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -99,8 +100,13 @@ def _clean(data: Any) -> dict[str, Any]:
     return cleaned
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _object_id(raw: Any) -> str:
     """A client-chosen id must be a uuid; returned in canonical form."""
+    if isinstance(raw, str) and _CANONICAL_UUID.fullmatch(raw):
+        return raw
     try:
         return str(uuid.UUID(str(raw)))
     except ValueError:

@@ -17,13 +17,23 @@ _CONTRACT_NS = uuid.UUID("6f1c3f0e-6b1f-4c8e-9a55-0c9b1de0a210")
 _TARGET_NS = uuid.UUID("2b7d8c61-29a4-4f0e-8d3e-5f4a1c7e9b02")
 
 
+def _uuid5(namespace: uuid.UUID, name: str) -> str:
+    """``str(uuid.uuid5(namespace, name))`` without building UUID objects (a run derives
+    several ids per record)."""
+    digest = bytearray(hashlib.sha1(namespace.bytes + name.encode(), usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
 def contract_id(synchronization_id: str, origin_id: str) -> str:
-    return str(uuid.uuid5(_CONTRACT_NS, f"{synchronization_id}\x00{origin_id}"))
+    return _uuid5(_CONTRACT_NS, f"{synchronization_id}\x00{origin_id}")
 
 
 def target_object_id(synchronization_id: str, origin_id: str) -> str:
     """The object-store id a new target object gets (stable across retries of its page)."""
-    return str(uuid.uuid5(_TARGET_NS, f"{synchronization_id}\x00{origin_id}"))
+    return _uuid5(_TARGET_NS, f"{synchronization_id}\x00{origin_id}")
 
 
 def canonical(value: Any) -> str:

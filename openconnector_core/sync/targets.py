@@ -65,6 +65,8 @@ class Target(Protocol):
 
 
 def _is_uuid(value: Any) -> bool:
+    if len(str(value)) not in (32, 36, 38, 45):  # the lengths uuid.UUID accepts; most ids fail here
+        return False
     try:
         uuid.UUID(str(value))
     except ValueError:
