@@ -232,7 +232,9 @@ class MemoryContractStore:
             live = [
                 (str(c["originId"]), str(c["targetId"]))
                 for c in self._contracts.values()
-                if c.get("synchronizationId") == synchronization_id and c.get("targetId")
+                if c.get("synchronizationId") == synchronization_id
+                and c.get("targetId")
+                and not c.get("sourceId")  # a sub-object's contract goes with its parent's (§5.7)
             ]
         yield from live
 

@@ -16,8 +16,15 @@ from typing import Any
 from openconnector_core import logic
 from openconnector_core.errors import MappingError, NotFoundError, OpenConnectorError, ValidationError
 from openconnector_core.mapping import paths
-from openconnector_core.sync.contracts import content_hash, new_contract, now_precise, unchanged
+from openconnector_core.sync.contracts import (
+    content_hash,
+    new_contract,
+    now_precise,
+    target_object_id,
+    unchanged,
+)
 from openconnector_core.sync.ports import ContractStore
+from openconnector_core.sync.subobjects import sub_objects, tree_of
 from openconnector_core.sync.targets import Delete, Target, Write
 
 logger = logging.getLogger(__name__)
@@ -69,6 +76,7 @@ class _Item:
     origin_hash: str = ""
     mapped: dict[str, Any] | None = None
     error: str | None = None
+    subs: list[dict[str, Any]] = field(default_factory=list)  # sub-objects with an originId (§5.7)
 
 
 def _condition_data(item: dict[str, Any]) -> Any:
@@ -190,11 +198,67 @@ def process_page(ctx: RunContext, objects: Sequence[Any]) -> PageResult:
         finally:
             result.object_ms.append((time.perf_counter() - started) * 1000)
         to_write.append(item)
-    _write(ctx, to_write, result)
+    sub_contracts = _identify_sub_objects(ctx, to_write)
+    _write(ctx, to_write, result, sub_contracts)
     return result
 
 
-def _write(ctx: RunContext, items: list[_Item], result: PageResult) -> None:
+def _identify_sub_objects(ctx: RunContext, items: list[_Item]) -> dict[str, dict[str, Any]]:
+    """Give every sub-object the target id of its contract (one batched read for the page);
+    returns the contracts found, by origin id."""
+    tree = tree_of(ctx.config)
+    if tree is None:
+        return {}
+    for item in items:
+        if item.error is None and item.mapped is not None:
+            item.subs = list(sub_objects(item.mapped, tree))
+    origin_ids = [str(sub["originId"]) for item in items for sub in item.subs]
+    if not origin_ids:
+        return {}
+    known = ctx.contracts.get_many(ctx.synchronization_id, origin_ids)
+    for item in items:
+        for sub in item.subs:
+            origin = str(sub["originId"])
+            sub["id"] = (known.get(origin) or {}).get("targetId") or target_object_id(
+                ctx.synchronization_id, origin
+            )
+    return known
+
+
+def _sub_contracts(
+    ctx: RunContext, item: _Item, parent: Mapping[str, Any], known: Mapping[str, dict[str, Any]], now: str
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The sub-objects of a written item whose contract changes, with that contract."""
+    contracts = []
+    for sub in item.subs:
+        origin = str(sub["originId"])
+        contract = dict(known.get(origin) or new_contract(ctx.synchronization_id, origin))
+        sub_hash = content_hash(sub)
+        if contract.get("targetHash") == sub_hash and contract.get("targetId") == sub["id"]:
+            continue  # unchanged sub-object: nothing to write
+        contract.update(
+            sourceId=parent["id"],
+            originHash=sub_hash,
+            sourceHash=ctx.fingerprint,
+            sourceLastChanged=now,
+            sourceLastSynced=now,
+            targetId=sub["id"],
+            targetHash=sub_hash,
+            targetLastChanged=now,
+            targetLastSynced=now,
+            targetLastAction="update" if contract.get("targetId") else "create",
+            updated=now,
+        )
+        contracts.append((sub, contract))
+    return contracts
+
+
+def _write(
+    ctx: RunContext,
+    items: list[_Item],
+    result: PageResult,
+    sub_contracts: Mapping[str, dict[str, Any]] | None = None,
+) -> None:
     writes = [
         Write(item.origin_id, (item.contract or {}).get("targetId"), item.mapped)
         for item in items
@@ -251,7 +315,12 @@ def _write(ctx: RunContext, items: list[_Item], result: PageResult) -> None:
         )
         contracts.append(contract)
         result.contract_logs.append(_contract_log(ctx, item, contract, str(write.action), None))
-    ctx.contracts.put_many(contracts)
+        for sub, sub_contract in _sub_contracts(ctx, item, contract, sub_contracts or {}, now):
+            contracts.append(sub_contract)
+            log = _contract_log(ctx, item, sub_contract, str(sub_contract["targetLastAction"]), None)
+            result.contract_logs.append({**log, "source": sub, "target": sub})
+    # one write per contract: a sub-object shared by several objects of the page is written once
+    ctx.contracts.put_many(list({contract["id"]: contract for contract in contracts}.values()))
 
 
 def _contract_log(
