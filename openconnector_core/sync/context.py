@@ -124,6 +124,24 @@ def validate(
     return plan
 
 
+def _synchronization_ids(container: Container) -> Callable[[], list[str]]:
+    """Every synchronization's id, listed once per run context on first use."""
+    listed: list[str] = []
+
+    def ids() -> list[str]:
+        if not listed:
+            cursor: str | None = None
+            while True:
+                params = {"_limit": "500", **({"_next": cursor} if cursor else {})}
+                page = container.entities.list("synchronizations", params)
+                listed.extend(str(item["id"]) for item in page.items)
+                if not (cursor := page.next):
+                    break
+        return listed
+
+    return ids
+
+
 def _lazy_render(container: Container) -> Callable[[str, Mapping[str, Any]], str]:
     """The template renderer, loaded when a template is rendered: a run without templated
     endpoints does not pay for importing the mapping engine."""
@@ -228,6 +246,7 @@ def build_context(container: Container, services: SyncRuntime, record: RunRecord
         context.enrich = enricher(
             config.get("extraDataConfigs"), container.call_engine, plan["sourceId"], config, render
         )
+    context.synchronization_ids = _synchronization_ids(container)
     services.contexts[run_id] = context
     while len(services.contexts) > _CACHED_CONTEXTS:
         services.contexts.popitem(last=False)

@@ -16,6 +16,7 @@ from typing import Any
 from openconnector_core import logic
 from openconnector_core.errors import MappingError, NotFoundError, OpenConnectorError, ValidationError
 from openconnector_core.mapping import paths
+from openconnector_core.sync import replace_ids
 from openconnector_core.sync.contracts import (
     content_hash,
     new_contract,
@@ -25,7 +26,7 @@ from openconnector_core.sync.contracts import (
 )
 from openconnector_core.sync.ports import ContractStore
 from openconnector_core.sync.subobjects import sub_objects, tree_of
-from openconnector_core.sync.targets import Delete, Target, Write
+from openconnector_core.sync.targets import Delete, ObjectStoreTarget, Target, Write
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,20 @@ class RunContext:
     save_object: Callable[[Mapping[str, Any], dict[str, Any]], dict[str, Any]] | None = None
     record: Any = None  # the RunRecord the context was built from (its plan; a worker's cache)
     enrich: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # extraDataConfigs
+    synchronization_ids: Callable[[], list[str]] = lambda: []  # every synchronization (§5.7 look-ups)
+
+    def targets_anywhere(self, origin_ids: list[str]) -> dict[str, str]:
+        """The target ids of these origin ids in any synchronization's contracts, this one's first."""
+        found: dict[str, str] = {}
+        remaining = list(origin_ids)
+        for synchronization_id in dict.fromkeys([self.synchronization_id, *self.synchronization_ids()]):
+            if not remaining:
+                break
+            for origin, contract in self.contracts.get_many(synchronization_id, remaining).items():
+                if contract.get("targetId"):
+                    found[origin] = str(contract["targetId"])
+            remaining = [origin for origin in remaining if origin not in found]
+        return found
 
     @property
     def synchronization_id(self) -> str:
@@ -189,18 +204,36 @@ def process_page(ctx: RunContext, objects: Sequence[Any]) -> PageResult:
             if unchanged(item.contract, item.origin_hash, ctx.fingerprint, ctx.force):
                 result.counts["skipped"] += 1
                 continue
-            mapped = (
+            item.mapped = (
                 ctx.run_mapping(ctx.target_mapping, item.source) if ctx.target_mapping else dict(item.source)
             )
-            item.mapped = run_rules(ctx, "before", mapped) if ctx.rules else mapped
         except (MappingError, ValidationError, OpenConnectorError) as error:
             item.error = error.message
         finally:
             result.object_ms.append((time.perf_counter() - started) * 1000)
         to_write.append(item)
+    _before_write(ctx, [item for item in to_write if item.error is None and item.mapped is not None])
     sub_contracts = _identify_sub_objects(ctx, to_write)
     _write(ctx, to_write, result, sub_contracts)
     return result
+
+
+def _before_write(ctx: RunContext, items: list[_Item]) -> None:
+    """§5.5 f–g and §5.6 for the page at once: ids replaced before the rules, the rules with timing
+    ``before``, origin ids replaced before a write to the object store."""
+    tree = replace_ids.tree_of(ctx.config, "idsToReplaceWithTargetIdsBeforeRules")
+    if tree is not None:
+        replace_ids.replace_ids_before_rules([item.mapped for item in items], tree, ctx.targets_anywhere)
+    if ctx.rules:
+        for item in items:
+            try:
+                item.mapped = run_rules(ctx, "before", item.mapped or {})
+            except OpenConnectorError as error:
+                item.error = error.message
+    tree = replace_ids.tree_of(ctx.config, "originIdsToReplace")
+    if tree is not None and isinstance(ctx.target, ObjectStoreTarget):
+        objects = [item.mapped for item in items if item.error is None]
+        replace_ids.replace_origin_ids(objects, tree, ctx.targets_anywhere)
 
 
 def _identify_sub_objects(ctx: RunContext, items: list[_Item]) -> dict[str, dict[str, Any]]:
