@@ -55,18 +55,22 @@ class RunContext:
     enrich: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # extraDataConfigs
     synchronization_ids: Callable[[], list[str]] = lambda: []  # every synchronization (§5.7 look-ups)
 
-    def targets_anywhere(self, origin_ids: list[str]) -> dict[str, str]:
-        """The target ids of these origin ids in any synchronization's contracts, this one's first."""
-        found: dict[str, str] = {}
+    def contracts_anywhere(self, origin_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The contracts with a target of these origin ids in any synchronization, this one's first
+        (one batched read per synchronization while origin ids remain)."""
+        found: dict[str, dict[str, Any]] = {}
         remaining = list(origin_ids)
         for synchronization_id in dict.fromkeys([self.synchronization_id, *self.synchronization_ids()]):
             if not remaining:
                 break
             for origin, contract in self.contracts.get_many(synchronization_id, remaining).items():
                 if contract.get("targetId"):
-                    found[origin] = str(contract["targetId"])
+                    found[origin] = contract
             remaining = [origin for origin in remaining if origin not in found]
         return found
+
+    def targets_anywhere(self, origin_ids: list[str]) -> dict[str, str]:
+        return {origin: str(c["targetId"]) for origin, c in self.contracts_anywhere(origin_ids).items()}
 
     @property
     def synchronization_id(self) -> str:
@@ -92,6 +96,10 @@ class _Item:
     mapped: dict[str, Any] | None = None
     error: str | None = None
     subs: list[dict[str, Any]] = field(default_factory=list)  # sub-objects with an originId (§5.7)
+
+
+def _truthy(value: Any) -> bool:
+    return value not in (None, False, "", "false", "0", 0)
 
 
 def _condition_data(item: dict[str, Any]) -> Any:
@@ -192,6 +200,8 @@ def process_page(ctx: RunContext, objects: Sequence[Any]) -> PageResult:
         unique[item.origin_id] = item
     result.seen = list(unique)
     contracts = ctx.contracts.get_many(ctx.synchronization_id, list(unique))
+    if _truthy(ctx.config.get("findContractByOriginIdOnly")) and len(contracts) < len(unique):
+        contracts.update(ctx.contracts_anywhere([origin for origin in unique if origin not in contracts]))
     to_write: list[_Item] = []
     for item in unique.values():
         started = time.perf_counter()

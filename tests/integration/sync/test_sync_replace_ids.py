@@ -64,3 +64,21 @@ def test_without_the_trees_nothing_is_replaced(setup: Setup) -> None:
     again = setup.sync(name="again", targetId="registry/record", sourceConfig={"endpoint": "/next"})
     start_run(setup.container, again["id"])
     assert all(o["ref"]["id"] == "kept" for o in setup.stored())
+
+
+def test_find_contract_by_origin_id_only_updates_the_objects_another_synchronization_made(
+    setup: Setup,
+) -> None:
+    first = setup.sync(name="first", sourceConfig={"endpoint": "/original"})
+    start_run(setup.container, first["id"])
+    targets = {c["originId"]: c["targetId"] for c in setup.contracts(first)}
+    second = setup.sync(name="second", sourceConfig={"endpoint": "/next", "findContractByOriginIdOnly": True})
+    log = start_run(setup.container, second["id"])
+    assert log["status"] == "success", log["message"]
+    assert log["result"]["objects"]["created"] == 0 and log["result"]["objects"]["updated"] == 25
+    assert sorted(o["id"] for o in setup.stored()) == sorted(targets.values())  # no twins
+    assert setup.contracts(second) == []  # the first synchronization's contracts were used
+
+    third = setup.sync(name="third", sourceConfig={"endpoint": "/next"})
+    assert start_run(setup.container, third["id"])["result"]["objects"]["created"] == 25
+    assert len(setup.stored()) == 50  # without the flag: a synchronization of its own
