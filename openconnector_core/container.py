@@ -14,6 +14,8 @@ from openconnector_core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from openconnector_core.entities.service import EntityService
+    from openconnector_core.events.service import EventService
+    from openconnector_core.events.transport import EventBus, TaskQueue
     from openconnector_core.mapping import MappingEngine
     from openconnector_core.sources import CallEngine
     from openconnector_core.sources.call_logs import CallLogQuery
@@ -32,8 +34,12 @@ class Container:
         log_store: LogStore | None = None,
         secret_store: SecretStore | None = None,
         http_transport: Any = None,
+        event_bus: EventBus | None = None,
+        event_queue: TaskQueue | None = None,
     ) -> None:
         self.settings = settings
+        self._event_bus = event_bus
+        self._event_queue = event_queue
         self._entity_store = entity_store
         self._contract_store = contract_store
         self._log_store = log_store
@@ -42,6 +48,7 @@ class Container:
 
     @classmethod
     def in_memory(cls, settings: Settings | None = None, *, http_transport: Any = None) -> Container:
+        from openconnector_core.events.transport import InlineBus, InlineQueue
         from openconnector_core.store.memory import MemoryEntityStore, MemoryLogStore, MemorySecretStore
 
         return cls(
@@ -51,6 +58,8 @@ class Container:
             log_store=MemoryLogStore(),
             secret_store=MemorySecretStore(),
             http_transport=http_transport,
+            event_bus=InlineBus(),
+            event_queue=InlineQueue(),
         )
 
     # ------------------------------------------------------------------ AWS adapters
@@ -122,6 +131,26 @@ class Container:
             resolver=self._resolve_mapping,
             functions={"callSource": self.call_engine.call_source_function},
         )
+
+    @cached_property
+    def events(self) -> EventService:
+        """CloudEvents: the EventBridge bus and the EventQueue, unless injected (in-process)."""
+        from openconnector_core.events.service import EventService
+        from openconnector_core.events.transport import EventBridgeBus, InlineQueue, SqsTaskQueue
+
+        bus = self._event_bus
+        if bus is None:
+            import boto3
+
+            events_client = boto3.client("events", region_name=self.settings.aws_region)
+            bus = EventBridgeBus(events_client, self.settings.event_bus_name)
+        queue = self._event_queue
+        if queue is None and self.settings.event_queue_url:
+            import boto3
+
+            sqs = boto3.client("sqs", region_name=self.settings.aws_region)
+            queue = SqsTaskQueue(sqs, self.settings.event_queue_url)
+        return EventService(self, bus, queue or InlineQueue())
 
     def _resolve_mapping(self, ref: str) -> dict[str, Any] | None:
         from openconnector_core.errors import NotFoundError

@@ -12,6 +12,13 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 def routers() -> list[Router]:
     """Every router of the management API, most specific first."""
-    from openconnector_core.api import actions, resources, system
+    from openconnector_core.api import actions, configurations, events, jobs, resources, system
 
-    return [system.router, actions.router, resources.router]
+    return [
+        system.router,
+        actions.router,
+        jobs.router,
+        events.router,
+        configurations.router,
+        resources.router,
+    ]

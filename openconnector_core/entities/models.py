@@ -146,6 +146,7 @@ class Job(ConfigEntity):
     job_class: str | None = PING_ACTION
     arguments: Json = None
     interval: int | None = 3600
+    cron: str | None = None  # ours: a 5-field cron expression (UTC) used instead of ``interval``
     execution_time: int | None = 3600
     time_sensitive: bool | None = True
     allow_parallel_runs: bool | None = False

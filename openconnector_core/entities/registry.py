@@ -56,6 +56,12 @@ def _check_mapping(wire: dict[str, Any]) -> None:
     validate_mapping(wire)
 
 
+def _check_job(wire: dict[str, Any]) -> None:
+    from openconnector_core.jobs.schedule import validate_job  # cron parsing loads on first save
+
+    validate_job(wire)
+
+
 def _spec(
     name: str,
     model: type[EntityModel],
@@ -83,7 +89,7 @@ RESOURCES: dict[str, ResourceSpec] = {
         _spec("mappings", models.Mapping, "mapping", check=_check_mapping),
         _spec("rules", models.Rule, "rule"),
         _spec("synchronizations", models.Synchronization, "synchronization"),
-        _spec("jobs", models.Job, "job"),
+        _spec("jobs", models.Job, "job", check=_check_job),
         _spec("consumers", models.Consumer, "consumer", secrets=CONSUMER_SECRETS),
         _spec("events", models.Event, "event"),
         _spec("event-subscriptions", models.EventSubscription, "event-subscription"),

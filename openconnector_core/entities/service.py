@@ -260,10 +260,13 @@ class EntityService:
         if spec.secrets.any:
             self._secrets.delete(self._secret_name(spec, entity_id))
 
-    def record_state(self, resource: str, key: str, fields: dict[str, Any]) -> dict[str, Any]:
+    def record_state(
+        self, resource: str, key: str, fields: dict[str, Any], *, if_match: str | None = None
+    ) -> dict[str, Any]:
         """Internal bookkeeping (e.g. ``rateLimitRemaining``, ``lastCall``, ``currentPage``): no version
         bump, no ``updated`` change (that would look like a configuration edit to change detection),
-        retried on concurrent writes. Identity and secret fields cannot be set this way."""
+        retried on concurrent writes. Identity and secret fields cannot be set this way.
+        With ``if_match`` it is one conditional write (a claim): a stale revision → 412."""
         spec = resource_spec(resource)
         if spec.storage is StorageKind.LOGS:
             raise BadRequestError(f"{resource} are logs; they cannot be changed")
@@ -278,9 +281,9 @@ class EntityService:
             if SECRET_REF in current.item:
                 wire[SECRET_REF] = current.item[SECRET_REF]
             try:
-                return _public(store.replace(resource, wire, if_match=current.etag).item)
+                return _public(store.replace(resource, wire, if_match=if_match or current.etag).item)
             except PreconditionFailedError:
-                if attempt == _RETRIES - 1:
+                if if_match is not None or attempt == _RETRIES - 1:
                     raise
         raise AssertionError("unreachable")
 
