@@ -17,8 +17,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from openconnector_core.container import get_container
-from openconnector_core.events.cloudevent import from_json
 from openconnector_core.errors import ValidationError
+from openconnector_core.events.cloudevent import from_json
 from openconnector_core.events.transport import TASK_ATTRIBUTE
 
 logger = Logger()
