@@ -120,7 +120,7 @@ def _start(container: Container, sync: dict[str, Any], data: dict[str, Any], obj
     try:
         from openconnector_core.sync.runs import start_run
 
-        start_run(container, sync, force=True, data=data, object_id=object_id, wait=0.0)
+        start_run(container, str(sync["id"]), force=True, data=data, object_id=object_id, wait=0.0)
     except Exception:
         logger.exception("Synchronization %s triggered by object %s failed", sync.get("id"), object_id)
         return False

@@ -44,8 +44,7 @@ def synchronization_action(container: Container, arguments: Mapping[str, Any]) -
     try:
         from openconnector_core.sync.runs import start_run
 
-        synchronization = container.entities.get("synchronizations", str(sync_id)).item
-        log = start_run(container, synchronization, force=_truthy(arguments.get("force")), wait=0.0)
+        log = start_run(container, str(sync_id), force=_truthy(arguments.get("force")), wait=0.0)
     except RateLimitedError as error:
         retry_after = error.extra.get("retryAfter")
         wait = float(retry_after) if isinstance(retry_after, int | float | str) and str(retry_after) else 60.0
