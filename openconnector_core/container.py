@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from openconnector_core.events.service import EventService
     from openconnector_core.events.transport import EventBus, TaskQueue
     from openconnector_core.mapping import MappingEngine
+    from openconnector_core.objects.service import ObjectStore
+    from openconnector_core.objects.storage import ObjectStorage
     from openconnector_core.sources import CallEngine
     from openconnector_core.sources.call_logs import CallLogQuery
     from openconnector_core.store.ports import EntityStore, LogStore, SecretStore
@@ -36,6 +38,7 @@ class Container:
         http_transport: Any = None,
         event_bus: EventBus | None = None,
         event_queue: TaskQueue | None = None,
+        object_storage: ObjectStorage | None = None,
     ) -> None:
         self.settings = settings
         self._event_bus = event_bus
@@ -45,11 +48,13 @@ class Container:
         self._log_store = log_store
         self._secret_store = secret_store
         self._http_transport = http_transport
+        self._object_storage = object_storage
 
     @classmethod
     def in_memory(cls, settings: Settings | None = None, *, http_transport: Any = None) -> Container:
         from openconnector_core.events.transport import InlineBus, InlineQueue
         from openconnector_core.store.memory import MemoryEntityStore, MemoryLogStore, MemorySecretStore
+        from openconnector_core.store.objects_memory import MemoryObjectStorage
 
         return cls(
             settings or Settings.model_validate({}),
@@ -60,6 +65,7 @@ class Container:
             http_transport=http_transport,
             event_bus=InlineBus(),
             event_queue=InlineQueue(),
+            object_storage=MemoryObjectStorage(),
         )
 
     # ------------------------------------------------------------------ AWS adapters
@@ -104,12 +110,36 @@ class Container:
         client = boto3.client("secretsmanager", region_name=self.settings.aws_region)
         return SecretsManagerStore(client, self.settings.secrets_prefix)
 
+    @cached_property
+    def object_storage(self) -> ObjectStorage:
+        if self._object_storage is not None:
+            return self._object_storage
+        import boto3
+
+        from openconnector_core.store.objects_dynamodb import DynamoObjectStorage
+
+        s3 = boto3.client("s3", region_name=self.settings.aws_region)
+        return DynamoObjectStorage(
+            self.dynamodb, self.settings.objects_table, s3=s3, bucket=self.settings.files_bucket
+        )
+
     # ------------------------------------------------------------------ services and engines
     @cached_property
     def entities(self) -> EntityService:
         from openconnector_core.entities.service import EntityService
 
         return EntityService(self.entity_store, self.secrets, contracts=self.contract_store, logs=self.logs)
+
+    @cached_property
+    def objects(self) -> ObjectStore:
+        """The object store (registers/schemas/objects): ``ObjectService`` of ``objects.ports``."""
+        from openconnector_core.events.objects import object_listener
+        from openconnector_core.objects.audit import AuditTrail
+        from openconnector_core.objects.service import ObjectStore
+
+        store = ObjectStore(self.entity_store, self.object_storage, AuditTrail(self.logs))
+        store.subscribe(object_listener(lambda event: self.events.publish(event)))  # §8.2 events
+        return store
 
     @cached_property
     def call_engine(self) -> CallEngine:
@@ -134,23 +164,22 @@ class Container:
 
     @cached_property
     def events(self) -> EventService:
-        """CloudEvents: the EventBridge bus and the EventQueue, unless injected (in-process)."""
+        """CloudEvents over the EventBridge bus and the EventQueue; in-process where none is set."""
         from openconnector_core.events.service import EventService
-        from openconnector_core.events.transport import EventBridgeBus, InlineQueue, SqsTaskQueue
+        from openconnector_core.events.transport import EventBridgeBus, InlineBus, InlineQueue, SqsTaskQueue
 
-        bus = self._event_bus
-        if bus is None:
+        bus, queue = self._event_bus, self._event_queue
+        if bus is None and self.settings.event_bus_name:
             import boto3
 
-            events_client = boto3.client("events", region_name=self.settings.aws_region)
-            bus = EventBridgeBus(events_client, self.settings.event_bus_name)
-        queue = self._event_queue
+            client = boto3.client("events", region_name=self.settings.aws_region)
+            bus = EventBridgeBus(client, self.settings.event_bus_name)
         if queue is None and self.settings.event_queue_url:
             import boto3
 
             sqs = boto3.client("sqs", region_name=self.settings.aws_region)
             queue = SqsTaskQueue(sqs, self.settings.event_queue_url)
-        return EventService(self, bus, queue or InlineQueue())
+        return EventService(self, bus or InlineBus(), queue or InlineQueue())
 
     def _resolve_mapping(self, ref: str) -> dict[str, Any] | None:
         from openconnector_core.errors import NotFoundError

@@ -256,10 +256,10 @@ def _import_table(result: Any) -> str:
     types = sorted(
         {t for key in outcomes for t in (result.get(key) or {})} | {str(e.get("type")) for e in errors}
     )
-    rows = [("type", *outcomes, "errors")]
+    rows: list[list[str]] = [["type", *outcomes, "errors"]]
     for kind in types:
-        counts = [len((result.get(key) or {}).get(kind, [])) for key in outcomes]
-        rows.append((kind, *map(str, counts), str(sum(e.get("type") == kind for e in errors))))
+        counts = [str(len((result.get(key) or {}).get(kind, []))) for key in outcomes]
+        rows.append([str(kind), *counts, str(sum(e.get("type") == kind for e in errors))])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [
         "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows
