@@ -16,6 +16,7 @@ from openconnector_core.configuration.references import ORDER, SINGULAR, rewrite
 from openconnector_core.entities.registry import RESOURCES
 from openconnector_core.entities.secrets import MASK, SECRET_REF, secret_locations
 from openconnector_core.errors import BadRequestError, NotFoundError
+from openconnector_core.store.query import every_item
 
 if TYPE_CHECKING:
     from openconnector_core.container import Container
@@ -111,7 +112,7 @@ class Exporter:
             if resource not in RESOURCES:
                 continue
             listed = {str(value) for value in (configuration.get("items") or {}).get(resource, [])}
-            for item in self._all(resource):
+            for item in every_item(self.container.entity_store, resource):
                 member = names & {str(c) for c in _as_list(item.get("configurations"))}
                 if member or listed & {str(item.get(k)) for k in ("id", "uuid", "slug")}:
                     self.wanted.append((resource, item["id"]))
@@ -127,15 +128,6 @@ class Exporter:
         header = {k: configuration.get(k) for k in ("name", "description", "slug", "version", "app", "type")}
         ordered = {resource: components[resource] for resource in ORDER if resource in components}
         return {"configuration": {k: v for k, v in header.items() if v is not None}, "components": ordered}
-
-    def _all(self, resource: str) -> list[dict[str, Any]]:
-        found, cursor = [], None
-        while True:
-            page = self.container.entity_store.list(resource, limit=500, cursor=cursor)
-            found += page.items
-            if page.next is None:
-                return found
-            cursor = page.next
 
 
 def _as_list(value: Any) -> list[Any]:

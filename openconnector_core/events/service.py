@@ -19,7 +19,7 @@ from openconnector_core.events import cloudevent
 from openconnector_core.events.matching import matches
 from openconnector_core.events.transport import EventBus, InlineBus, InlineQueue, TaskQueue
 from openconnector_core.ids import new_id
-from openconnector_core.store.query import encode_cursor
+from openconnector_core.store.query import encode_cursor, every_item
 
 if TYPE_CHECKING:
     from openconnector_core.container import Container
@@ -73,7 +73,7 @@ class EventService:
         """One message per matching subscription; push messages are queued for delivery. Object
         events then start the synchronizations they trigger (§5.10)."""
         messages = []
-        for subscription in self._subscriptions():
+        for subscription in every_item(self.container.entity_store, "event-subscriptions"):
             if not matches(subscription, event):
                 continue
             message = self._new_message(subscription, event)
@@ -185,15 +185,6 @@ class EventService:
         )
 
     # -- helpers --------------------------------------------------------------------------------
-    def _subscriptions(self) -> list[dict[str, Any]]:
-        found, cursor = [], None
-        while True:
-            page = self.container.entity_store.list("event-subscriptions", limit=500, cursor=cursor)
-            found += page.items
-            if page.next is None:
-                return found
-            cursor = page.next
-
     def _new_message(self, subscription: Mapping[str, Any], event: dict[str, Any]) -> dict[str, Any]:
         now = _iso(self.clock())
         message_id = new_id()

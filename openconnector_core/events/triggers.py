@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from openconnector_core.events.objects import TYPE_PREFIX
 from openconnector_core.mapping.paths import found, lookup
+from openconnector_core.store.query import every_item
 
 if TYPE_CHECKING:
     from openconnector_core.container import Container
@@ -51,16 +52,6 @@ def parent_id(value: Any) -> str | None:
     return last if _UUID.fullmatch(last) else None
 
 
-def _synchronizations(container: Container) -> Iterator[dict[str, Any]]:
-    cursor = None
-    while True:
-        page = container.entity_store.list("synchronizations", limit=500, cursor=cursor)
-        yield from page.items
-        if page.next is None:
-            return
-        cursor = page.next
-
-
 def _same_schema(container: Container, reference: Any, key: str) -> bool:
     if not reference or "/" not in str(reference):
         return False
@@ -83,7 +74,7 @@ def run_triggered_synchronizations(container: Container, event: Mapping[str, Any
     obj = dict(data.get("attributes") or {})
     obj.setdefault("id", data.get("id"))
     started = []
-    for sync in _synchronizations(container):
+    for sync in every_item(container.entity_store, "synchronizations"):
         if sync.get("sourceType") != "register/schema":
             continue
         config = sync.get("sourceConfig") or {}

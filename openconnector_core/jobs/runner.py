@@ -20,6 +20,7 @@ from openconnector_core.errors import ConflictError, NotFoundError, Precondition
 from openconnector_core.ids import new_id
 from openconnector_core.jobs import schedule
 from openconnector_core.jobs.actions import ActionResult, action_for
+from openconnector_core.store.query import every_item
 
 if TYPE_CHECKING:
     from openconnector_core.container import Container
@@ -70,15 +71,8 @@ class JobRunner:
 
     # -- the schedule ---------------------------------------------------------------------------
     def due_jobs(self, now: datetime) -> list[dict[str, Any]]:
-        jobs, cursor = [], None
-        while True:
-            page = self.container.entity_store.list("jobs", limit=500, cursor=cursor)
-            jobs += [
-                job for job in page.items if job.get("isEnabled") is not False and schedule.is_due(job, now)
-            ]
-            if page.next is None:
-                return jobs
-            cursor = page.next
+        jobs = every_item(self.container.entity_store, "jobs")
+        return [job for job in jobs if job.get("isEnabled") is not False and schedule.is_due(job, now)]
 
     def run_due(self, remaining_seconds: Callable[[], float] | None = None, reserve: float = 10.0) -> DueRun:
         """Every due job, one after the other; stops starting jobs when the invocation has less than
