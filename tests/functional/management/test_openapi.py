@@ -29,6 +29,12 @@ def test_openapi_document_is_valid_and_complete(management: Management) -> None:
         "/api/mappings/test",
         "/api/conditions/test",
         "/api/sources/{key}/test",
+        "/api/jobs/{key}/run",
+        "/api/events/incoming",
+        "/api/event-subscriptions/{key}/pull",
+        "/api/configurations/import",
+        "/api/configurations/{key}/export",
+        "/api/export/{type}/{key}",
     ):
         assert path in paths
     assert {"error", "message"} <= set(schemas["Error"]["required"])
