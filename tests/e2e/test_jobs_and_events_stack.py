@@ -58,3 +58,66 @@ def test_a_job_runs_on_the_schedule_and_events_reach_subscriptions(make_stack: A
             "/api/events/incoming", content="{}", headers={"ce-id": "x", "ce-specversion": "1.0"}
         )
         assert invalid.status_code == 400 and set(invalid.json()["fields"]) == {"source", "type"}
+
+
+def test_push_delivery_retries_through_the_event_queue_until_the_sink_accepts(
+    make_stack: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real sink on 127.0.0.1 answers 503 twice, then 202: the retries travel the EventQueue with
+    SQS delays (10 s, then 20 s) and the message ends ``delivered`` after three attempts."""
+    from tests.functional.events_jobs.test_event_delivery import Sink
+
+    monkeypatch.setenv("OPENCONNECTOR_OUTBOUND_ALLOW", "127.0.0.1/32")
+    sink = Sink(failures=2)
+    try:
+        stack = make_stack(template=REPO / "template.yaml")
+        with stack.client() as client:
+            subscription = client.post(
+                "/api/event-subscriptions", json={"name": "Push", "sink": sink.url, "types": ["nl.e2e.push"]}
+            ).json()
+            event = {"specversion": "1.0", "id": "push-1", "source": "/e2e", "type": "nl.e2e.push"}
+            sent = client.post(
+                "/api/events/incoming",
+                content=json.dumps(event),
+                headers={"Content-Type": "application/cloudevents+json"},
+            )
+            assert sent.status_code == 202
+
+            def delivered() -> list[dict[str, Any]]:
+                messages = client.get(f"/api/event-subscriptions/{subscription['id']}/messages").json()
+                return [m for m in messages["results"] if m["status"] == "delivered"]
+
+            [message] = wait_for(delivered, timeout=90, interval=1.0)
+            assert message["retryCount"] == 2 and len(sink.received) == 3
+            assert json.loads(sink.received[-1][1])["id"] == "push-1"
+    finally:
+        sink.close()
+
+
+def test_the_cli_imports_the_originals_files_and_exports_the_bundle(make_stack: Any) -> None:
+    import subprocess
+    import sys
+
+    stack = make_stack(template=REPO / "template.yaml")
+    folder = REPO / "tests" / "data" / "upstream-configurations" / "xxllnc-zgw"
+    files = sorted(str(path) for path in folder.rglob("*.json"))
+    command = [
+        sys.executable,
+        "-m",
+        "openconnector_local.cli",
+        "import",
+        "--url",
+        stack.url,
+        "--token",
+        "e2e-token",
+    ]
+    result = subprocess.run([*command, *files], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "created" in result.stdout and "unresolved: synchronizations" in result.stdout
+    again = subprocess.run([*command, files[0]], capture_output=True, text=True, timeout=60, check=False)
+    assert again.returncode == 0 and "unchanged" in again.stdout
+    with stack.client() as client:
+        configuration = client.post("/api/configurations", json={"name": "ZGW"}).json()
+        client.put("/api/mappings/xxllnc-case-to-zgw-zaak", json={"configurations": [configuration["id"]]})
+        exported = client.get(f"/api/configurations/{configuration['id']}/export").json()
+    assert "xxllnc-case-to-zgw-zaak" in exported["components"]["mappings"]
