@@ -180,7 +180,8 @@ class Importer:
         given = entry.key or entry.data.get("slug")
         if given:
             return str(given)
-        return derive_slug(entry.data.get("name"), spec.model.SLUG_STYLE or "plain", "00000000", spec.kind)
+        name = entry.data.get("name") or entry.data.get("title")  # registers and schemas have a title
+        return derive_slug(name, spec.model.SLUG_STYLE or "plain", "00000000", spec.kind)
 
     def _existing(self, entry: Entry, slug: str) -> dict[str, Any] | None:
         reference = entry.data.get("@id") or entry.data.get("reference")

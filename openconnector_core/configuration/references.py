@@ -111,7 +111,9 @@ def _templates(value: Any, path: str, resolve: Resolve) -> Any:
 def rewrite(resource: str, item: dict[str, Any], resolve: Resolve) -> dict[str, Any]:
     """A copy of ``item`` with every reference replaced by ``resolve``'s answer."""
     result = dict(item)
-    if resource == "endpoints":
+    if resource == "registers":
+        _list(result, "schemas", "schemas", resolve)
+    elif resource == "endpoints":
         if _scalar(result.get("targetId")):
             result["targetId"] = _by_type(result.get("targetType"), result["targetId"], "targetId", resolve)
         _field(result, "inputMapping", "mappings", resolve)
