@@ -12,11 +12,20 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 def routers() -> list[Router]:
     """Every router of the management API, most specific first."""
-    from openconnector_core.api import actions, configurations, events, jobs, resources, system
+    from openconnector_core.api import (
+        actions,
+        configurations,
+        events,
+        jobs,
+        resources,
+        synchronizations,
+        system,
+    )
 
     return [
         system.router,
         actions.router,
+        synchronizations.router,
         jobs.router,
         events.router,
         configurations.router,

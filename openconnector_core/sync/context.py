@@ -208,6 +208,7 @@ def build_context(container: Container, services: SyncRuntime, record: RunRecord
         target_mapping=mapping(sync["sourceTargetMapping"]) if sync.get("sourceTargetMapping") else None,
         rules=rules,
         save_object=save_object,
+        record=record,
     )
     services.contexts[run_id] = context
     while len(services.contexts) > _CACHED_CONTEXTS:

@@ -43,6 +43,7 @@ class RunContext:
     target_mapping: dict[str, Any] | None = None
     rules: list[dict[str, Any]] = field(default_factory=list)
     save_object: Callable[[Mapping[str, Any], dict[str, Any]], dict[str, Any]] | None = None
+    record: Any = None  # the RunRecord the context was built from (its plan; a worker's cache)
 
     @property
     def synchronization_id(self) -> str:
