@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from openconnector_core.container import Container, reset_container, set_container
+from openconnector_core.container import Container, set_container
 from openconnector_core.mapping.paths import write
 from openconnector_core.settings import Settings
 from tests.functional.conftest import Management
@@ -65,7 +65,7 @@ def services(local_http_server: StandIn) -> Iterator[Container]:
     container = Container.in_memory(Settings(OPENCONNECTOR_OUTBOUND_ALLOW="127.0.0.1/32"))
     set_container(container)
     yield container
-    reset_container()
+    set_container(None)
 
 
 PULLING = [folder for folder in FOLDERS if folder.name != "woo-elastic"]  # woo-elastic pushes out

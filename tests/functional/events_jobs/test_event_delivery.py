@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from openconnector_core.container import Container, reset_container, set_container
+from openconnector_core.container import Container, set_container
 from openconnector_core.events.service import MAX_ATTEMPTS, backoff
 from openconnector_core.events.transport import InlineQueue
 from openconnector_core.settings import Settings
@@ -70,7 +70,7 @@ def services(clock: list[datetime], local_http_server: None) -> Iterator[Contain
     container.events.clock = lambda: clock[0]
     set_container(container)
     yield container
-    reset_container()
+    set_container(None)
 
 
 def _subscribe(api: Management, **fields: Any) -> dict[str, Any]:
@@ -180,4 +180,4 @@ def test_a_sink_on_an_internal_address_is_refused_by_the_ssrf_guard(clock: list[
         assert message["status"] == "pending" and message["retryCount"] == 1
         assert message["lastResponse"]["statusCode"] == 403
     finally:
-        reset_container()
+        set_container(None)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from openconnector_core.container import Container, reset_container, set_container
+from openconnector_core.container import Container, set_container
 from openconnector_core.settings import Settings
 from tests.functional.conftest import FakeLambdaContext, Management, load_handler
 from tests.support.paginated_api import PaginatedApi
@@ -28,7 +28,7 @@ def services(local_http_server: PaginatedApi) -> Iterator[Container]:
     container = Container.in_memory(Settings(OPENCONNECTOR_OUTBOUND_ALLOW="127.0.0.1/32"))
     set_container(container)
     yield container
-    reset_container()
+    set_container(None)
 
 
 def _create(api: Management, resource: str, body: dict[str, Any]) -> dict[str, Any]:

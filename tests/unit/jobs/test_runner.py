@@ -145,7 +145,7 @@ def test_expired_job_logs_never_come_back() -> None:
     from openconnector_core.store.memory import MemoryLogStore
 
     container = Container.in_memory()
-    container._log_store = MemoryLogStore(clock=lambda: clock[0])
+    container._log_store = MemoryLogStore(clock=lambda: clock[0].timestamp())
     quick = job(container, logRetention=60)
     log = runner(container).run(quick["id"])
     assert log is not None
