@@ -6,6 +6,7 @@ subscription."""
 from __future__ import annotations
 
 import json
+import pathlib
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +122,68 @@ def test_the_cli_imports_the_originals_files_and_exports_the_bundle(make_stack: 
         client.put("/api/mappings/xxllnc-case-to-zgw-zaak", json={"configurations": [configuration["id"]]})
         exported = client.get(f"/api/configurations/{configuration['id']}/export").json()
     assert "xxllnc-case-to-zgw-zaak" in exported["components"]["mappings"]
+
+
+def test_a_scheduled_synchronization_job_starts_the_run_and_the_workers_finish_it(
+    make_stack: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.support.paginated_api import PaginatedApi
+
+    monkeypatch.setenv("OPENCONNECTOR_OUTBOUND_ALLOW", "127.0.0.1/32")
+    api = PaginatedApi(records=25, page_size=10).start()
+    try:
+        stack = make_stack(template=REPO / "template.yaml", extra_args=["--schedule-speed", "60"])
+        with stack.client() as client:
+            for resource, body in (
+                ("schemas", {"title": "Record", "type": "object"}),
+                ("registers", {"title": "Data", "schemas": ["record"]}),
+                ("sources", {"name": "Records", "location": api.url}),
+                (
+                    "synchronizations",
+                    {
+                        "name": "Records in",
+                        "sourceId": "records",
+                        "sourceType": "api",
+                        "sourceConfig": {
+                            "endpoint": "/original",
+                            "resultsPosition": "results",
+                            "idPosition": "id",
+                        },
+                        "targetType": "register/schema",
+                        "targetId": "data/record",
+                    },
+                ),
+                (
+                    "jobs",
+                    {
+                        "name": "Records nightly",
+                        "jobClass": "OCA\\OpenConnector\\Action\\SynchronizationAction",
+                        "arguments": {"synchronizationId": "records-in"},
+                    },
+                ),
+            ):
+                created = client.post(f"/api/{resource}", json=body)
+                assert created.status_code == 201, created.text
+            job_id = created.json()["id"]
+
+            def job_log() -> list[dict[str, Any]]:
+                return list(client.get("/api/job-logs", params={"jobId": job_id}).json()["results"])
+
+            [log] = wait_for(job_log, timeout=30)
+            assert log["level"] == "INFO", log
+            assert log["message"].startswith(("Started synchronization run", "Synchronized")), log["message"]
+
+            def finished() -> list[dict[str, Any]]:
+                logs = client.get("/api/synchronization-logs").json()["results"]
+                return [entry for entry in logs if entry["status"] == "success"]
+
+            print(log)
+            try:
+                [run] = wait_for(finished, timeout=40)
+            except BaseException:
+                print(client.get("/api/synchronization-logs").json())
+                pathlib.Path("/tmp/stack.log").write_text(stack.output)
+                raise
+            assert run["result"]["objects"]["created"] == 25
+    finally:
+        api.stop()
