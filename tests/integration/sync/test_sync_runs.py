@@ -301,3 +301,19 @@ def test_a_second_run_while_one_is_running_is_a_conflict(
     time.sleep(0.1)
     taken_over = start_run(setup.container, sync["id"])
     assert taken_over["id"] != running["id"]
+
+
+def test_extra_data_is_fetched_per_object_and_merged(setup: Setup) -> None:
+    setup.container.entities.update(
+        "schemas", "record", {"properties": {"name": {"type": "string"}, "extra": {"type": "object"}}}
+    )
+    sync = setup.sync(
+        sourceConfig={
+            "endpoint": "/original",
+            "extraDataConfigs": [{"staticEndpoint": "/detail/{{ originId }}", "keyToSetExtraData": "extra"}],
+        }
+    )
+    log = start_run(setup.container, sync["id"])
+    assert log["status"] == "success" and objects(log)["created"] == 25
+    assert {o["extra"]["detail"] for o in setup.stored()} == {f"about {n}" for n in range(1, 26)}
+    assert setup.api.gets("/detail/") == 25
