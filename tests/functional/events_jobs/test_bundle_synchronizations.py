@@ -1,6 +1,6 @@
 """The synchronizations of each folder's bundle run after import, against a local stand-in of their
 source on 127.0.0.1 that serves the folder's realistic record at the configured endpoint and results
-position (rules and extra-data calls left aside: the stand-in answers them with empty results)."""
+position (the rules are left aside; extra data the records link to is served by the stand-in, empty)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from openconnector_core.container import Container, set_container
-from openconnector_core.mapping.paths import write
+from openconnector_core.mapping.paths import found, lookup, write
 from openconnector_core.settings import Settings
 from tests.functional.conftest import Management
 from tests.functional.events_jobs.test_configurations import FOLDERS, _key, bundle_of
@@ -105,9 +105,16 @@ def test_each_bundles_synchronization_runs_against_a_stand_in(
         local_http_server.path = urlsplit(config["endpoint"]).path
         local_http_server.results_position = config.get("resultsPosition") or "results"
         id_position = config.get("idPosition") or "id"
-        local_http_server.records = [
-            write(json.loads(json.dumps(record)), id_position, f"rec-{n}") for n in range(RECORDS)
-        ]
+        records = []
+        for number in range(RECORDS):
+            item = write(json.loads(json.dumps(record)), id_position, f"rec-{number}")
+            # Extra data the source links to by URL (``dynamicEndpointLocation``) is served by the stand-in.
+            for key, location in config.items():
+                linked = key.endswith(".dynamicEndpointLocation") and key.count(".") == 2
+                if linked and not found(lookup(item, str(location))):
+                    item = write(item, str(location), f"{local_http_server.url}/extra/{key.split('.')[1]}")
+            records.append(item)
+        local_http_server.records = records
         log = start_run(services, slug, wait=20)
         assert log["status"] == "success", log.get("message")
         objects = log["result"]["objects"]
