@@ -14,6 +14,18 @@ from openconnector_core.errors import OpenConnectorError
 BUS_SOURCE = "openconnector"  # the EventBridge ``source`` of every event we publish (the rule's pattern)
 TASK_ATTRIBUTE = "openconnector-task"
 MAX_SQS_DELAY = 900  # seconds; a longer wait is reached by re-sending the task when it comes back
+MAX_DETAIL = 240_000  # bytes; EventBridge refuses entries over 256 KB
+
+
+def fitting(event: dict[str, Any]) -> str:
+    """The event as an EventBridge ``Detail``. An event too large for the bus keeps its attributes
+    and the ``type``/``id`` of its data, and says ``truncated`` (readers fetch the object)."""
+    detail = json.dumps(event, separators=(",", ":"))
+    if len(detail.encode()) <= MAX_DETAIL:
+        return detail
+    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    slim = {**event, "data": {"type": data.get("type"), "id": data.get("id"), "truncated": True}}
+    return json.dumps(slim, separators=(",", ":"))
 
 
 class EventBus(Protocol):
@@ -33,7 +45,7 @@ class EventBridgeBus:
         entry = {
             "Source": BUS_SOURCE,
             "DetailType": str(event.get("type")),
-            "Detail": json.dumps(event, separators=(",", ":")),
+            "Detail": fitting(event),
             "EventBusName": self._bus,
         }
         response = self._client.put_events(Entries=[entry])

@@ -72,6 +72,12 @@ def run_triggered_synchronizations(container: Container, event: Mapping[str, Any
         return []
     key = f"{event['register']}/{event['schema']}"
     obj = dict(data.get("attributes") or {})
+    if data.get("truncated") and mutation != "delete":  # too large for the bus: read it from the store
+        try:
+            obj = container.objects.get(key, str(data.get("id"))).object
+        except Exception:
+            logger.warning("Object %s of a truncated event is gone", data.get("id"))
+            return []
     obj.setdefault("id", data.get("id"))
     started = []
     for sync in every_item(container.entity_store, "synchronizations"):

@@ -97,3 +97,29 @@ def test_object_events_start_the_synchronizations_they_trigger(
     by_sync = {sync: (object_id, data) for sync, object_id, data in started}
     assert by_sync[only_deletes][1] is not None and by_sync[only_deletes][1]["mutationType"] == "delete"
     assert owners not in by_sync  # delete only when listed
+
+
+def test_a_truncated_object_event_reads_the_object_from_the_store(
+    zoo: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openconnector_core.sync.runs as runs
+    from openconnector_core.events.triggers import run_triggered_synchronizations
+
+    seen: list[dict[str, Any]] = []
+    monkeypatch.setattr(
+        runs, "start_run", lambda container, sync, **options: seen.append(options["data"]) or {}
+    )
+    zoo.entities.create(
+        "synchronizations", {"name": "pets", "sourceType": "register/schema", "sourceId": "zoo/pet"}
+    )
+    pet = zoo.objects.create("zoo/pet", {"name": "Rex"}).object
+    seen.clear()
+    ref = zoo.objects.resolve("zoo/pet")
+    event = {
+        "type": f"{PREFIX}updated",
+        "register": ref.register["id"],
+        "schema": ref.schema["id"],
+        "data": {"type": "pet", "id": pet["id"], "truncated": True},
+    }
+    assert run_triggered_synchronizations(zoo, event)
+    assert seen[0]["name"] == "Rex"

@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from openconnector_core.container import Container
-from openconnector_core.events.transport import EventBridgeBus, SqsTaskQueue
+from openconnector_core.events.transport import EventBridgeBus, SqsTaskQueue, fitting
 from openconnector_core.jobs import JobRunner, actions
 from openconnector_core.jobs.actions import ActionResult
 from openconnector_core.settings import Settings
@@ -87,3 +87,19 @@ def test_events_are_published_to_the_bus(aws: None) -> None:
     [message] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"]
     delivered = json.loads(message["Body"])
     assert delivered["detail-type"] == "t.created" and delivered["detail"] == event
+
+
+def test_an_event_too_large_for_the_bus_is_published_truncated(aws: None) -> None:
+    events = boto3.client("events", region_name=REGION)
+    events.create_event_bus(Name="big-events")
+    big = {"name": "x" * 300_000}
+    event = {
+        "specversion": "1.0",
+        "id": "e2",
+        "source": "/objects/pet",
+        "type": "t",
+        "data": {"type": "pet", "id": "o1", "attributes": big},
+    }
+    EventBridgeBus(events, "big-events").publish(event)  # would be refused whole
+    detail = json.loads(fitting(event))
+    assert detail["data"] == {"type": "pet", "id": "o1", "truncated": True} and detail["id"] == "e2"
