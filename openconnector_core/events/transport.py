@@ -23,7 +23,8 @@ def fitting(event: dict[str, Any]) -> str:
     detail = json.dumps(event, separators=(",", ":"))
     if len(detail.encode()) <= MAX_DETAIL:
         return detail
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    raw = event.get("data")
+    data: dict[str, Any] = raw if isinstance(raw, dict) else {}
     slim = {**event, "data": {"type": data.get("type"), "id": data.get("id"), "truncated": True}}
     return json.dumps(slim, separators=(",", ":"))
 
