@@ -80,9 +80,17 @@ def _slug_of(value: Any) -> str | None:
     return str(value["slug"]) if isinstance(value, Mapping) and value.get("slug") else None
 
 
-def entries_of(document: Any, type_hint: str | None = None) -> tuple[list[Entry], dict[str, Any] | None]:
+@dataclass
+class Parsed:
+    entries: list[Entry]
+    configuration: dict[str, Any] | None = None
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # what the bundle holds that we cannot take
+
+
+def entries_of(document: Any, type_hint: str | None = None) -> Parsed:
     """The entities of a bundle (``{"components": {type: {slug: entity}}}``, optionally with a
-    ``configuration``) or of one object (``@type``, or ``type_hint`` for files without it)."""
+    ``configuration``) or of one object (``@type``, or ``type_hint`` for files without it). A
+    component type we do not know is skipped and reported, not fatal."""
     if isinstance(document, Mapping) and "json" in document and len(document) == 1:  # POST /api/import
         document = document["json"]
         if isinstance(document, str):
@@ -91,23 +99,31 @@ def entries_of(document: Any, type_hint: str | None = None) -> tuple[list[Entry]
         raise ValidationError("An import is a JSON object: a bundle with 'components', or one entity")
     components = document.get("components")
     if isinstance(components, Mapping):
-        entries: list[Entry] = []
+        parsed = Parsed([])
+        configuration = document.get("configuration")
+        parsed.configuration = dict(configuration) if isinstance(configuration, Mapping) else None
         for kind, items in components.items():
-            resource = _resource_of(kind)
+            try:
+                resource = _resource_of(kind)
+            except ValidationError as error:
+                parsed.skipped.append({"type": kind, "error": error.message})
+                continue
             pairs: list[tuple[str | None, Any]]
             if isinstance(items, Mapping):
                 pairs = [(str(key), value) for key, value in items.items()]
             elif isinstance(items, list):  # a list of entities, each with its own slug (or name)
                 pairs = [(_slug_of(value), value) for value in items]
             else:
-                raise ValidationError(
-                    f"components.{kind} must map slugs to entities", fields=[f"components.{kind}"]
+                parsed.skipped.append(
+                    {"type": kind, "error": f"components.{kind} must map slugs to entities"}
                 )
-            entries += [
-                Entry(resource, key, dict(value)) for key, value in pairs if isinstance(value, Mapping)
-            ]
-        configuration = document.get("configuration")
-        return entries, dict(configuration) if isinstance(configuration, Mapping) else None
+                continue
+            for key, value in pairs:
+                if isinstance(value, Mapping):
+                    parsed.entries.append(Entry(resource, key, dict(value)))
+                else:
+                    parsed.skipped.append({"type": resource, "slug": key, "error": "not a JSON object"})
+        return parsed
     kind = document.get("@type") or type_hint
     if not kind:
         raise ValidationError("A single object needs '@type' (or ?type=) to say what it is", fields=["@type"])
@@ -115,7 +131,7 @@ def entries_of(document: Any, type_hint: str | None = None) -> tuple[list[Entry]
         raise ValidationError(
             f"The object you are trying to import is not a {type_hint} object", fields=["type"]
         )
-    return [Entry(_resource_of(kind), None, dict(document))], None
+    return Parsed([Entry(_resource_of(kind), None, dict(document))])
 
 
 class Importer:
@@ -252,7 +268,9 @@ class Importer:
 
     # -- the whole import -----------------------------------------------------------------------
     def run(self, document: Any, type_hint: str | None = None) -> dict[str, Any]:
-        entries, configuration = entries_of(document, type_hint)
+        parsed = entries_of(document, type_hint)
+        entries, configuration = parsed.entries, parsed.configuration
+        self.report.errors += parsed.skipped
         entries.sort(key=lambda entry: ORDER.index(entry.resource))
         slugs = {id(entry): self._slug(entry) for entry in entries}
         for entry in entries:

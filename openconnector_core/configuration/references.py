@@ -10,7 +10,18 @@ from collections.abc import Callable
 from typing import Any
 
 # Import order: what is referenced comes first (references to later ones are resolved afterwards).
-ORDER = ("registers", "schemas", "sources", "mappings", "rules", "endpoints", "synchronizations", "jobs")
+ORDER = (
+    "registers",
+    "schemas",
+    "sources",
+    "mappings",
+    "rules",
+    "endpoints",
+    "synchronizations",
+    "jobs",
+    "consumers",
+    "event-subscriptions",
+)
 SINGULAR = {
     "register": "registers",
     "schema": "schemas",

@@ -111,6 +111,7 @@ RESOURCES: dict[str, ResourceSpec] = {
         _spec("call-logs", records.CallLog, "call-log", StorageKind.LOGS),
         _spec("synchronization-logs", records.SynchronizationLog, "synchronization-log", StorageKind.LOGS),
         _spec("job-logs", records.JobLog, "job-log", StorageKind.LOGS),
+        _spec("event-messages", records.EventMessage, "event-message", StorageKind.LOGS),
     )
 }
 

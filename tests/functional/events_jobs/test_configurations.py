@@ -195,6 +195,24 @@ def test_a_broken_entity_is_listed_and_the_rest_imported(management: Management)
     assert management.get("/api/jobs/nightly").body["arguments"] == {"synchronizationId": "missing"}
 
 
+def test_unknown_component_types_are_reported_and_the_rest_imported(management: Management) -> None:
+    bundle = {
+        "components": {
+            "objects": {"o1": {"name": "x"}},
+            "consumers": {"app": {"name": "App", "authorizationConfiguration": {"publicKey": "pk-secret-1"}}},
+            "event-subscriptions": {"hook": {"name": "Hook", "style": "pull", "types": ["a.b"]}},
+            "mappings": {"m": "not an object"},
+        }
+    }
+    report = management.post("/api/configurations/import", bundle).body
+    assert report["created"] == {"consumers": ["app"], "event-subscriptions": ["hook"]}
+    assert {error["type"] for error in report["errors"]} == {"objects", "mappings"}
+    configuration = management.post("/api/configurations", {"name": "Apps"}).body
+    management.put("/api/consumers/app", {"configurations": [configuration["id"]]})
+    exported = management.get(f"/api/configurations/{configuration['id']}/export")
+    assert "app" in exported.body["components"]["consumers"] and "pk-secret-1" not in exported.text
+
+
 def test_exports_carry_no_secrets(management: Management) -> None:
     source = {
         "name": "Secret API",

@@ -139,6 +139,10 @@ def test_a_sink_that_stays_down_gets_five_attempts_then_the_message_is_failed_an
         [message] = failed.body["results"]
         assert message["retryCount"] == MAX_ATTEMPTS and message["lastResponse"]["statusCode"] == 503
         assert message["payload"]["id"] == "ev-1"
+        listed = api.get(
+            "/api/event-messages", query={"subscriptionId": subscription["id"], "status": "failed"}
+        )
+        assert [item["id"] for item in listed.body["results"]] == [message["id"]]
     finally:
         sink.close()
 

@@ -35,6 +35,7 @@ API_RESOURCES = {
     "call-logs",
     "synchronization-logs",
     "job-logs",
+    "event-messages",
 }
 
 
@@ -48,7 +49,13 @@ def test_every_api_resource_has_a_model_and_a_storage_kind() -> None:
 
 def test_read_only_resources_are_contracts_and_logs() -> None:
     read_only = {name for name, spec in RESOURCES.items() if spec.read_only}
-    assert read_only == {"synchronization-contracts", "call-logs", "synchronization-logs", "job-logs"}
+    assert read_only == {
+        "synchronization-contracts",
+        "call-logs",
+        "synchronization-logs",
+        "job-logs",
+        "event-messages",
+    }
 
 
 def test_an_unknown_resource_lists_the_known_ones() -> None:
