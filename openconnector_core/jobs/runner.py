@@ -8,6 +8,7 @@ than :data:`CLAIM_TIMEOUT` is stale (the runner died) and may be taken over.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import traceback
@@ -44,6 +45,16 @@ class DueRun:
 
     def to_dict(self) -> dict[str, list[str]]:
         return {"ran": self.ran, "skipped": self.skipped, "deferred": self.deferred}
+
+
+def job_arguments(value: Any) -> dict[str, Any]:
+    """The action's arguments: an object, or the JSON-encoded object the original stores; else {}."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
 
 
 def truncate(message: str) -> str:
@@ -126,10 +137,10 @@ class JobRunner:
     def _execute(
         self, job: dict[str, Any], previous_status: Any, now: datetime, force: bool
     ) -> dict[str, Any]:
-        arguments = job.get("arguments") if isinstance(job.get("arguments"), dict) else {}
+        arguments = job_arguments(job.get("arguments"))
         started = time.perf_counter()
         try:
-            result = action_for(job.get("jobClass"))(self.container, arguments or {})
+            result = action_for(job.get("jobClass"))(self.container, arguments)
         except NotFoundError as error:
             result = ActionResult("ERROR", error.message)
         except Exception as error:  # a bug in an action still ends the claim and leaves a log

@@ -94,6 +94,14 @@ def test_the_synchronization_action_reports_rate_limits_as_a_warning_with_the_re
     assert actions.synchronization_action(container, {}).message == "No synchronization ID provided"
 
 
+def test_arguments_stored_json_encoded_as_the_original_does_are_read() -> None:
+    from openconnector_core.jobs.runner import job_arguments
+
+    assert job_arguments('{"synchronizationId": "s1"}') == {"synchronizationId": "s1"}
+    assert job_arguments({"sourceId": "x"}) == {"sourceId": "x"}
+    assert job_arguments("not json") == {} and job_arguments([1]) == {} and job_arguments(None) == {}
+
+
 def test_the_actions_answer_to_class_names_and_short_names() -> None:
     for name in ("synchronization", "ping", "event"):
         assert actions.action_for(name) is actions.ACTIONS[name]
