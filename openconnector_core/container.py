@@ -55,9 +55,15 @@ class Container:
 
     @classmethod
     def in_memory(
-        cls, settings: Settings | None = None, *, http_transport: httpx.BaseTransport | None = None
+        cls,
+        settings: Settings | None = None,
+        *,
+        http_transport: httpx.BaseTransport | None = None,
+        event_bus: EventBus | None = None,
     ) -> Container:
-        from openconnector_core.events.transport import InlineBus, InlineQueue
+        """In-memory stores. Events are published only to an ``event_bus`` passed in (e.g. an
+        ``InlineBus`` that dispatches in-process); push deliveries run in-process."""
+        from openconnector_core.events.transport import InlineQueue
         from openconnector_core.store.memory import MemoryEntityStore, MemoryLogStore, MemorySecretStore
         from openconnector_core.store.objects_memory import MemoryObjectStorage
 
@@ -68,7 +74,7 @@ class Container:
             log_store=MemoryLogStore(),
             secret_store=MemorySecretStore(),
             http_transport=http_transport,
-            event_bus=InlineBus(),
+            event_bus=event_bus,
             event_queue=InlineQueue(),
             object_storage=MemoryObjectStorage(),
         )
@@ -169,9 +175,10 @@ class Container:
 
     @cached_property
     def events(self) -> EventService:
-        """CloudEvents over the EventBridge bus and the EventQueue; in-process where none is set."""
+        """CloudEvents over the EventBridge bus and the EventQueue. Without ``EVENT_BUS_NAME`` (or an
+        injected bus) nothing is published; without ``EVENT_QUEUE_URL`` push deliveries run in-process."""
         from openconnector_core.events.service import EventService
-        from openconnector_core.events.transport import EventBridgeBus, InlineBus, InlineQueue, SqsTaskQueue
+        from openconnector_core.events.transport import EventBridgeBus, InlineQueue, NoBus, SqsTaskQueue
 
         bus, queue = self._event_bus, self._event_queue
         if bus is None and self.settings.event_bus_name:
@@ -184,7 +191,7 @@ class Container:
 
             sqs = boto3.client("sqs", region_name=self.settings.aws_region)
             queue = SqsTaskQueue(sqs, self.settings.event_queue_url)
-        return EventService(self, bus or InlineBus(), queue or InlineQueue())
+        return EventService(self, bus or NoBus(), queue or InlineQueue())
 
     def _resolve_mapping(self, ref: str) -> dict[str, Any] | None:
         from openconnector_core.errors import NotFoundError

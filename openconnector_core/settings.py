@@ -21,7 +21,7 @@ class Settings(BaseModel):
     secrets_prefix: str = Field("openconnector/", alias="SECRETS_PREFIX")
     sync_queue_url: str = Field("", alias="SYNC_QUEUE_URL")
     event_queue_url: str = Field("", alias="EVENT_QUEUE_URL")
-    event_bus_name: str = Field("", alias="EVENT_BUS_NAME")  # unset: events dispatch in-process
+    event_bus_name: str = Field("", alias="EVENT_BUS_NAME")  # unset: events are not published
     outbound_allow: str = Field("", alias="OPENCONNECTOR_OUTBOUND_ALLOW")
     aws_region: str = Field("eu-west-1", alias="AWS_REGION")
 

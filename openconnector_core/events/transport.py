@@ -4,12 +4,15 @@ stand-ins for unit tests and tools. The AWS adapters get their boto3 clients fro
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from openconnector_core.errors import OpenConnectorError
+
+logger = logging.getLogger(__name__)
 
 BUS_SOURCE = "openconnector"  # the EventBridge ``source`` of every event we publish (the rule's pattern)
 TASK_ATTRIBUTE = "openconnector-task"
@@ -68,6 +71,13 @@ class SqsTaskQueue:
             DelaySeconds=max(0, min(int(delay_seconds), MAX_SQS_DELAY)),
             MessageAttributes={TASK_ATTRIBUTE: {"DataType": "String", "StringValue": str(task.get("task"))}},
         )
+
+
+class NoBus:
+    """No bus configured (a container built by hand, without ``EVENT_BUS_NAME``): nothing is published."""
+
+    def publish(self, event: dict[str, Any]) -> None:
+        logger.debug("No event bus configured; event %s not published", event.get("id"))
 
 
 class InlineBus:

@@ -14,7 +14,7 @@ import pytest
 
 from openconnector_core.container import Container, set_container
 from openconnector_core.events.service import MAX_ATTEMPTS, backoff
-from openconnector_core.events.transport import InlineQueue
+from openconnector_core.events.transport import InlineBus, InlineQueue
 from openconnector_core.settings import Settings
 from tests.functional.conftest import Management
 
@@ -65,7 +65,7 @@ def clock() -> list[datetime]:
 @pytest.fixture
 def services(clock: list[datetime], local_http_server: None) -> Iterator[Container]:
     settings = Settings(OPENCONNECTOR_OUTBOUND_ALLOW="127.0.0.1/32")
-    container = Container.in_memory(settings)
+    container = Container.in_memory(settings, event_bus=InlineBus())
     container._event_queue = InlineQueue(clock=lambda: clock[0])
     container.events.clock = lambda: clock[0]
     set_container(container)
@@ -174,7 +174,7 @@ def test_an_invalid_event_is_a_400_naming_the_attribute_and_nothing_is_delivered
 
 
 def test_a_sink_on_an_internal_address_is_refused_by_the_ssrf_guard(clock: list[datetime]) -> None:
-    container = Container.in_memory()  # no allow-list
+    container = Container.in_memory(event_bus=InlineBus())  # no allow-list
     set_container(container)
     try:
         api = Management()

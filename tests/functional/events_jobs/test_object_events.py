@@ -3,11 +3,13 @@ synchronizations they trigger (§5.10)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from openconnector_core.container import Container
+from openconnector_core.container import Container, set_container
+from openconnector_core.events.transport import InlineBus
 
 PET = {
     "title": "Pet",
@@ -16,6 +18,15 @@ PET = {
 }
 OWNER = {"title": "Owner", "type": "object", "properties": {"name": {"type": "string"}}}
 PREFIX = "com.nextcloud.openregister.object."
+
+
+@pytest.fixture
+def container() -> Iterator[Container]:
+    """Events on: object writes publish to an in-process bus that dispatches at once."""
+    instance = Container.in_memory(event_bus=InlineBus())
+    set_container(instance)
+    yield instance
+    set_container(None)
 
 
 @pytest.fixture
