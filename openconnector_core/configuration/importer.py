@@ -150,17 +150,20 @@ class Importer:
             return None
         try:
             return str(self.entities.get(resource, value).item["id"])
-        except (NotFoundError, OpenConnectorError):
+        except NotFoundError:
             return None
 
-    def _resolver(self, entry: Entry, slug: str, final: bool) -> Any:
+    def _resolver(self, entry: Entry, slug: str, final: bool, later: list[str]) -> Any:
+        """Resolves one reference; in the first pass one to a bundle entity not written yet is kept
+        for now and noted in ``later``; in the final pass what stays unresolved is reported."""
+
         def resolve(resource: str, value: Any, where: str) -> Any:
             text = str(value)
             found = self._lookup(resource, text)
             if found is not None:
                 return found
             if text in self.in_bundle.get(resource, set()) and not final:
-                entry.data.setdefault("_deferred", True)
+                later.append(where)
                 return value
             if final:
                 self.report.unresolved.append(
@@ -177,7 +180,9 @@ class Importer:
         return resolve
 
     # -- one entity -----------------------------------------------------------------------------
-    def _desired(self, entry: Entry, slug: str, final: bool) -> dict[str, Any]:
+    def _desired(
+        self, entry: Entry, slug: str, final: bool, later: list[str] | None = None
+    ) -> dict[str, Any]:
         spec = RESOURCES[entry.resource]
         known = spec.model.wire_fields()
         data = {
@@ -189,7 +194,9 @@ class Importer:
             with contextlib.suppress(ValueError):
                 data["arguments"] = json.loads(data["arguments"])
         data["slug"] = slug
-        return rewrite(entry.resource, data, self._resolver(entry, slug, final))
+        return rewrite(
+            entry.resource, data, self._resolver(entry, slug, final, later if later is not None else [])
+        )
 
     def _slug(self, entry: Entry) -> str:
         spec = RESOURCES[entry.resource]
@@ -282,8 +289,9 @@ class Importer:
         for entry in entries:
             slug = slugs[id(entry)]
             try:
-                desired = self._desired(entry, slug, final=False)
-                if entry.data.pop("_deferred", False):
+                later: list[str] = []
+                desired = self._desired(entry, slug, final=False, later=later)
+                if later:
                     deferred.append(entry)
                 else:
                     desired = self._desired(entry, slug, final=True)

@@ -238,3 +238,66 @@ def test_exports_carry_no_secrets(management: Management) -> None:
     assert exported["@type"] == "source" and exported["configuration"]["headers.Accept"] == "application/json"
     assert management.get("/api/export/joblog/x").status == 400
     assert management.get("/api/export/nope/x").status == 400
+
+
+def test_references_resolve_whatever_the_order_and_types(management: Management) -> None:
+    """A rule pointing at a synchronization (imported after rules), a synchronization following up
+    on one later in the bundle, a mapping calling one later in the bundle: all become ids."""
+    bundle = {
+        "components": {
+            "jobs": {
+                "nightly": {
+                    "name": "Nightly",
+                    "jobClass": "synchronization",
+                    "arguments": {"synchronizationId": "b"},
+                }
+            },
+            "synchronizations": {
+                "a": {"name": "A", "sourceId": "api", "followUps": ["b"], "actions": ["sync-b"]},
+                "b": {"name": "B", "sourceId": "api", "sourceTargetMapping": "outer"},
+            },
+            "rules": {
+                "sync-b": {
+                    "name": "Sync B",
+                    "type": "synchronization",
+                    "configuration": {"synchronization": "b"},
+                }
+            },
+            "mappings": {
+                "outer": {"name": "Outer", "mapping": {"x": "{{ executeMapping('inner', _context)|json_encode }}"}},  # noqa: E501
+                "inner": {"name": "Inner", "mapping": {"y": "a"}},
+            },
+            "sources": {"api": {"name": "API", "location": "https://example.org"}},
+        }
+    }  # fmt: skip
+    report = management.post("/api/configurations/import", bundle).body
+    assert report["errors"] == [] and report["unresolved"] == [] and report["updated"] == {}
+    ids = {
+        (resource, slug): management.get(f"/api/{resource}/{slug}").body["id"]
+        for resource, slug in [
+            ("synchronizations", "a"), ("synchronizations", "b"), ("rules", "sync-b"),
+            ("mappings", "inner"), ("mappings", "outer"), ("sources", "api"),
+        ]
+    }  # fmt: skip
+    a = management.get("/api/synchronizations/a").body
+    assert a["followUps"] == [ids[("synchronizations", "b")]] and a["actions"] == [ids[("rules", "sync-b")]]
+    assert a["sourceId"] == ids[("sources", "api")]
+    rule = management.get("/api/rules/sync-b").body
+    assert rule["configuration"]["synchronization"]["synchronization"] == ids[("synchronizations", "b")]
+    outer = management.get("/api/mappings/outer").body
+    assert f"executeMapping('{ids[('mappings', 'inner')]}'" in outer["mapping"]["x"]
+    job = management.get("/api/jobs/nightly").body
+    assert job["arguments"] == {"synchronizationId": ids[("synchronizations", "b")]}
+    result = management.post("/api/mappings/test", {"inputObject": {}, "mapping": "outer"}).body
+    assert result["resultObject"] == {"x": '{"y":"a"}'}  # the sub-mapping ran (no cast: JSON text)
+    # … and the export turns the ids back into slugs
+    configuration = management.post(
+        "/api/configurations", {"name": "Order", "items": {"synchronizations": ["a"]}}
+    ).body
+    exported = management.get(f"/api/configurations/{configuration['id']}/export").body["components"]
+    assert (
+        exported["synchronizations"]["a"]["followUps"] == ["b"]
+        and exported["synchronizations"]["a"]["sourceId"] == "api"
+    )
+    assert "executeMapping('inner'" in exported["mappings"]["outer"]["mapping"]["x"]
+    assert exported["rules"]["sync-b"]["configuration"]["synchronization"]["synchronization"] == "b"
