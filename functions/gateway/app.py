@@ -12,10 +12,15 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from openconnector_core.gateway.problems import no_matching_endpoint
+from openconnector_core.settings import get_settings
+from openconnector_core.tracing import traced
+
+get_settings()  # bad configuration fails the cold start with one message naming the variable
 
 logger = Logger()
 
 
+@traced
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     method = event.get("requestContext", {}).get("http", {}).get("method", "GET")

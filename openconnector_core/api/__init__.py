@@ -2,7 +2,8 @@
 
 Order matters and is explicit: action routes (``/api/mappings/test``, ``/api/sources/<key>/test``,
 ``/api/call-logs``) are registered before the generic ``/api/<res>`` / ``/api/<res>/<key>`` CRUD
-routes. (Powertools also tries static paths before dynamic ones, and ``<param>`` never matches ``/``.)
+routes, and so are the original's paths (``aliases``). (Powertools also tries static paths before dynamic
+ones, and ``<param>`` never matches ``/``.)
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ def routers() -> list[Router]:
     """Every router of the management API, most specific first."""
     from openconnector_core.api import (
         actions,
+        aliases,
         configurations,
         events,
         jobs,
+        objects,
         resources,
         synchronizations,
         system,
@@ -24,10 +27,12 @@ def routers() -> list[Router]:
 
     return [
         system.router,
+        aliases.router,
         actions.router,
         synchronizations.router,
         jobs.router,
         events.router,
         configurations.router,
+        objects.router,
         resources.router,
     ]

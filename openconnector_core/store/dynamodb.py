@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
@@ -44,8 +44,10 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
+        KeysAndAttributesTypeDef,
         QueryInputTypeDef,
         TransactWriteItemTypeDef,
+        WriteRequestTypeDef,
     )
 
     Item = dict[str, AttributeValueTypeDef]
@@ -108,45 +110,51 @@ _BATCH_ATTEMPTS = 10
 
 def _backoff(attempt: int, table: str) -> None:
     """Wait before resending unprocessed batch items (exponential, jittered, capped at 1 s)."""
-    if attempt >= _BATCH_ATTEMPTS:
+    if attempt >= _BATCH_ATTEMPTS:  # that many rounds in a row without progress
         raise RateLimitedError(f"DynamoDB table {table} kept items unprocessed; try again", retryAfter=1)
     time.sleep(min(1.0, 0.02 * 2**attempt) * (0.5 + random.random() / 2))
 
 
-def batch_write(client: Any, table: str, requests: Sequence[dict[str, Any]]) -> None:
+def batch_write(client: DynamoDBClient, table: str, requests: Sequence[WriteRequestTypeDef]) -> None:
     """``PutRequest``/``DeleteRequest`` items in BatchWriteItem requests of 25, resending
     ``UnprocessedItems`` with backoff (a throttled table answers a batch partly)."""
     for start in range(0, len(requests), _BATCH_WRITE):
-        pending: dict[str, Any] = {table: list(requests[start : start + _BATCH_WRITE])}
+        pending = list(requests[start : start + _BATCH_WRITE])
         attempt = 0
         while pending:
             try:
-                response = client.batch_write_item(RequestItems=pending)
+                response = client.batch_write_item(RequestItems={table: pending})
             except ClientError as error:
                 raise translate(error, table) from error
-            pending = response.get("UnprocessedItems") or {}
+            unprocessed = (response.get("UnprocessedItems") or {}).get(table, [])
+            sent, pending = len(pending), cast("list[WriteRequestTypeDef]", list(unprocessed))
             if pending:
-                attempt += 1
+                # count only rounds that made no progress: a big batch may trickle through
+                attempt = attempt + 1 if len(pending) == sent else 0
                 _backoff(attempt, table)
 
 
-def batch_get(client: Any, table: str, keys: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def batch_get(
+    client: DynamoDBClient, table: str, keys: Sequence[Item], *, projection: str | None = None
+) -> list[Item]:
     """Consistent BatchGetItem in requests of 100, resending ``UnprocessedKeys`` with backoff."""
-    found: list[dict[str, Any]] = []
+    found: list[Item] = []
     for start in range(0, len(keys), _BATCH_GET):
-        pending: dict[str, Any] = {
-            table: {"Keys": list(keys[start : start + _BATCH_GET]), "ConsistentRead": True}
-        }
+        pending = list(keys[start : start + _BATCH_GET])
         attempt = 0
         while pending:
+            request: KeysAndAttributesTypeDef = {"Keys": pending, "ConsistentRead": True}
+            if projection:
+                request["ProjectionExpression"] = projection
             try:
-                response = client.batch_get_item(RequestItems=pending)
+                response = client.batch_get_item(RequestItems={table: request})
             except ClientError as error:
                 raise translate(error, table) from error
             found += response.get("Responses", {}).get(table, [])
-            pending = response.get("UnprocessedKeys") or {}
+            unprocessed = (response.get("UnprocessedKeys") or {}).get(table)
+            sent, pending = len(pending), list(unprocessed["Keys"]) if unprocessed else []
             if pending:
-                attempt += 1
+                attempt = attempt + 1 if len(pending) == sent else 0
                 _backoff(attempt, table)
     return found
 
@@ -461,7 +469,7 @@ class DynamoLogStore(_Table):
         expires: datetime | None = None,
     ) -> None:
         """Many ``(item, subject)`` logs in BatchWriteItem requests (e.g. a bulk write's audit trail)."""
-        requests = [
+        requests: list[WriteRequestTypeDef] = [
             {"PutRequest": {"Item": self._log_item(kind, item, subject, expires)}}
             for item, subject in entries
         ]
