@@ -24,7 +24,7 @@ REGION = "eu-west-1"
 @pytest.fixture
 def container(dynamodb: Any, tables: dict[str, str]) -> Container:
     return Container(
-        Settings.model_validate({}),
+        Settings(),
         entity_store=DynamoEntityStore(dynamodb, tables["EntitiesTable"]),
         contract_store=DynamoEntityStore(dynamodb, tables["ContractsTable"]),
         log_store=DynamoLogStore(dynamodb, tables["LogsTable"]),
