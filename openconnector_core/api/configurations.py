@@ -25,6 +25,28 @@ def import_document() -> Response[Any]:
     return json_response(200, result)
 
 
+def import_original() -> Response[Any]:
+    """``POST /api/import`` (§9.2): one object answers in the original's shape — ``201`` with
+    ``Import successful, created``, ``200`` updated or ``Import ok, but nothing changed`` — and the
+    object; a bundle answers with the import report."""
+    from openconnector_core.configuration.importer import Importer
+
+    report = Importer(container()).run(json_body(router), query_params(router).get("type") or None)
+    outcomes = [(kind, resource, slug) for kind in ("created", "updated", "unchanged")
+                for resource, slugs in report[kind].items() for slug in slugs]  # fmt: skip
+    if len(outcomes) != 1 or report["errors"]:
+        return json_response(200, report)
+    kind, resource, slug = outcomes[0]
+    message = {
+        "created": "Import successful, created",
+        "updated": "Import successful, updated",
+        "unchanged": "Import ok, but nothing changed",
+    }[kind]
+    entity = container().entities.get(resource, slug).item
+    body = {"message": message, "object": entity, "unresolved": report["unresolved"]}
+    return json_response(201 if kind == "created" else 200, body)
+
+
 @router.post("/api/configurations/import")
 def import_configuration() -> Response[Any]:
     return import_document()
