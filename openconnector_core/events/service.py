@@ -2,9 +2,10 @@
 pull), and the object events of the store (§8.2) that also trigger synchronizations (§5.10).
 
 Publishing puts the event on the bus; the EventFunction dispatches it: one message per matching
-subscription, kept as an ``event-messages`` log for ``MESSAGE_RETENTION``. A push message is a task
-on the EventQueue; each failed attempt sends the task again with an exponential delay (10 s, 20 s,
-40 s, 80 s) and the fifth failure leaves the message ``failed`` (visible, never dropped).
+subscription, kept as an ``event-messages`` log for ``eventMessageRetention`` (``/api/settings``).
+A push message is a task on the EventQueue; each failed attempt sends the task again with an
+exponential delay (10 s, 20 s, 40 s, 80 s) and the fifth failure leaves the message ``failed``
+(visible, never dropped).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MESSAGE_KIND = "event-messages"
-MESSAGE_RETENTION = timedelta(days=7)  # the original's eventMessageRetention
 MAX_ATTEMPTS = 5
 FIRST_BACKOFF = 10  # seconds; doubled after each failed attempt
 PUSH_TIMEOUT = 30.0
@@ -205,11 +205,13 @@ class EventService:
         }
 
     def _save(self, message: dict[str, Any]) -> None:
+        """Kept ``eventMessageRetention`` (``/api/settings``, 7 days by default; 0 = forever)."""
         created = datetime.fromisoformat(str(message["created"]))
-        expires = created + MESSAGE_RETENTION
+        retention = self.container.global_settings.retention()["eventMessageRetention"]
+        expires = created + timedelta(milliseconds=retention) if retention > 0 else None
         self.container.logs.put(
             MESSAGE_KIND,
-            {**message, "expires": _iso(expires)},
+            {**message, "expires": _iso(expires) if expires else None},
             subject=str(message["subscriptionId"]),
             expires=expires,
         )

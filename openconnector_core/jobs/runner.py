@@ -21,6 +21,7 @@ from openconnector_core.errors import ConflictError, NotFoundError, Precondition
 from openconnector_core.ids import new_id
 from openconnector_core.jobs import schedule
 from openconnector_core.jobs.actions import ActionResult, action_for
+from openconnector_core.retention import floor_expiry
 from openconnector_core.store.query import every_item
 
 if TYPE_CHECKING:
@@ -63,16 +64,22 @@ def truncate(message: str) -> str:
     return f"{message[:MAX_MESSAGE]}... [Message truncated - original length: {len(message)} characters]"
 
 
-def log_expiry(job: Mapping[str, Any], level: str, now: datetime) -> datetime | None:
-    """Successful runs keep ``logRetention`` seconds, problems ``errorRetention`` (0 = forever).
+def log_expiry(
+    job: Mapping[str, Any], level: str, now: datetime, retention_ms: Mapping[str, int]
+) -> datetime | None:
+    """Successful runs keep the job's ``logRetention`` seconds, problems its ``errorRetention``, each
+    at least the global ``successLogRetention`` / ``jobLogRetention`` (``/api/settings``, ms); 0 on
+    either side keeps the log forever (the original's ``max`` rule).
 
     The original keyed success retention on the level ``SUCCESS`` only, so its successful
     synchronization runs (level ``INFO``) got the error retention (B24); here both are successes."""
-    key = "logRetention" if level in SUCCESS_LEVELS else "errorRetention"
-    default = 3600 if key == "logRetention" else 86400
+    success = level in SUCCESS_LEVELS
+    key, default = ("logRetention", 3600) if success else ("errorRetention", 86400)
     seconds = job.get(key)
     seconds = default if seconds is None else int(seconds)
-    return None if seconds <= 0 else now + timedelta(seconds=seconds)
+    own = None if seconds <= 0 else now + timedelta(seconds=seconds)
+    floor = retention_ms.get("successLogRetention" if success else "jobLogRetention", 0)
+    return floor_expiry(own, now, floor)
 
 
 class JobRunner:
@@ -174,7 +181,7 @@ class JobRunner:
         next_run: Any = None,
     ) -> dict[str, Any]:
         log_id = new_id()
-        expires = log_expiry(job, result.level, now)
+        expires = log_expiry(job, result.level, now, self.container.global_settings.retention())
         log = {
             "id": log_id,
             "uuid": log_id,

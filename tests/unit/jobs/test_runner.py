@@ -133,16 +133,24 @@ def test_a_failing_action_ends_the_claim_and_leaves_an_error_log(
     assert container.entities.get("jobs", failing["id"]).item["status"] is None
 
 
-def test_retention_follows_the_level_and_long_messages_are_truncated(
+def test_retention_follows_the_level_and_the_global_floor(
     container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ok = job(container, logRetention=600, errorRetention=7200)
-    log = runner(container).run(ok["id"])
-    assert log is not None and log["expires"] == "2030-01-01T12:10:30+00:00"
+    """Success: the job's logRetention, at least successLogRetention (1 h); problems: its
+    errorRetention, at least jobLogRetention (30 d); 0 keeps a log forever."""
+    long = job(container, logRetention=7200, errorRetention=7200)
+    log = runner(container).run(long["id"])
+    assert log is not None and log["expires"] == "2030-01-01T14:00:30+00:00"  # its own 2 h
+    short = job(container, logRetention=600)
+    log = runner(container).run(short["id"])
+    assert log is not None and log["expires"] == "2030-01-01T13:00:30+00:00"  # the 1 h floor
     monkeypatch.setitem(actions.ACTIONS, "event", lambda c, a: ActionResult("ERROR", "x" * (MAX_MESSAGE + 5)))
-    log = runner(container).run(ok["id"], force=True)
-    assert log is not None and log["expires"] == "2030-01-01T14:00:30+00:00"
+    log = runner(container).run(long["id"], force=True)
+    assert log is not None and log["expires"] == "2030-01-31T12:00:30+00:00"  # the 30-day floor
     assert log["message"].endswith(f"[Message truncated - original length: {MAX_MESSAGE + 5} characters]")
+    container.global_settings.update({"retention": {"jobLogRetention": 0}})
+    log = runner(container).run(long["id"], force=True)
+    assert log is not None and log["expires"] is None
     forever = job(container, logRetention=0, errorRetention=0)
     log = runner(container).run(forever["id"])
     assert log is not None and log["expires"] is None
@@ -154,6 +162,7 @@ def test_expired_job_logs_never_come_back() -> None:
 
     container = Container.in_memory()
     container._log_store = MemoryLogStore(clock=lambda: clock[0].timestamp())
+    container.global_settings.update({"retention": {"successLogRetention": 1000}})
     quick = job(container, logRetention=60)
     log = runner(container).run(quick["id"])
     assert log is not None
