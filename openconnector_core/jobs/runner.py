@@ -144,7 +144,8 @@ class JobRunner:
     def _execute(
         self, job: dict[str, Any], previous_status: Any, now: datetime, force: bool
     ) -> dict[str, Any]:
-        arguments = job_arguments(job.get("arguments"))
+        # The job item holds its arguments' secrets masked; the action gets them in clear.
+        arguments = job_arguments(self.container.entities.reveal("jobs", job["id"]).get("arguments"))
         started = time.perf_counter()
         try:
             result = action_for(job.get("jobClass"))(self.container, arguments)
