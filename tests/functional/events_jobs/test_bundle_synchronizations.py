@@ -19,7 +19,7 @@ from openconnector_core.mapping.paths import found, lookup, write
 from openconnector_core.settings import Settings
 from tests.functional.conftest import Management
 from tests.functional.events_jobs.test_configurations import FOLDERS, _key, bundle_of
-from tests.unit.mapping.test_upstream_mappings import INPUTS
+from tests.support.upstream_mappings import INPUTS
 
 RECORDS = 3
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.functional.conftest import Management
-from tests.unit.mapping.test_upstream_mappings import FAILS_UPSTREAM_TOO, INPUTS, numeric_ids_from_corpus
+from tests.support.upstream_mappings import FAILS_UPSTREAM_TOO, INPUTS, numeric_ids_from_corpus
 
 ROOT = Path(__file__).resolve().parents[2] / "data" / "upstream-configurations"
 FILES = sorted(ROOT.rglob("*.json"))

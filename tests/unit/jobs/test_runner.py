@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -213,3 +214,14 @@ def test_a_stale_claim_is_taken_over(container: Container) -> None:
         "jobs", stuck["id"], {"status": "running", "lastRun": "2030-01-01T11:00:00+00:00"}
     )
     assert runner(container).run(stuck["id"]) is not None
+
+
+def test_the_action_gets_secret_arguments_in_clear_and_the_log_keeps_them_masked(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[dict[str, Any]] = []
+    monkeypatch.setitem(actions.ACTIONS, "event", lambda c, a: seen.append(dict(a)) or ActionResult())
+    secret = job(container, arguments={"sourceId": "s1", "apiKey": "k-very-secret-42"})
+    log = runner(container).run(secret["id"])
+    assert seen == [{"sourceId": "s1", "apiKey": "k-very-secret-42"}]
+    assert log is not None and "k-very-secret-42" not in json.dumps(log)
