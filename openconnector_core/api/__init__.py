@@ -29,10 +29,10 @@ def routers() -> list[Router]:
         system.router,
         aliases.router,
         actions.router,
+        objects.router,
         synchronizations.router,
         jobs.router,
         events.router,
         configurations.router,
-        objects.router,
         resources.router,
     ]

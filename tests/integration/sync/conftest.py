@@ -26,20 +26,22 @@ def api() -> Iterator[PaginatedApi]:
 
 @pytest.fixture
 def container() -> Container:
-    return Container.in_memory(Settings(**ALLOW))
+    return Container.in_memory(Settings.from_environ(ALLOW))
 
 
 @pytest.fixture
 def dynamo_container(tables: dict[str, str]) -> Container:
     """The DynamoDB adapters on moto (tables from template.yaml); pages run in this process."""
-    settings = Settings(
-        **ALLOW,
-        ENTITIES_TABLE=tables["EntitiesTable"],
-        CONTRACTS_TABLE=tables["ContractsTable"],
-        LOGS_TABLE=tables["LogsTable"],
-        OBJECTS_TABLE=tables["ObjectsTable"],
-        FILES_BUCKET="test-files",
-        AWS_REGION="eu-west-1",
+    settings = Settings.from_environ(
+        {
+            **ALLOW,
+            "ENTITIES_TABLE": tables["EntitiesTable"],
+            "CONTRACTS_TABLE": tables["ContractsTable"],
+            "LOGS_TABLE": tables["LogsTable"],
+            "OBJECTS_TABLE": tables["ObjectsTable"],
+            "FILES_BUCKET": "test-files",
+            "AWS_REGION": "eu-west-1",
+        }
     )
     boto3.client("s3", region_name="eu-west-1").create_bucket(
         Bucket="test-files", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
