@@ -14,6 +14,8 @@ from openconnector_core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from openconnector_core.entities.service import EntityService
+    from openconnector_core.gateway.files import FileStore
+    from openconnector_core.gateway.service import Gateway
     from openconnector_core.mapping import MappingEngine
     from openconnector_core.sources import CallEngine
     from openconnector_core.sources.call_logs import CallLogQuery
@@ -32,6 +34,8 @@ class Container:
         log_store: LogStore | None = None,
         secret_store: SecretStore | None = None,
         http_transport: Any = None,
+        file_store: FileStore | None = None,
+        state_store: EntityStore | None = None,
     ) -> None:
         self.settings = settings
         self._entity_store = entity_store
@@ -39,9 +43,12 @@ class Container:
         self._log_store = log_store
         self._secret_store = secret_store
         self._http_transport = http_transport
+        self._file_store = file_store
+        self._state_store = state_store
 
     @classmethod
     def in_memory(cls, settings: Settings | None = None, *, http_transport: Any = None) -> Container:
+        from openconnector_core.gateway.files import MemoryFileStore
         from openconnector_core.store.memory import MemoryEntityStore, MemoryLogStore, MemorySecretStore
 
         return cls(
@@ -51,6 +58,8 @@ class Container:
             log_store=MemoryLogStore(),
             secret_store=MemorySecretStore(),
             http_transport=http_transport,
+            file_store=MemoryFileStore(),
+            state_store=MemoryEntityStore(),
         )
 
     # ------------------------------------------------------------------ AWS adapters
@@ -95,12 +104,48 @@ class Container:
         client = boto3.client("secretsmanager", region_name=self.settings.aws_region)
         return SecretsManagerStore(client, self.settings.secrets_prefix)
 
+    @cached_property
+    def files(self) -> FileStore:
+        """The files bucket (downloads, written files, chunked uploads)."""
+        if self._file_store is not None:
+            return self._file_store
+        import boto3
+
+        from openconnector_core.store.s3_files import S3FileStore
+
+        client = boto3.client("s3", region_name=self.settings.aws_region)
+        return S3FileStore(client, self.settings.files_bucket)
+
+    @cached_property
+    def state_store(self) -> EntityStore:
+        """Object-side state kept beside the objects (locks): an EntityStore on the objects table."""
+        if self._state_store is not None:
+            return self._state_store
+        from openconnector_core.store.dynamodb import DynamoEntityStore
+
+        return DynamoEntityStore(self.dynamodb, self.settings.objects_table)
+
     # ------------------------------------------------------------------ services and engines
     @cached_property
-    def entities(self) -> EntityService:
-        from openconnector_core.entities.service import EntityService
+    def gateway(self) -> Gateway:
+        from openconnector_core.gateway.service import Gateway
 
-        return EntityService(self.entity_store, self.secrets, contracts=self.contract_store, logs=self.logs)
+        return Gateway(self)
+
+    @cached_property
+    def entities(self) -> EntityService:
+        from functools import partial
+
+        from openconnector_core.entities.service import EntityService
+        from openconnector_core.gateway.cache import bump_version
+
+        return EntityService(
+            self.entity_store,
+            self.secrets,
+            contracts=self.contract_store,
+            logs=self.logs,
+            on_write=partial(bump_version, self.entity_store),
+        )
 
     @cached_property
     def call_engine(self) -> CallEngine:

@@ -56,6 +56,12 @@ def _check_mapping(wire: dict[str, Any]) -> None:
     validate_mapping(wire)
 
 
+def _check_rule(wire: dict[str, Any]) -> None:
+    from openconnector_core.gateway.rules import check_rule  # the rule registry loads on first save
+
+    check_rule(wire)
+
+
 def _spec(
     name: str,
     model: type[EntityModel],
@@ -81,7 +87,7 @@ RESOURCES: dict[str, ResourceSpec] = {
         _spec("sources", models.Source, "source", secrets=SOURCE_SECRETS),
         _spec("endpoints", models.Endpoint, "endpoint"),
         _spec("mappings", models.Mapping, "mapping", check=_check_mapping),
-        _spec("rules", models.Rule, "rule"),
+        _spec("rules", models.Rule, "rule", check=_check_rule),
         _spec("synchronizations", models.Synchronization, "synchronization"),
         _spec("jobs", models.Job, "job"),
         _spec("consumers", models.Consumer, "consumer", secrets=CONSUMER_SECRETS),

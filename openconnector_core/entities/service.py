@@ -5,7 +5,7 @@ and ``record_state`` (bookkeeping such as a source's rate-limit fields)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pydantic
@@ -114,8 +114,12 @@ class EntityService:
         secrets: SecretStore,
         contracts: EntityStore | None = None,
         logs: LogStore | None = None,
+        on_write: Callable[[str], None] | None = None,
     ) -> None:
         self._entities = entities
+        # Told the resource name after every committed create/update/delete (the gateway's
+        # configuration version, docs/adr/0210).
+        self._on_write = on_write
         self._secrets = secrets
         self._contracts = contracts
         self._logs = logs
@@ -204,6 +208,7 @@ class EntityService:
             if found:
                 self._secrets.delete(name)
             raise
+        self._written(resource)
         return Stored(_public(stored.item), stored.etag)
 
     def update(self, resource: str, key: str, body: dict[str, Any], if_match: str | None = None) -> Stored:
@@ -214,7 +219,9 @@ class EntityService:
         for attempt in range(_RETRIES):
             current = self._entities.get(resource, key)
             try:
-                return self._update_once(spec, current, changes, if_match)
+                stored = self._update_once(spec, current, changes, if_match)
+                self._written(resource)
+                return stored
             except PreconditionFailedError:
                 if if_match is not None or attempt == _RETRIES - 1:
                     raise
@@ -259,6 +266,7 @@ class EntityService:
                     raise
         if spec.secrets.any:
             self._secrets.delete(self._secret_name(spec, entity_id))
+        self._written(resource)
 
     def record_state(self, resource: str, key: str, fields: dict[str, Any]) -> dict[str, Any]:
         """Internal bookkeeping (e.g. ``rateLimitRemaining``, ``lastCall``, ``currentPage``): no version
@@ -285,6 +293,10 @@ class EntityService:
         raise AssertionError("unreachable")
 
     # --- helpers -------------------------------------------------------------------------------
+
+    def _written(self, resource: str) -> None:
+        if self._on_write is not None:
+            self._on_write(resource)
 
     @staticmethod
     def _secret_name(spec: ResourceSpec, entity_id: str) -> str:

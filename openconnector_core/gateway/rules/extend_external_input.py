@@ -1,0 +1,72 @@
+"""``extend_external_input``: fetch the object(s) a property's URL(s) point at, through the call
+engine (SSRF guard, call log), into ``extendedParameters.<property>``. A URL that does not answer
+200 with JSON fails the request with the original's 400 "Invalid Input"."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from openconnector_core.gateway.response import GatewayResponse, json_response
+from openconnector_core.gateway.rules.support import get, settings
+
+if TYPE_CHECKING:
+    from openconnector_core.gateway.chain import Flow
+
+_MAX_URLS = 20
+
+
+def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any] | GatewayResponse:
+    config = settings(rule, "extend_external_input")
+    extended: dict[str, Any] = dict(data.get("extendedParameters") or {})
+    for entry in config.get("properties") or []:
+        prop = str(entry.get("property") if isinstance(entry, dict) else entry)
+        value = get(data, prop)
+        if value is None and not prop.startswith("body."):
+            value = get(data.get("body"), prop)
+        if value in (None, "", []):
+            continue
+        urls = value if isinstance(value, list) else [value]
+        fetched: list[Any] = []
+        for url in urls[:_MAX_URLS]:
+            result = _fetch(flow, str(url))
+            if result is None:
+                return _invalid(prop, str(url))
+            fetched.append(result)
+        extended[prop] = fetched if isinstance(value, list) else fetched[0]
+    data["extendedParameters"] = extended
+    return data
+
+
+def _fetch(flow: Flow, url: str) -> Any:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    source = {
+        "name": f"{parts.scheme}://{parts.netloc}",
+        "location": f"{parts.scheme}://{parts.netloc}",
+        "isEnabled": True,
+    }
+    endpoint = parts.path + (f"?{parts.query}" if parts.query else "")
+    call_log = flow.container.call_engine.call(source, endpoint, "GET")
+    response = call_log.get("response") or {}
+    if call_log.get("statusCode") != 200 or response.get("data") is None:
+        return None
+    return response.get("data")
+
+
+def _invalid(prop: str, url: str) -> GatewayResponse:
+    return json_response(
+        400,
+        {
+            "message": "Invalid Input",
+            "error": f"The object on {url} could not be fetched",
+            "errors": [
+                {
+                    "name": prop.rsplit(".", 1)[-1],
+                    "code": "invalid-resource",
+                    "reason": "The resource is not valid",
+                }
+            ],
+        },
+    )
