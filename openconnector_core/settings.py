@@ -23,6 +23,8 @@ class Settings(BaseModel):
     event_queue_url: str = Field("", alias="EVENT_QUEUE_URL")
     event_bus_name: str = Field("default", alias="EVENT_BUS_NAME")
     outbound_allow: str = Field("", alias="OPENCONNECTOR_OUTBOUND_ALLOW")
+    # How often a warm gateway checks whether endpoints/rules/mappings/consumers changed (docs/adr/0210).
+    gateway_cache_seconds: float = Field(2.0, alias="GATEWAY_CACHE_SECONDS", ge=0)
     aws_region: str = Field("eu-west-1", alias="AWS_REGION")
 
     model_config = {"populate_by_name": True, "extra": "ignore", "frozen": True}

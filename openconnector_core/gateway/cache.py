@@ -96,11 +96,11 @@ class GatewayCache:
         self._checked_at = float("-inf")
 
     def current(self, *, recheck: bool = False) -> Snapshot:
-        """The snapshot, refreshed when the version changed (checked at most every few seconds;
-        ``recheck`` checks now, e.g. before answering 404, but not more than 4 times a second)."""
+        """The snapshot, refreshed when the version changed (checked at most every ``check_every``
+        seconds; ``recheck`` checks now — one item read — e.g. before answering 404)."""
         now = self._clock()
         snapshot = self._snapshot
-        due = now - self._checked_at >= (0.25 if recheck else self._check_every)
+        due = recheck or now - self._checked_at >= self._check_every
         if snapshot is None or now - snapshot.loaded_at >= self._max_age:
             return self._load(read_version(self._store), now)
         if due:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from functools import cached_property
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from openconnector_core.errors import ConflictError, NotFoundError, OpenConnectorError
@@ -42,7 +43,11 @@ class Gateway:
 
     def __init__(self, container: Container) -> None:
         self.container = container
-        self.cache = GatewayCache(container.entity_store, entities=container.entities)
+        self.cache = GatewayCache(
+            container.entity_store,
+            entities=container.entities,
+            check_every=container.settings.gateway_cache_seconds,
+        )
 
     @cached_property
     def locks(self) -> Locks:
@@ -85,7 +90,8 @@ class Gateway:
                 snapshot = self.cache.current(recheck=True)
                 endpoint = match_endpoint(snapshot.endpoints, request.path, request.method).item
         except (NotFoundError, ConflictError) as error:
-            return problem(error.status, error.message, request.request_id, error.title, error=error.message)
+            title = HTTPStatus(error.status).phrase
+            return problem(error.status, error.message, request.request_id, title, error=error.message)
         conditions = endpoint.get("conditions")
         if conditions not in (None, [], {}, ""):
             from openconnector_core import logic

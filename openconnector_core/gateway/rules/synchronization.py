@@ -41,12 +41,11 @@ def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any
         if isinstance(value, str) and value:
             object_id = value.rstrip("/").rsplit("/", 1)[-1]
     _sleep(settings.get("preDelay"))
-    from importlib import import_module
+    from openconnector_core.sync.runs import start_run
 
-    start_run = import_module("openconnector_core.sync.runs").start_run
-    log: dict[str, Any] = start_run(
+    log = start_run(
         flow.container,
-        synchronization,
+        str(synchronization["id"]),
         test=test,
         force=force,
         data=None if object_id else {k: v for k, v in body.items() if not str(k).startswith("_")},

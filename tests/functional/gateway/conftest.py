@@ -33,6 +33,7 @@ class GatewayClient:
         self.module = load_handler("gateway")
         self.context = FakeLambdaContext(function_name="GatewayFunction")
         self._counter = 0
+        self._rules = 0
 
     def create(self, resource: str, body: dict[str, Any]) -> dict[str, Any]:
         return dict(self.container.entities.create(resource, body).item)
@@ -43,9 +44,15 @@ class GatewayClient:
         )
 
     def rule(self, rule_type: str, configuration: dict[str, Any] | None = None, **fields: Any) -> str:
+        self._rules += 1
         rule = self.create(
             "rules",
-            {"name": f"{rule_type} rule", "type": rule_type, "configuration": configuration or {}, **fields},
+            {
+                "name": f"{rule_type} rule {self._rules}",
+                "type": rule_type,
+                "configuration": configuration or {},
+                **fields,
+            },
         )
         return str(rule["id"])
 

@@ -1,6 +1,6 @@
 """The gateway handler fed with the sample events of ``events/gateway`` (also used by
-``sam local invoke GatewayFunction -e``). Endpoint execution arrives with the gateway issue; until then
-every path answers the original's problem document for a path that matches no endpoint."""
+``sam local invoke GatewayFunction -e``). Without endpoints, every path answers the problem document
+of a path that matches no endpoint (with the original's ``error`` beside it)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ SAMPLES = sorted((EVENTS / "gateway").glob("*.json"))
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda path: path.stem)
-def test_no_endpoint_is_a_problem_document(path: Any) -> None:
+def test_no_endpoint_is_a_problem_document(path: Any, container: Any) -> None:
     event = json.loads(path.read_text(encoding="utf-8"))
     handler = load_handler("gateway")
 
@@ -27,13 +27,15 @@ def test_no_endpoint_is_a_problem_document(path: Any) -> None:
     assert response.status == 404
     assert response.header("Content-Type") == "application/problem+json"
     problem = json.loads(response.text)
+    message = f"No matching endpoint found for path and method: {proxy.removeprefix('endpoint/')} {method}"
     assert problem == {
         "type": "Not Found",
         "code": 404,
         "title": "Not Found",
         "status": 404,
         "instance": event["requestContext"]["requestId"],
-        "detail": f"No matching endpoint found for path and method: {proxy} {method}",
+        "detail": message,
+        "error": message,
     }
 
 
