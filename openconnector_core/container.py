@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from openconnector_core.gateway.files import FileStore
     from openconnector_core.gateway.service import Gateway
     from openconnector_core.mapping import MappingEngine
+    from openconnector_core.objects.service import ObjectStore
+    from openconnector_core.objects.storage import ObjectStorage
     from openconnector_core.sources import CallEngine
     from openconnector_core.sources.call_logs import CallLogQuery
     from openconnector_core.store.ports import EntityStore, LogStore, SecretStore
@@ -35,7 +37,7 @@ class Container:
         secret_store: SecretStore | None = None,
         http_transport: Any = None,
         file_store: FileStore | None = None,
-        state_store: EntityStore | None = None,
+        object_storage: ObjectStorage | None = None,
     ) -> None:
         self.settings = settings
         self._entity_store = entity_store
@@ -44,12 +46,13 @@ class Container:
         self._secret_store = secret_store
         self._http_transport = http_transport
         self._file_store = file_store
-        self._state_store = state_store
+        self._object_storage = object_storage
 
     @classmethod
     def in_memory(cls, settings: Settings | None = None, *, http_transport: Any = None) -> Container:
         from openconnector_core.gateway.files import MemoryFileStore
         from openconnector_core.store.memory import MemoryEntityStore, MemoryLogStore, MemorySecretStore
+        from openconnector_core.store.objects_memory import MemoryObjectStorage
 
         return cls(
             settings or Settings.model_validate({}),
@@ -59,7 +62,7 @@ class Container:
             secret_store=MemorySecretStore(),
             http_transport=http_transport,
             file_store=MemoryFileStore(),
-            state_store=MemoryEntityStore(),
+            object_storage=MemoryObjectStorage(),
         )
 
     # ------------------------------------------------------------------ AWS adapters
@@ -117,13 +120,17 @@ class Container:
         return S3FileStore(client, self.settings.files_bucket)
 
     @cached_property
-    def state_store(self) -> EntityStore:
-        """Object-side state kept beside the objects (locks): an EntityStore on the objects table."""
-        if self._state_store is not None:
-            return self._state_store
-        from openconnector_core.store.dynamodb import DynamoEntityStore
+    def object_storage(self) -> ObjectStorage:
+        if self._object_storage is not None:
+            return self._object_storage
+        import boto3
 
-        return DynamoEntityStore(self.dynamodb, self.settings.objects_table)
+        from openconnector_core.store.objects_dynamodb import DynamoObjectStorage
+
+        s3 = boto3.client("s3", region_name=self.settings.aws_region)
+        return DynamoObjectStorage(
+            self.dynamodb, self.settings.objects_table, s3=s3, bucket=self.settings.files_bucket
+        )
 
     # ------------------------------------------------------------------ services and engines
     @cached_property
@@ -146,6 +153,14 @@ class Container:
             logs=self.logs,
             on_write=partial(bump_version, self.entity_store),
         )
+
+    @cached_property
+    def objects(self) -> ObjectStore:
+        """The object store (registers/schemas/objects): ``ObjectService`` of ``objects.ports``."""
+        from openconnector_core.objects.audit import AuditTrail
+        from openconnector_core.objects.service import ObjectStore
+
+        return ObjectStore(self.entity_store, self.object_storage, AuditTrail(self.logs))
 
     @cached_property
     def call_engine(self) -> CallEngine:

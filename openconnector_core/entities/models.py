@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator
 
 from openconnector_core.entities import enums
 from openconnector_core.entities.base import ConfigEntity, Json, JsonObject, Timestamp, one_of
@@ -214,3 +214,51 @@ class Configuration(ConfigEntity):
     type: str | None = None
     owner: str | None = None
     items: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class Register(ConfigEntity):
+    """A collection of schemas whose objects live in the object store (the original's OpenRegister).
+    ``schemas`` lists the schemas it holds by id, uuid or slug; empty means any schema."""
+
+    title: str | None = None
+    schemas: list[str] = Field(default_factory=list)
+
+    @field_validator("schemas", mode="before")
+    @classmethod
+    def _schema_keys_as_text(cls, value: Any) -> Any:
+        # Exports of the original name schemas by database id (numbers).
+        if isinstance(value, list):
+            return [str(key) if isinstance(key, int) and not isinstance(key, bool) else key for key in value]
+        return value
+
+
+# JSON Schema (2020-12, plus draft-07's ``definitions``/``dependencies``) keywords a schema may carry
+# beside its entity fields; the validity of their values is checked by ``objects.validation``.
+JSON_SCHEMA_KEYWORDS = frozenset(
+    {
+        "$schema", "$id", "$ref", "$defs", "$anchor", "$dynamicRef", "$dynamicAnchor", "$vocabulary",
+        "$comment", "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
+        "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems", "uniqueItems",
+        "maxContains", "minContains", "maxProperties", "minProperties", "dependentRequired",
+        "patternProperties", "additionalProperties", "propertyNames", "items", "prefixItems", "contains",
+        "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas", "unevaluatedItems",
+        "unevaluatedProperties", "format", "contentEncoding", "contentMediaType", "contentSchema",
+        "default", "deprecated", "readOnly", "writeOnly", "examples", "definitions", "dependencies",
+    }
+)  # fmt: skip
+
+
+class Schema(ConfigEntity):
+    """A JSON Schema that objects of a register are validated against. Besides the entity fields it
+    takes any JSON Schema keyword (``type``, ``additionalProperties``, ``$defs`` …) and keeps it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    title: str | None = None
+    summary: str | None = None
+    properties: JsonObject = Field(default_factory=dict)
+    required: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def wire_fields(cls) -> frozenset[str]:
+        return super().wire_fields() | JSON_SCHEMA_KEYWORDS

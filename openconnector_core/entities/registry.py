@@ -62,6 +62,12 @@ def _check_rule(wire: dict[str, Any]) -> None:
     check_rule(wire)
 
 
+def _check_schema(wire: dict[str, Any]) -> None:
+    from openconnector_core.objects.validation import check_schema  # jsonschema loads on first save
+
+    check_schema(wire)
+
+
 def _spec(
     name: str,
     model: type[EntityModel],
@@ -94,6 +100,8 @@ RESOURCES: dict[str, ResourceSpec] = {
         _spec("events", models.Event, "event"),
         _spec("event-subscriptions", models.EventSubscription, "event-subscription"),
         _spec("configurations", models.Configuration, "configuration"),
+        _spec("registers", models.Register, "register"),
+        _spec("schemas", models.Schema, "schema", check=_check_schema),
         _spec(
             "synchronization-contracts",
             records.SynchronizationContract,

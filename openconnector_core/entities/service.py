@@ -14,7 +14,7 @@ from openconnector_core.entities.base import now_iso
 from openconnector_core.entities.endpoints import endpoint_array, endpoint_regex, strip_php_delimiters
 from openconnector_core.entities.registry import RESOURCES, ResourceSpec, StorageKind, resource_spec
 from openconnector_core.entities.secrets import SECRET_REF, extract, reveal
-from openconnector_core.entities.slugs import derive_slug, slug_problem
+from openconnector_core.entities.slugs import create_with_free_slug, derive_slug, slug_problem
 from openconnector_core.entities.versions import INITIAL_VERSION, bump_patch
 from openconnector_core.errors import (
     BadRequestError,
@@ -94,7 +94,7 @@ def _derive(spec: ResourceSpec, wire: dict[str, Any], before: Mapping[str, Any] 
             if problem:
                 raise ValidationError(f"Invalid slug {wire['slug']!r}: {problem}", fields=["slug"])
         else:
-            wire["slug"] = derive_slug(wire.get("name"), style, wire["id"], spec.kind)
+            wire["slug"] = derive_slug(wire.get("name") or wire.get("title"), style, wire["id"], spec.kind)
     if "endpointRegex" in wire:
         endpoint = wire.get("endpoint") or ""
         wire["endpointArray"] = endpoint_array(endpoint)
@@ -196,6 +196,7 @@ class EntityService:
         if "version" in spec.model.wire_fields() and not item.get("version"):
             item["version"] = INITIAL_VERSION
         wire = _validate(spec, item)
+        derived = not wire.get("slug")
         _derive(spec, wire, None)
         masked, found = extract(wire, spec.secrets)
         name = self._secret_name(spec, entity_id)
@@ -203,7 +204,9 @@ class EntityService:
             self._secrets.put(name, found)
             masked[SECRET_REF] = name
         try:
-            stored = self._entities.create(resource, masked)
+            stored = create_with_free_slug(
+                lambda attempt: self._entities.create(resource, attempt), masked, derived=derived
+            )
         except Exception:
             if found:
                 self._secrets.delete(name)

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from openconnector_core.errors import ConflictError
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _VALID = re.compile(r"^[^/\s?#]+$")
+_SUFFIX_TRIES = 50  # then the id's tail makes it unique: ``pets-1a2b3c4d``
 
 
 def derive_slug(name: str | None, style: str, entity_id: str, kind: str) -> str:
@@ -32,3 +37,23 @@ def slug_problem(slug: str) -> str | None:
     if not _VALID.match(slug):
         return "no whitespace, '/', '?' or '#'"
     return None
+
+
+def create_with_free_slug[T](
+    create: Callable[[dict[str, Any]], T], item: dict[str, Any], *, derived: bool
+) -> T:
+    """Insert ``item`` with ``create``. A *derived* slug that is taken gets a numeric suffix
+    (``pets``, ``pets-2``, ``pets-3`` …) so two entities named alike can both exist; a slug the
+    client chose that is taken stays a ``ConflictError`` (409)."""
+    base = item.get("slug")
+    if not derived or not base:
+        return create(item)
+    candidates = [base, *(f"{base}-{n}" for n in range(2, _SUFFIX_TRIES + 1))]
+    candidates.append(f"{base}-{str(item['id']).replace('-', '')[-8:]}")
+    for candidate in candidates:
+        try:
+            return create({**item, "slug": candidate})
+        except ConflictError as error:
+            if error.extra.get("field") != "slug":
+                raise
+    raise ConflictError(f"No free slug derived from {base!r}", field="slug", slug=base)

@@ -1,6 +1,6 @@
 """Object locks (the ``locking`` rule): a locked object refuses writes by others with 423 until it
-is unlocked or the lock expires. One item per locked object, written conditionally, so two
-clients racing for a lock cannot both get it."""
+is unlocked or the lock expires. One record per locked object beside the objects, written
+conditionally on the revision read, so two clients racing for a lock cannot both get it."""
 
 from __future__ import annotations
 
@@ -8,15 +8,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from openconnector_core.errors import (
-    ConflictError,
-    NotFoundError,
-    OpenConnectorError,
-    PreconditionFailedError,
-)
-from openconnector_core.store.ports import EntityStore, Stored
+from openconnector_core.entities.base import now_iso
+from openconnector_core.errors import OpenConnectorError, PreconditionFailedError
+from openconnector_core.objects.storage import ObjectRecord, ObjectStorage, Partition
 
-NAMESPACE = "object-locks"
+LOCKS = Partition("gateway", "locks")
 DEFAULT_DURATION = 3600
 _ATTEMPTS = 5
 
@@ -26,16 +22,16 @@ class LockedError(OpenConnectorError):
 
 
 class Locks:
-    def __init__(self, store: EntityStore, clock: Callable[[], float] = time.time) -> None:
-        self._store = store
+    def __init__(self, storage: ObjectStorage, clock: Callable[[], float] = time.time) -> None:
+        self._storage = storage
         self._clock = clock
 
     def current(self, object_id: str) -> dict[str, Any] | None:
         """The live lock of an object, if any."""
-        stored = self._get(object_id)
-        if stored is None or self._expired(stored.item):
+        record = self._storage.get(LOCKS, object_id)
+        if record is None or self._expired(record):
             return None
-        return stored.item
+        return record.data
 
     def check(self, object_id: str, user: str) -> None:
         """Raise :class:`LockedError` when someone else holds the object's lock."""
@@ -45,40 +41,34 @@ class Locks:
 
     def lock(self, object_id: str, user: str, duration: int = DEFAULT_DURATION) -> dict[str, Any]:
         now = self._clock()
-        item = {"id": object_id, "user": user, "lockedAt": int(now), "expiresAt": int(now + max(1, duration))}
+        data = {"user": user, "lockedAt": int(now), "expiresAt": int(now + max(1, duration))}
         for _ in range(_ATTEMPTS):
-            stored = self._get(object_id)
+            record = self._storage.get(LOCKS, object_id)
+            if record is not None and record.data.get("user") != user and not self._expired(record):
+                raise LockedError(f"The object {object_id} is locked by someone else")
+            rev = record.rev if record is not None else 0
+            stamp = now_iso()
+            written = ObjectRecord(object_id, data, rev + 1, "1", record.created if record else stamp, stamp)
             try:
-                if stored is None:
-                    return self._store.create(NAMESPACE, item).item
-                if stored.item.get("user") != user and not self._expired(stored.item):
-                    raise LockedError(f"The object {object_id} is locked by someone else")
-                return self._store.replace(NAMESPACE, item, if_match=stored.etag).item
-            except (ConflictError, PreconditionFailedError, NotFoundError):
+                self._storage.put(LOCKS, written, expected_rev=rev)
+                return data
+            except PreconditionFailedError:
                 continue  # someone else wrote in between: look again
         raise LockedError(f"The object {object_id} is being locked by someone else")
 
     def unlock(self, object_id: str, user: str) -> None:
         for _ in range(_ATTEMPTS):
-            stored = self._get(object_id)
-            if stored is None:
+            record = self._storage.get(LOCKS, object_id)
+            if record is None:
                 return
-            if stored.item.get("user") != user and not self._expired(stored.item):
+            if record.data.get("user") != user and not self._expired(record):
                 raise LockedError(f"The object {object_id} is locked by someone else")
             try:
-                self._store.delete(NAMESPACE, object_id, if_match=stored.etag)
-                return
-            except NotFoundError:
+                self._storage.delete(LOCKS, object_id, expected_rev=record.rev)
                 return
             except PreconditionFailedError:
                 continue
         raise LockedError(f"The object {object_id} is being locked by someone else")
 
-    def _get(self, object_id: str) -> Stored | None:
-        try:
-            return self._store.get(NAMESPACE, object_id)
-        except NotFoundError:
-            return None
-
-    def _expired(self, item: dict[str, Any]) -> bool:
-        return float(item.get("expiresAt") or 0) <= self._clock()
+    def _expired(self, record: ObjectRecord) -> bool:
+        return float(record.data.get("expiresAt") or 0) <= self._clock()

@@ -51,7 +51,7 @@ class Gateway:
 
     @cached_property
     def locks(self) -> Locks:
-        return Locks(self.container.state_store)
+        return Locks(self.container.object_storage)
 
     def handle(self, event: dict[str, Any]) -> dict[str, Any]:
         """An API Gateway (payload 2.0) event in, its result out. Never raises."""

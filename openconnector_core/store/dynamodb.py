@@ -10,8 +10,9 @@ gsi1pk=<kind>#<subject> / gsi1sk=<id>. Ids are UUIDv7, so sort keys are in creat
 from __future__ import annotations
 
 import json
+import random
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -62,6 +63,56 @@ def translate(error: ClientError, table: str) -> OpenConnectorError:
 
 def _s(value: str) -> dict[str, str]:
     return {"S": value}
+
+
+_BATCH_WRITE = 25  # BatchWriteItem's limit per request
+_BATCH_GET = 100  # BatchGetItem's limit per request
+_BATCH_ATTEMPTS = 10
+
+
+def _backoff(attempt: int, table: str) -> None:
+    """Wait before resending unprocessed batch items (exponential, jittered, capped at 1 s)."""
+    if attempt >= _BATCH_ATTEMPTS:
+        raise RateLimitedError(f"DynamoDB table {table} kept items unprocessed; try again", retryAfter=1)
+    time.sleep(min(1.0, 0.02 * 2**attempt) * (0.5 + random.random() / 2))
+
+
+def batch_write(client: Any, table: str, requests: Sequence[dict[str, Any]]) -> None:
+    """``PutRequest``/``DeleteRequest`` items in BatchWriteItem requests of 25, resending
+    ``UnprocessedItems`` with backoff (a throttled table answers a batch partly)."""
+    for start in range(0, len(requests), _BATCH_WRITE):
+        pending: dict[str, Any] = {table: list(requests[start : start + _BATCH_WRITE])}
+        attempt = 0
+        while pending:
+            try:
+                response = client.batch_write_item(RequestItems=pending)
+            except ClientError as error:
+                raise translate(error, table) from error
+            pending = response.get("UnprocessedItems") or {}
+            if pending:
+                attempt += 1
+                _backoff(attempt, table)
+
+
+def batch_get(client: Any, table: str, keys: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Consistent BatchGetItem in requests of 100, resending ``UnprocessedKeys`` with backoff."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), _BATCH_GET):
+        pending: dict[str, Any] = {
+            table: {"Keys": list(keys[start : start + _BATCH_GET]), "ConsistentRead": True}
+        }
+        attempt = 0
+        while pending:
+            try:
+                response = client.batch_get_item(RequestItems=pending)
+            except ClientError as error:
+                raise translate(error, table) from error
+            found += response.get("Responses", {}).get(table, [])
+            pending = response.get("UnprocessedKeys") or {}
+            if pending:
+                attempt += 1
+                _backoff(attempt, table)
+    return found
 
 
 def _cancellation_codes(error: ClientError) -> list[str]:
@@ -336,9 +387,10 @@ class DynamoLogStore(_Table):
         expires = raw.get("expiresAt")
         return expires is None or float(expires["N"]) > self._clock()
 
-    def put(
-        self, kind: str, item: dict[str, Any], *, subject: str | None = None, expires: datetime | None = None
-    ) -> None:
+    @staticmethod
+    def _log_item(
+        kind: str, item: dict[str, Any], subject: str | None, expires: datetime | None
+    ) -> dict[str, Any]:
         log_id = item.get("id") or new_id()
         doc = {**item, "id": log_id, "uuid": item.get("uuid") or log_id}
         attributes: dict[str, Any] = {
@@ -352,7 +404,26 @@ class DynamoLogStore(_Table):
             attributes["gsi1sk"] = _s(log_id)
         if expires is not None:
             attributes["expiresAt"] = {"N": str(int(expires.timestamp()))}
-        self._call("put_item", TableName=self._table, Item=attributes)
+        return attributes
+
+    def put(
+        self, kind: str, item: dict[str, Any], *, subject: str | None = None, expires: datetime | None = None
+    ) -> None:
+        self._call("put_item", TableName=self._table, Item=self._log_item(kind, item, subject, expires))
+
+    def put_many(
+        self,
+        kind: str,
+        entries: Sequence[tuple[dict[str, Any], str | None]],
+        *,
+        expires: datetime | None = None,
+    ) -> None:
+        """Many ``(item, subject)`` logs in BatchWriteItem requests (e.g. a bulk write's audit trail)."""
+        requests = [
+            {"PutRequest": {"Item": self._log_item(kind, item, subject, expires)}}
+            for item, subject in entries
+        ]
+        batch_write(self._client, self._table, requests)
 
     def get(self, kind: str, log_id: str) -> dict[str, Any]:
         response = self._call(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -161,6 +161,16 @@ class MemoryLogStore:
             self._logs.setdefault(kind, {})[log_id] = _Log(
                 stored, subject, expires.timestamp() if expires else None
             )
+
+    def put_many(
+        self,
+        kind: str,
+        entries: Sequence[tuple[dict[str, Any], str | None]],
+        *,
+        expires: datetime | None = None,
+    ) -> None:
+        for item, subject in entries:
+            self.put(kind, item, subject=subject, expires=expires)
 
     def get(self, kind: str, log_id: str) -> dict[str, Any]:
         with self._lock:

@@ -24,6 +24,8 @@ API_RESOURCES = {
     "events",
     "event-subscriptions",
     "configurations",
+    "registers",
+    "schemas",
     "synchronization-contracts",
     "call-logs",
     "synchronization-logs",

@@ -117,12 +117,15 @@ def test_a_body_that_is_not_an_object_is_rejected(service: EntityService) -> Non
         service.create("sources", ["not", "an", "object"])  # type: ignore[arg-type]
 
 
-def test_duplicate_slug_is_a_conflict(service: EntityService, entities: MemoryEntityStore) -> None:
+def test_a_taken_derived_slug_gets_a_suffix_but_a_taken_chosen_slug_is_a_conflict(
+    service: EntityService, entities: MemoryEntityStore
+) -> None:
     service.create("sources", {"name": "Same Name"})
+    assert service.create("sources", {"name": "Same  name!"}).item["slug"] == "same-name-2"
 
     with pytest.raises(ConflictError, match="same-name"):
-        service.create("sources", {"name": "Same  name!"})
-    assert entities.count("sources") == 1
+        service.create("sources", {"name": "Other", "slug": "same-name"})
+    assert entities.count("sources") == 2
 
 
 def test_the_same_slug_in_two_resources_is_fine(service: EntityService) -> None:
@@ -393,7 +396,7 @@ def test_deleting_the_entity_deletes_its_secret(service: EntityService, secrets:
 def test_a_failed_create_leaves_no_secret(service: EntityService, secrets: MemorySecretStore) -> None:
     service.create("sources", {"name": "S"})
     with pytest.raises(ConflictError):
-        service.create("sources", {"name": "S", "password": "pw"})
+        service.create("sources", {"name": "S", "slug": "s", "password": "pw"})
     assert secrets.names() == []
 
 

@@ -1,0 +1,220 @@
+"""Object storage on the Objects table, with large objects' bodies in the files bucket.
+
+Item: ``pk`` = schema id, ``sk`` = ``{register id}#{object id}``; ``id``, ``rev`` (N), ``version``,
+``created``, ``updated`` and the fields as JSON in ``doc``. Listing one register/schema is one Query
+on a key range (``sk`` between ``{register}#`` and ``{register}$``: ``$`` sorts right after ``#``),
+and "does any register hold objects of this schema" is a one-item Query.
+
+DynamoDB refuses items over 400 KB: a ``doc`` over :data:`INLINE_LIMIT` bytes goes to S3 under
+``objects/{schema}/{register}/{id}.json`` and the item keeps ``bodyKey`` + ``bodyVersion``. The bucket
+is versioned, so every write of a body is a new version and the item names the exact version it was
+written with: a conditional write that loses a race never changes what the winner's item reads.
+Replaced versions are deleted after the write that replaced them (bulk writes leave them to the
+bucket's lifecycle rule for noncurrent versions).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from openconnector_core.errors import OpenConnectorError, PreconditionFailedError
+from openconnector_core.objects.storage import ObjectRecord, Partition
+from openconnector_core.store.dynamodb import batch_get, batch_write, error_code, translate
+
+INLINE_LIMIT = 350_000  # bytes of JSON kept in the item; DynamoDB's item limit is 400 KB
+_QUERY_PAGE = 500
+_FIELDS = "pk, sk, id, rev, version, created, updated, doc, bodyKey, bodyVersion"
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _key(partition: Partition, object_id: str) -> dict[str, Any]:
+    return {"pk": _s(partition.schema), "sk": _s(f"{partition.register}#{object_id}")}
+
+
+class DynamoObjectStorage:
+    def __init__(self, client: Any, table: str, *, s3: Any, bucket: str) -> None:
+        self._client = client
+        self._table = table
+        self._s3 = s3
+        self._bucket = bucket
+
+    # --- single objects ------------------------------------------------------------------------
+
+    def get(self, partition: Partition, object_id: str) -> ObjectRecord | None:
+        response = self._call(
+            "get_item", TableName=self._table, Key=_key(partition, object_id), ConsistentRead=True
+        )
+        raw = response.get("Item")
+        return self._record(raw) if raw else None
+
+    def put(self, partition: Partition, record: ObjectRecord, *, expected_rev: int) -> None:
+        item = self._item(partition, record)
+        if expected_rev == 0:
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+        else:
+            condition = {
+                "ConditionExpression": "rev = :rev",
+                "ExpressionAttributeValues": {":rev": {"N": str(expected_rev)}},
+            }
+        try:
+            response = self._client.put_item(
+                TableName=self._table, Item=item, ReturnValues="ALL_OLD", **condition
+            )
+        except ClientError as error:
+            self._drop_body(item)  # the body of a write that did not happen
+            if error_code(error) == "ConditionalCheckFailedException":
+                raise PreconditionFailedError(f"Object {record.id} was changed by another write") from error
+            raise translate(error, self._table) from error
+        old = response.get("Attributes")
+        if old and old.get("bodyVersion") != item.get("bodyVersion"):
+            self._drop_body(old)
+
+    def delete(self, partition: Partition, object_id: str, *, expected_rev: int) -> None:
+        try:
+            response = self._client.delete_item(
+                TableName=self._table,
+                Key=_key(partition, object_id),
+                ConditionExpression="rev = :rev",
+                ExpressionAttributeValues={":rev": {"N": str(expected_rev)}},
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                raise PreconditionFailedError(f"Object {object_id} was changed by another write") from error
+            raise translate(error, self._table) from error
+        self._drop_body(response.get("Attributes") or {})
+
+    # --- lists ---------------------------------------------------------------------------------
+
+    def _query(self, partition: Partition, after: str | None, **extra: Any) -> Iterator[dict[str, Any]]:
+        values = {
+            ":pk": _s(partition.schema),
+            ":low": _s(f"{partition.register}#{after or ''}"),
+            ":high": _s(f"{partition.register}$"),
+        }
+        start: dict[str, Any] | None = None
+        while True:
+            response = self._call(
+                "query",
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
+                ExpressionAttributeValues=values,
+                ConsistentRead=True,
+                **extra,
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            yield response
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return
+
+    def scan(self, partition: Partition, *, after: str | None = None) -> Iterator[ObjectRecord]:
+        for response in self._query(partition, after, Limit=_QUERY_PAGE):
+            for raw in response.get("Items", []):
+                if raw["id"]["S"] != after:
+                    yield self._record(raw)
+
+    def count(self, partition: Partition) -> int:
+        return sum(int(response.get("Count", 0)) for response in self._query(partition, None, Select="COUNT"))
+
+    def schema_in_use(self, schema_id: str) -> bool:
+        response = self._call(
+            "query",
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": _s(schema_id)},
+            ProjectionExpression="pk",
+            Limit=1,
+        )
+        return bool(response.get("Items"))
+
+    # --- bulk ----------------------------------------------------------------------------------
+
+    def get_many(self, partition: Partition, ids: Sequence[str]) -> dict[str, ObjectRecord]:
+        raws = batch_get(self._client, self._table, [_key(partition, key) for key in dict.fromkeys(ids)])
+        records = (self._record(raw) for raw in raws)
+        return {record.id: record for record in records}
+
+    def put_many(self, partition: Partition, records: Sequence[ObjectRecord]) -> None:
+        requests = [{"PutRequest": {"Item": self._item(partition, record)}} for record in records]
+        batch_write(self._client, self._table, requests)
+
+    def delete_many(self, partition: Partition, ids: Sequence[str]) -> None:
+        keys = [_key(partition, key) for key in dict.fromkeys(ids)]
+        bodies = [raw for raw in batch_get(self._client, self._table, keys) if "bodyKey" in raw]
+        batch_write(self._client, self._table, [{"DeleteRequest": {"Key": key}} for key in keys])
+        for raw in bodies:
+            self._drop_body(raw)
+
+    # --- items and bodies ----------------------------------------------------------------------
+
+    def _item(self, partition: Partition, record: ObjectRecord) -> dict[str, Any]:
+        doc = json.dumps(record.data, separators=(",", ":"), ensure_ascii=False)
+        item: dict[str, Any] = {
+            **_key(partition, record.id),
+            "id": _s(record.id),
+            "rev": {"N": str(record.rev)},
+            "version": _s(record.version),
+            "created": _s(record.created),
+            "updated": _s(record.updated),
+        }
+        body = doc.encode()
+        if len(body) <= INLINE_LIMIT:
+            item["doc"] = _s(doc)
+            return item
+        key = f"objects/{partition.schema}/{partition.register}/{record.id}.json"
+        try:
+            response = self._s3.put_object(
+                Bucket=self._bucket, Key=key, Body=body, ContentType="application/json"
+            )
+        except ClientError as error:
+            raise OpenConnectorError(f"Could not store a large object in bucket {self._bucket}") from error
+        item["bodyKey"] = _s(key)
+        item["bodyVersion"] = _s(str(response.get("VersionId") or "null"))
+        return item
+
+    def _record(self, raw: dict[str, Any]) -> ObjectRecord:
+        if "doc" in raw:
+            data = json.loads(raw["doc"]["S"])
+        else:
+            version = raw["bodyVersion"]["S"]
+            extra = {"VersionId": version} if version != "null" else {}
+            try:
+                response = self._s3.get_object(Bucket=self._bucket, Key=raw["bodyKey"]["S"], **extra)
+            except ClientError as error:
+                raise OpenConnectorError(
+                    f"Could not read a large object from bucket {self._bucket}"
+                ) from error
+            data = json.loads(response["Body"].read())
+        return ObjectRecord(
+            id=raw["id"]["S"],
+            data=data,
+            rev=int(raw["rev"]["N"]),
+            version=raw["version"]["S"],
+            created=raw["created"]["S"],
+            updated=raw["updated"]["S"],
+        )
+
+    def _drop_body(self, raw: dict[str, Any]) -> None:
+        """Delete the exact body version an item pointed to (best effort: the lifecycle rule is the net)."""
+        if "bodyKey" not in raw:
+            return
+        version = raw["bodyVersion"]["S"]
+        extra = {"VersionId": version} if version != "null" else {}
+        with contextlib.suppress(ClientError):
+            self._s3.delete_object(Bucket=self._bucket, Key=raw["bodyKey"]["S"], **extra)
+
+    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            result: dict[str, Any] = getattr(self._client, operation)(**kwargs)
+        except ClientError as error:
+            raise translate(error, self._table) from error
+        return result
