@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from openconnector_core.gateway.response import GatewayResponse, json_response
-from openconnector_core.gateway.rules.support import get, settings
+from openconnector_core.gateway.rules.support import get, put, settings
 
 if TYPE_CHECKING:
     from openconnector_core.gateway.chain import Flow
@@ -33,7 +33,7 @@ def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any
             if result is None:
                 return _invalid(prop, str(url))
             fetched.append(result)
-        extended[prop] = fetched if isinstance(value, list) else fetched[0]
+        extended = put(extended, prop, fetched if isinstance(value, list) else fetched[0])
     data["extendedParameters"] = extended
     return data
 

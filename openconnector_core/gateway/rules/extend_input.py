@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from openconnector_core.errors import NotFoundError
-from openconnector_core.gateway.rules.support import get, objects, settings, uuid_in
+from openconnector_core.gateway.rules.support import get, objects, put, settings, uuid_in
 
 if TYPE_CHECKING:
     from openconnector_core.gateway.chain import Flow
@@ -33,7 +33,7 @@ def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any
             value = get(data.get("body"), str(path))
         loaded = _load(flow, ref, value, extends.get(path) or [], 0)
         if loaded is not None:
-            extended[str(path)] = loaded
+            extended = put(extended, str(path), loaded)
     data["extendedParameters"] = extended
     body = data.get("body")
     if isinstance(body, dict):
