@@ -127,7 +127,10 @@ class MemoryRunState:
                 capped=outcome.capped,
                 stats=dict(outcome.stats),
             )
-            for name, value in outcome.counts.items():
+            counts = dict(outcome.counts)
+            if outcome.failure:
+                counts["pagesFailed"] = counts.get("pagesFailed", 0) + 1
+            for name, value in counts.items():
                 row["counters"][name] = row["counters"].get(name, 0) + value
             row["pending"] -= 1
             sync_id = row["doc"].get("synchronizationId")

@@ -35,6 +35,8 @@ LEASE_SECONDS = 900.0  # renewed by every finished page; a dead run's lease expi
 SYNC_LOG_RETENTION = 30 * 24 * 3600.0  # §7.4 syncLogRetention
 SUCCESS_LOG_RETENTION = 3600.0  # §7.4 successLogRetention
 MAX_WAIT = 25.0
+DEFAULT_PAGE_SECONDS = 300.0  # a page's budget when the worker does not say (in-process runs)
+STALE_MARGIN = 10.0
 
 
 _runtimes: weakref.WeakKeyDictionary[Container, SyncRuntime] = weakref.WeakKeyDictionary()
@@ -167,16 +169,20 @@ class PageBusyError(OpenConnectorError):
     status, code, title = 409, "page-busy", "Page busy"
 
 
-def handle_page(container: Container, message: Mapping[str, Any]) -> None:
+def handle_page(container: Container, message: Mapping[str, Any], *, time_left: float | None = None) -> None:
     """One page message: claim, fetch, send the next page(s), process, complete; finalize when last.
-    Idempotent: a redelivered page that was done is neither counted nor written twice."""
+    Idempotent: a redelivered page that was done is neither counted nor written twice.
+
+    ``time_left``: seconds this worker may run (the Lambda's remaining time). A claim older than a
+    worker's whole budget belongs to a dead worker and is taken over; source calls stop in time."""
     run_id, page = str(message["run"]), int(message["page"])
     services = runtime(container)
     record = services.state.run(run_id)
     if record.status != "running":
         return  # the run ended (e.g. failed from the dead-letter queue): nothing to do
     token = new_id()
-    claim = services.state.claim_page(run_id, page, token, float(record.plan.get("staleAfter", 360)))
+    budget = time_left if time_left is not None else DEFAULT_PAGE_SECONDS
+    claim = services.state.claim_page(run_id, page, token, budget + STALE_MARGIN)
     if claim == "busy":
         raise PageBusyError(f"Page {page} of run {run_id} is being processed by another worker")
     if claim == "done":
@@ -184,8 +190,7 @@ def handle_page(container: Container, message: Mapping[str, Any]) -> None:
             finalize(container, run_id)
         return
     context = build_context(container, services, record)
-    budget = float(record.plan.get("pageBudget", 600))
-    with deadline.within(time.monotonic() + budget):
+    with deadline.within(time.monotonic() + max(1.0, budget - STALE_MARGIN)):
         fetched, following = page_work.work(container, context, record.plan, page, message.get("request"))
     if following:
         numbers = [number for number, _ in following]
