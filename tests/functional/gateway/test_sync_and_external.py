@@ -84,4 +84,3 @@ def test_extend_external_input_fetches_and_fails_clearly(
 
     refused = gateway.post("look", {"ref": "http://169.254.169.254/latest/meta-data"})
     assert refused.status == 400  # the SSRF guard refuses; the client only learns it could not be fetched
-
