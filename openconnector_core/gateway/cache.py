@@ -75,6 +75,7 @@ class Snapshot:
     loaded_at: float
     mappings: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     consumers: list[dict[str, Any]] | None = None  # revealed (credentials in clear), in memory only
+    targets: dict[str, str | None] = field(default_factory=dict)  # register/schema key → GET endpoint
 
 
 class GatewayCache:

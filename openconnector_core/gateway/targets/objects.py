@@ -18,10 +18,11 @@ from openconnector_core.errors import NotFoundError, PreconditionFailedError, Va
 from openconnector_core.gateway.locks import LockedError
 from openconnector_core.gateway.response import GatewayResponse, json_response
 from openconnector_core.gateway.rules.support import run_mapping, uuid_in, validation_response
+from openconnector_core.gateway.targets.references import rewrite
 
 if TYPE_CHECKING:
     from openconnector_core.gateway.chain import Flow
-    from openconnector_core.objects.ports import ObjectService
+    from openconnector_core.objects.ports import ObjectService, StoredObject
 
 # Keys of the rule data and request plumbing that are never object fields.
 RESERVED = frozenset({"_parameters", "_utility", "_method", "_headers", "_route", "_path", "_extendedInput"})
@@ -49,7 +50,7 @@ def serve(
             flow, {k: v for k, v in params.items() if not str(k).startswith("_") and k not in ("id", "@self")}
         )
         if method == "POST":
-            return json_response(201, store.create(ref, data, actor=flow.user).object)
+            return _object(flow, store, ref, 201, store.create(ref, data, actor=flow.user))
         if not object_id:
             if method == "DELETE":
                 return json_response(400, {"error": "No id given to delete"})
@@ -57,10 +58,10 @@ def serve(
         flow.container.gateway.locks.check(object_id, flow.user or "anonymous")
         if method == "PUT":
             stored = store.replace(ref, object_id, data, if_match=if_match, actor=flow.user)
-            return json_response(200, stored.object, {"ETag": stored.etag})
+            return _object(flow, store, ref, 200, stored)
         if method == "PATCH":
             stored = store.patch(ref, object_id, data, if_match=if_match, actor=flow.user)
-            return json_response(200, stored.object, {"ETag": stored.etag})
+            return _object(flow, store, ref, 200, stored)
         if method == "DELETE":
             store.delete(ref, object_id, if_match=if_match, actor=flow.user)
             return GatewayResponse(204)
@@ -73,6 +74,11 @@ def serve(
         return json_response(412, {"error": error.message, "message": "Precondition failed"})
     except NotFoundError:
         return _not_found(object_id)
+
+
+def _object(flow: Flow, store: ObjectService, ref: str, status: int, stored: StoredObject) -> GatewayResponse:
+    rewrite(flow, store, ref, [stored.object])
+    return json_response(status, stored.object, {"ETag": stored.etag})
 
 
 def _input(flow: Flow, data: dict[str, Any]) -> dict[str, Any]:
@@ -98,7 +104,7 @@ def _get(
     names = list(flow.path_params)
     after = names[names.index("id") + 1 :]
     if not after:
-        return json_response(200, stored.object, {"ETag": stored.etag})
+        return _object(flow, store, ref, 200, stored)
     return _sub_collection(flow, store, ref, stored.object, after)
 
 
@@ -126,6 +132,7 @@ def _sub_collection(
             )
         return json_response(200, _expand([match], store, sub_ref)[0])
     results = _expand(items, store, sub_ref)
+    rewrite(flow, store, sub_ref, [item for item in results if isinstance(item, dict)])
     return json_response(200, {"count": len(results), "results": results})
 
 
@@ -177,6 +184,7 @@ def _collection(flow: Flow, store: ObjectService, ref: str, params: dict[str, An
         if cursor is not None or page == 1
         else []
     )
+    rewrite(flow, store, ref, results)
     count = (
         store.count(ref, filters=filters) if search is None else _count_search(store, ref, filters, search)
     )

@@ -313,3 +313,38 @@ def test_chunked_upload_of_twelve_parts_assembles_in_numeric_order(zoo: Any) -> 
     served = zoo.get(f"documents/{document_id}/download")
     assert served.status == 200
     assert base64.b64decode(served.raw["body"]) == content
+
+
+def test_references_become_gateway_urls_when_a_get_endpoint_serves_them(zoo: Any) -> None:
+    friendly = {
+        "title": "Friendly",
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "friend": {"type": "string", "objectConfiguration": {"handling": "uri"}},
+            "pals": {
+                "type": "array",
+                "items": {"type": "string"},
+                "objectConfiguration": {"handling": "uri"},
+            },
+        },
+    }
+    zoo.create("schemas", friendly)
+    zoo.create("registers", {"title": "Park", "schemas": ["friendly"]})
+    store = zoo.container.objects
+    buddy = store.create("park/friendly", {"name": "Buddy"}).object["id"]
+    rex = store.create(
+        "park/friendly", {"name": "Rex", "friend": buddy, "pals": [buddy, "not-a-uuid"]}
+    ).object["id"]
+    zoo.endpoint("friendly/{{id}}", "PATCH", targetType="register/schema", targetId="park/friendly")
+    assert zoo.request("PATCH", f"friendly/{rex}", body={}).body["friend"] == buddy  # no GET endpoint yet
+
+    zoo.endpoint("friends/{{id}}", targetType="register/schema", targetId="park/friendly")
+    base = "https://openconnector.execute-api.eu-west-1.amazonaws.com/api/endpoint"
+
+    item = zoo.get(f"friends/{rex}").body
+    assert item["friend"] == f"{base}/friends/{buddy}"
+    assert item["pals"] == [f"{base}/friends/{buddy}", "not-a-uuid"]
+    assert item["id"] == rex
+    listed = zoo.get("friends").body["results"]
+    assert [pet.get("friend") for pet in listed] == [None, f"{base}/friends/{buddy}"]
