@@ -5,7 +5,7 @@
   property of the object holding objects or ids (``{count, results}``, or one of them by sub id);
 * GET without ``id`` → ``{count, next?, previous?, results}`` with absolute ``next``/``previous``
   URLs (``_limit``/``limit``, default 30; ``_page``/``page``; ``_search``; other parameters are
-  equality filters);
+  equality filters; ``extend`` expands the named references);
 * POST → 201; PUT → 200 (replace); PATCH → 200 (merge); DELETE → 204. Writes to an object locked
   by someone else → 423; ``If-Match`` is honoured (412).
 """
@@ -77,8 +77,26 @@ def serve(
 
 
 def _object(flow: Flow, store: ObjectService, ref: str, status: int, stored: StoredObject) -> GatewayResponse:
+    _extend(flow, store, ref, [stored.object])
     rewrite(flow, store, ref, [stored.object])
     return json_response(status, stored.object, {"ETag": stored.etag})
+
+
+def _extend(flow: Flow, store: ObjectService, ref: str, objects: list[dict[str, Any]]) -> None:
+    """``extend``/``_extend`` (comma-separated or a list): the named properties' ids become the
+    objects they refer to (expanded values are not rewritten to URLs)."""
+    wanted = flow.request.query.get("extend", flow.request.query.get("_extend"))
+    names = wanted if isinstance(wanted, list) else str(wanted or "").split(",")
+    for name in (str(n).strip() for n in names):
+        if not name or name in ("id", "@self"):
+            continue
+        target = _property_ref(store, ref, name)
+        for item in objects:
+            value = item.get(name)
+            if isinstance(value, list):
+                item[name] = _expand(value, store, target)
+            elif uuid_in(value):
+                item[name] = _expand([value], store, target)[0]
 
 
 def _input(flow: Flow, data: dict[str, Any]) -> dict[str, Any]:
@@ -184,6 +202,7 @@ def _collection(flow: Flow, store: ObjectService, ref: str, params: dict[str, An
         if cursor is not None or page == 1
         else []
     )
+    _extend(flow, store, ref, results)
     rewrite(flow, store, ref, results)
     count = (
         store.count(ref, filters=filters) if search is None else _count_search(store, ref, filters, search)

@@ -348,3 +348,7 @@ def test_references_become_gateway_urls_when_a_get_endpoint_serves_them(zoo: Any
     assert item["id"] == rex
     listed = zoo.get("friends").body["results"]
     assert [pet.get("friend") for pet in listed] == [None, f"{base}/friends/{buddy}"]
+
+    extended = zoo.get(f"friends/{rex}", query={"extend": "friend"}).body
+    assert extended["friend"]["name"] == "Buddy"
+    assert extended["pals"][0] == f"{base}/friends/{buddy}"
