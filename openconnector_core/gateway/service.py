@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 CONDITIONS_FAILED = "The following parameters are not correctly set"
 _SUCCESS_STATUS = {"POST": 201, "DELETE": 204}
+# What the before-rules' body carries besides the request parameters.
+_PLUMBING = frozenset({"_utility", "_parameters", "_headers", "_path", "_method", "_extendedInput"})
 
 
 class Gateway:
@@ -150,7 +152,8 @@ class Gateway:
             from openconnector_core.gateway.targets import proxy
 
             consumed = any(r.get("type") == "authentication" for r in rules)
-            result = proxy.serve(flow, drop_credentials=consumed)
+            changed = parameters != request.parameters
+            result = proxy.serve(flow, drop_credentials=consumed, amended=parameters if changed else None)
             if (
                 not any(r.get("timing") == "after" for r in rules)
                 or result.raw is None
@@ -212,13 +215,13 @@ class Gateway:
 
 def _amended_parameters(body: Any, original: dict[str, Any]) -> dict[str, Any]:
     """What the before-rules leave for the target: ``body._parameters`` when a rule set it (as the
-    original), else the body without its ``_`` keys (so a mapping rule that reshapes the body
-    reshapes what is written)."""
+    original), else the body without the request plumbing (``_parameters``, ``_headers`` …), so a
+    mapping rule that reshapes the body reshapes what is written."""
     if not isinstance(body, dict):
         return dict(original)
     if isinstance(body.get("_parameters"), dict) and body["_parameters"] != original:
         return dict(body["_parameters"])
-    return {k: v for k, v in body.items() if not str(k).startswith("_")}
+    return {k: v for k, v in body.items() if k not in _PLUMBING}
 
 
 def _is_json(response: GatewayResponse) -> bool:

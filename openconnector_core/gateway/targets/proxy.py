@@ -3,13 +3,15 @@
 Upstream path: ``configurations.path`` with ``{{name}}`` filled from the path parameters, else
 ``/`` + the path after ``/api/endpoint/``. Method, query, headers (minus hop-by-hop, ``Host``,
 ``X-Forwarded-*`` and the client's own credential when an authentication rule consumed it) and
-the raw body go through the call engine, so the source's authentication, the SSRF guard, rate
-limits and the redacted call log apply. The upstream status, headers and body come back.
+the raw body (JSON of the amended parameters when before-rules changed them) go through the call
+engine, so the source's authentication, the SSRF guard, rate limits and the redacted call log
+apply. The upstream status, headers and body come back.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -63,12 +65,21 @@ def forwarded_headers(flow: Flow, *, drop_credentials: bool) -> dict[str, str]:
     return headers
 
 
-def serve(flow: Flow, *, drop_credentials: bool) -> GatewayResponse:
+def serve(flow: Flow, *, drop_credentials: bool, amended: dict[str, Any] | None = None) -> GatewayResponse:
+    """``amended``: the parameters when before-rules changed them; they are sent as a JSON body
+    (the query stays as requested). Otherwise the raw body goes as it came."""
     source = str(flow.endpoint.get("targetId") or "")
-    config: dict[str, Any] = {"headers": forwarded_headers(flow, drop_credentials=drop_credentials)}
+    headers = forwarded_headers(flow, drop_credentials=drop_credentials)
+    config: dict[str, Any] = {"headers": headers}
     if flow.request.query:
         config["query"] = flow.request.query
-    if flow.request.raw_body:
+    if amended is not None:
+        body = {
+            k: v for k, v in amended.items() if k not in flow.request.query or k in flow.request.body_params
+        }
+        config["body"] = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    elif flow.request.raw_body:
         config["body"] = flow.request.raw_body
     call_log = flow.container.call_engine.call(source, upstream_path(flow), flow.request.method, config)
     return from_call_log(call_log, flow.request.request_id)

@@ -13,9 +13,10 @@ from tests.functional.conftest import EVENTS, decode, load_handler
 from tests.functional.events import FakeLambdaContext
 
 SAMPLES = sorted((EVENTS / "gateway").glob("*.json"))
+REQUESTS = [path for path in SAMPLES if not path.stem.startswith("preflight")]
 
 
-@pytest.mark.parametrize("path", SAMPLES, ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", REQUESTS, ids=lambda path: path.stem)
 def test_no_endpoint_is_a_problem_document(path: Any, container: Any) -> None:
     event = json.loads(path.read_text(encoding="utf-8"))
     handler = load_handler("gateway")
@@ -41,3 +42,13 @@ def test_no_endpoint_is_a_problem_document(path: Any, container: Any) -> None:
 
 def test_there_are_gateway_samples() -> None:
     assert len(SAMPLES) >= 2
+
+
+def test_the_preflight_sample_is_answered_without_any_endpoint(container: Any) -> None:
+    event = json.loads((EVENTS / "gateway" / "preflight-building.json").read_text(encoding="utf-8"))
+
+    response = decode(load_handler("gateway").lambda_handler(event, FakeLambdaContext()))
+
+    assert response.status == 200
+    assert response.header("Access-Control-Allow-Origin") == "https://app.example"
+    assert response.header("Access-Control-Allow-Credentials") == "false"

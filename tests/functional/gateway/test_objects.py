@@ -352,3 +352,15 @@ def test_references_become_gateway_urls_when_a_get_endpoint_serves_them(zoo: Any
     extended = zoo.get(f"friends/{rex}", query={"extend": "friend"}).body
     assert extended["friend"]["name"] == "Buddy"
     assert extended["pals"][0] == f"{base}/friends/{buddy}"
+
+
+def test_paging_parameters_survive_a_before_rule(zoo: Any) -> None:
+    auth = zoo.rule("authentication", {"authentication": {"type": "apikey", "keys": {"k": "u"}}})
+    pets(zoo, rules=[auth])
+    for index in range(3):
+        zoo.container.objects.create("zoo/pet", {"name": f"pet-{index}"})
+
+    page = zoo.get("pets", query={"_limit": "1", "_page": "2"}, headers={"Authorization": "k"}).body
+
+    assert [pet["name"] for pet in page["results"]] == ["pet-1"]
+    assert page["count"] == 3 and "next" in page and "previous" in page

@@ -205,3 +205,16 @@ def test_after_rules_reshape_a_json_upstream_answer(gateway: Any, upstream: dict
     assert answer.status == 200
     assert answer.body == {"verb": "POST"}
     assert answer.header("X-Upstream") == "yes"
+
+
+def test_a_before_mapping_changes_what_is_sent_upstream(gateway: Any, upstream: dict[str, Any]) -> None:
+    mapping = gateway.create(
+        "mappings", {"name": "outbound", "mapping": {"fullName": "{{ first }} {{ last }}"}}
+    )
+    rule = gateway.rule("mapping", {"mapping": mapping["id"]})
+    gateway.endpoint("people", "POST", rules=[rule], targetType="api", targetId=upstream["id"])
+
+    echo = gateway.post("people", {"first": "Ada", "last": "Lovelace"}, query={"dry": "1"}).body
+
+    assert json.loads(base64.b64decode(echo["body"])) == {"fullName": "Ada Lovelace"}
+    assert echo["path"] == "/people?dry=1"
