@@ -199,6 +199,9 @@ class Gateway:
             return GatewayResponse(204, headers=headers)
         if result.status not in (200, 201):
             return transform_error(result, instance)
+        crs = request.header("accept-crs")
+        if crs:  # the original meant to echo it (its header lookup never matched)
+            headers["Content-Crs"] = crs
         return json_response(self._status(flow), body, headers)
 
     def _status(self, flow: Flow) -> int:

@@ -123,8 +123,8 @@ def _number(value: Any) -> float | None:
 
 
 def _key(text: str) -> tuple[Any, bool]:
-    """(key, asymmetric): a PEM public key (as is or base64-encoded, as the original stores it) or
-    a shared secret."""
+    """(key, asymmetric): a PEM public key or certificate (as is or base64-encoded, as the original
+    stores it) or a shared secret."""
     pem = text.strip()
     if "-----BEGIN" not in pem:
         try:
@@ -135,8 +135,11 @@ def _key(text: str) -> tuple[Any, bool]:
             pem = decoded.strip()
     if "-----BEGIN" in pem:
         from cryptography.hazmat.primitives.serialization import load_pem_public_key
+        from cryptography.x509 import load_pem_x509_certificate
 
         try:
+            if "CERTIFICATE" in pem:
+                return load_pem_x509_certificate(pem.encode()).public_key(), True
             return load_pem_public_key(pem.encode()), True
         except ValueError:
             raise TokenRejected(

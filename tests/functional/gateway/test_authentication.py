@@ -288,3 +288,68 @@ def test_oauth_bearer_token_introspection(gateway: Any, local_http_server: Local
     refused = gateway.get("secure", headers={"Authorization": "Bearer abc"})
     assert refused.status == 401
     assert refused.body["detail"] == "Not authorized"
+
+
+def test_jwt_against_a_consumer_certificate(gateway: Any) -> None:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    private = serialization.load_pem_private_key(RSA_PRIVATE, password=None)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "partner")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())  # type: ignore[arg-type]
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(private, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    _consumer(gateway, certificate.public_bytes(serialization.Encoding.PEM).decode())
+    _protected(gateway, {"type": "jwt"})
+
+    assert _bearer(gateway, _token(RSA_PRIVATE, "RS256")).status == 200
+
+
+def test_oauth_bearer_token_checked_against_the_servers_key_set(
+    gateway: Any, local_http_server: LocalServer
+) -> None:
+    public = serialization.load_pem_public_key(RSA_PUBLIC.encode())
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(public))  # type: ignore[arg-type]
+    local_http_server.reply = (
+        200,
+        {"Content-Type": "application/json"},
+        json.dumps({"keys": [{**jwk, "kid": "k1"}]}).encode(),
+    )
+    source = gateway.create("sources", {"name": "idp-keys", "location": local_http_server.url})
+    _protected(
+        gateway,
+        {
+            "type": "oauth",
+            "jwks": {"source": source["id"], "endpoint": "/jwks"},
+            "issuer": "https://idp",
+            "audience": "api",
+        },
+    )
+    now = int(time.time())
+
+    def token(**claims: Any) -> str:
+        payload = {"iss": "https://idp", "aud": "api", "sub": "alice", "iat": now, "exp": now + 60, **claims}
+        return jwt.encode(payload, RSA_PRIVATE, algorithm="RS256", headers={"kid": "k1"})
+
+    assert _bearer(gateway, token()).status == 200
+    assert _bearer(gateway, token(aud="other")).status == 401
+    assert _bearer(gateway, token(iss="https://evil")).status == 401
+    assert _bearer(gateway, token(exp=now - 600)).status == 401
+    assert (
+        _bearer(
+            gateway,
+            jwt.encode({"iss": "https://idp", "aud": "api", "exp": now + 60}, SECRET, algorithm="HS256"),
+        ).status
+        == 401
+    )

@@ -43,7 +43,10 @@ def test_crud_with_statuses(zoo: Any) -> None:
     created = zoo.post("pets", {"name": "Rex", "age": 3})
     assert created.status == 201
     pet_id = created.body["id"]
-    assert zoo.get(f"pets/{pet_id}").body["name"] == "Rex"
+    fetched = zoo.get(f"pets/{pet_id}", headers={"Accept-Crs": "EPSG:28992"})
+    assert fetched.body["name"] == "Rex"
+    assert fetched.header("Content-Crs") == "EPSG:28992"
+    assert fetched.header("ETag")
 
     replaced = zoo.request("PUT", f"pets/{pet_id}", body={"name": "Max"})
     assert replaced.status == 200

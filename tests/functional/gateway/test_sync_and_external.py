@@ -84,3 +84,33 @@ def test_extend_external_input_fetches_and_fails_clearly(
 
     refused = gateway.post("look", {"ref": "http://169.254.169.254/latest/meta-data"})
     assert refused.status == 400  # the SSRF guard refuses; the client only learns it could not be fetched
+
+
+def test_object_id_path_runs_that_object_intern_to_extern(
+    gateway: Any, local_http_server: PaginatedApi
+) -> None:
+    source = gateway.create("sources", {"name": "target api", "location": local_http_server.url})
+    gateway.create("schemas", dict(RECORD))
+    gateway.create("registers", {"title": "Registry", "schemas": ["record"]})
+    outbound = gateway.create(
+        "synchronizations",
+        {
+            "name": "records out",
+            "sourceType": "register/schema",
+            "sourceId": "registry/record",
+            "targetType": "api",
+            "targetId": source["id"],
+            "targetConfig": {"endpoint": "/target"},
+        },
+    )
+    settings = {"synchronization": outbound["id"], "objectIdPath": "id"}
+    rule = gateway.rule("synchronization", {"synchronization": settings}, timing="after")
+    gateway.endpoint(
+        "records/{{id}}", "POST", rules=[rule], targetType="register/schema", targetId="registry/record"
+    )
+
+    answer = gateway.post("records", {"name": "send me", "value": 7})
+
+    assert answer.status == 201, answer.text
+    assert answer.body["result"]["type"] == "internToExtern"
+    assert [sent["body"]["name"] for sent in local_http_server.state.received] == ["send me"]
