@@ -1,6 +1,8 @@
 """``extend_external_input``: fetch the object(s) a property's URL(s) point at, through the call
-engine (SSRF guard, call log), into ``extendedParameters.<property>``. A URL that does not answer
-200 with JSON fails the request with the original's 400 "Invalid Input"."""
+engine (SSRF guard, call log), into ``extendedParameters.<property>``; with ``validate`` each is
+checked against the entry's ``schema`` (a schema id or slug, or a URL ending in one). A URL that does
+not answer 200 with JSON, or an invalid object, fails the request with the original's 400
+"Invalid Input"."""
 
 from __future__ import annotations
 
@@ -27,11 +29,16 @@ def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any
         if value in (None, "", []):
             continue
         urls = value if isinstance(value, list) else [value]
+        schema = (
+            _schema(flow, entry.get("schema")) if config.get("validate") and isinstance(entry, dict) else None
+        )
         fetched: list[Any] = []
         for url in urls[:_MAX_URLS]:
             result = _fetch(flow, str(url))
             if result is None:
                 return _invalid(prop, str(url))
+            if schema is not None and (not isinstance(result, dict) or _errors(schema, result)):
+                return _invalid(prop, str(url), fetched_but_invalid=True)
             fetched.append(result)
         extended = put(extended, prop, fetched if isinstance(value, list) else fetched[0])
     data["extendedParameters"] = extended
@@ -55,12 +62,30 @@ def _fetch(flow: Flow, url: str) -> Any:
     return response.get("data")
 
 
-def _invalid(prop: str, url: str) -> GatewayResponse:
+def _schema(flow: Flow, reference: Any) -> dict[str, Any] | None:
+    if reference in (None, ""):
+        return None
+    key = str(reference).rstrip("/").rsplit("/", 1)[-1]
+    return dict(flow.container.entities.get("schemas", key).item)
+
+
+def _errors(schema: dict[str, Any], data: dict[str, Any]) -> list[dict[str, str]]:
+    from openconnector_core.objects.validation import object_errors
+
+    return object_errors(schema, data)
+
+
+def _invalid(prop: str, url: str, *, fetched_but_invalid: bool = False) -> GatewayResponse:
+    problem = (
+        f"The object on {url} is not valid"
+        if fetched_but_invalid
+        else f"The object on {url} could not be fetched"
+    )
     return json_response(
         400,
         {
             "message": "Invalid Input",
-            "error": f"The object on {url} could not be fetched",
+            "error": problem,
             "errors": [
                 {
                     "name": prop.rsplit(".", 1)[-1],

@@ -367,3 +367,29 @@ def test_paging_parameters_survive_a_before_rule(zoo: Any) -> None:
 
     assert [pet["name"] for pet in page["results"]] == ["pet-1"]
     assert page["count"] == 3 and "next" in page and "previous" in page
+
+
+def test_write_file_with_a_list_of_files(zoo: Any) -> None:
+    write = zoo.rule("write_file", {"write_file": {"filePath": "photos"}}, timing="after")
+    pets(zoo, "PATCH", rules=[write])
+    pet_id = zoo.container.objects.create("zoo/pet", {"name": "Rex"}).object["id"]
+    photos = [
+        {"filename": "a.txt", "label": "first", "content": base64.b64encode(b"one").decode()},
+        {
+            "filename": "b.txt",
+            "label": "second",
+            "content": "data:text/plain;base64," + base64.b64encode(b"two").decode(),
+        },
+    ]
+
+    written = zoo.request("PATCH", f"pets/{pet_id}", body={"photos": photos})
+
+    assert written.status == 200, written.text
+    assert [photo["content"] for photo in written.body["photos"]] == [
+        f"objects/{pet_id}/a.txt",
+        f"objects/{pet_id}/b.txt",
+    ]
+    assert zoo.container.files.get(f"objects/{pet_id}/b.txt") == b"two"
+    assert zoo.container.objects.get("zoo/pet", pet_id).object["photos"][1]["label"] == "second"
+    bad = zoo.request("PATCH", f"pets/{pet_id}", body={"photos": [{"filename": "c.txt", "content": "%%%"}]})
+    assert bad.status == 400

@@ -114,3 +114,25 @@ def test_object_id_path_runs_that_object_intern_to_extern(
     assert answer.status == 201, answer.text
     assert answer.body["result"]["type"] == "internToExtern"
     assert [sent["body"]["name"] for sent in local_http_server.state.received] == ["send me"]
+
+
+def test_extend_external_input_validates_against_a_schema(
+    gateway: Any, local_http_server: PaginatedApi
+) -> None:
+    gateway.create(
+        "schemas", {"title": "Page", "properties": {"results": {"type": "array"}}, "required": ["results"]}
+    )
+    gateway.create(
+        "schemas", {"title": "Named", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    )
+    for schema in ("page", "named"):
+        settings = {"validate": True, "properties": [{"property": f"body.{schema}", "schema": schema}]}
+        extend = gateway.rule("extend_external_input", {"extend_external_input": settings})
+        done = gateway.rule("error", {"error": {"code": 200, "name": "ok"}}, order=2)
+        gateway.endpoint(f"check-{schema}", "POST", rules=[extend, done])
+    url = f"{local_http_server.url}/original"
+
+    assert gateway.post("check-page", {"page": url}).status == 200
+    invalid = gateway.post("check-named", {"named": url})
+    assert invalid.status == 400
+    assert invalid.body["detail"] == f"The object on {url} is not valid"
