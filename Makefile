@@ -38,7 +38,7 @@ lint: install ## ruff (lint and format check)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: install ## mypy
+typecheck: install ## mypy --strict (configured in pyproject.toml)
 	$(VENV)/bin/mypy
 
 validate: install $(SAM) ## cfn-lint and sam validate --lint on template.yaml

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 from openconnector_core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    import httpx
+    from mypy_boto3_dynamodb import DynamoDBClient
+
     from openconnector_core.entities.service import EntityService
     from openconnector_core.gateway.files import FileStore
     from openconnector_core.gateway.service import Gateway
@@ -35,7 +38,7 @@ class Container:
         contract_store: EntityStore | None = None,
         log_store: LogStore | None = None,
         secret_store: SecretStore | None = None,
-        http_transport: Any = None,
+        http_transport: httpx.BaseTransport | None = None,
         file_store: FileStore | None = None,
         object_storage: ObjectStorage | None = None,
     ) -> None:
@@ -49,7 +52,9 @@ class Container:
         self._object_storage = object_storage
 
     @classmethod
-    def in_memory(cls, settings: Settings | None = None, *, http_transport: Any = None) -> Container:
+    def in_memory(
+        cls, settings: Settings | None = None, *, http_transport: httpx.BaseTransport | None = None
+    ) -> Container:
         from openconnector_core.gateway.files import MemoryFileStore
         from openconnector_core.store.memory import MemoryEntityStore, MemoryLogStore, MemorySecretStore
         from openconnector_core.store.objects_memory import MemoryObjectStorage
@@ -67,7 +72,7 @@ class Container:
 
     # ------------------------------------------------------------------ AWS adapters
     @cached_property
-    def dynamodb(self) -> Any:
+    def dynamodb(self) -> DynamoDBClient:
         import boto3
 
         return boto3.client("dynamodb", region_name=self.settings.aws_region)
@@ -209,7 +214,3 @@ def set_container(container: Container | None) -> None:
     """The seam for tests (``None`` resets to lazily building the real one)."""
     global _container
     _container = container
-
-
-def reset_container() -> None:
-    set_container(None)

@@ -1,8 +1,30 @@
 """The one error tree. Each error has a stable kebab-case ``code`` and an HTTP ``status``.
 
 Adapters translate driver errors into these with ``raise ... from``; handlers turn them into
-``{"error": title, "message": str(error), **extra}`` responses in one place. Nobody matches on
-message text.
+``{"error": title, "message": str(error), "code": code, **extra}`` responses in one place.
+Nobody matches on message text.
+
+::
+
+    OpenConnectorError            500 internal-error
+    ├── BadRequestError           400 bad-request
+    │   ├── ValidationError       400 validation-failed
+    │   ├── MappingError          400 mapping-error
+    │   └── ConditionError        400 condition-error
+    ├── UnauthorizedError         401 unauthorized
+    ├── ForbiddenError            403 forbidden
+    ├── OutboundRefusedError      403 outbound-refused
+    ├── NotFoundError             404 not-found
+    ├── MethodNotAllowedError     405 method-not-allowed
+    ├── ConflictError             409 conflict
+    ├── PreconditionFailedError   412 precondition-failed
+    ├── RateLimitedError          429 rate-limited
+    ├── SourceError               502 source-error
+    └── DeploymentError           500 deployment-misconfigured
+
+``DeploymentError`` is the operator's problem (bad settings, a missing table, no access to the
+secret store): it fails the cold start or answers 500. A *source's* bad configuration is a
+``BadRequestError`` of the call engine.
 """
 
 from __future__ import annotations
@@ -97,7 +119,7 @@ class SourceError(OpenConnectorError):
     status, code, title = 502, "source-error", "Source error"
 
 
-class ConfigurationError(OpenConnectorError):
-    """The deployment itself is misconfigured (bad settings); fails the cold start."""
+class DeploymentError(OpenConnectorError):
+    """The deployment itself is misconfigured (settings, tables, permissions); fails the cold start."""
 
-    code, title = "configuration-error", "Configuration error"
+    code, title = "deployment-misconfigured", "Deployment misconfigured"

@@ -6,7 +6,7 @@ import os
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 _lock = threading.Lock()
 _last_ms = 0
@@ -49,14 +49,3 @@ def uuid7_floor(moment: datetime) -> str:
 def uuid7_ceiling(moment: datetime) -> str:
     """The largest UUIDv7 string of ``moment``'s millisecond: ``id <= ceiling`` ⇔ made at or before it."""
     return _format(_epoch_ms(moment), _SEQ_MAX, 2**62 - 1)
-
-
-def uuid7_time(value: str) -> datetime | None:
-    """The creation time encoded in a UUIDv7 string, or ``None`` for any other string."""
-    try:
-        parsed = uuid.UUID(value)
-    except ValueError:
-        return None
-    if parsed.version != 7:
-        return None
-    return datetime.fromtimestamp((parsed.int >> 80) / 1000, tz=UTC)

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, Field, ValidationError
 
-from openconnector_core.errors import ConfigurationError
+from openconnector_core.errors import DeploymentError
 
 
 class Settings(BaseModel):
@@ -43,4 +43,4 @@ def get_settings() -> Settings:
     try:
         return Settings.model_validate(env)
     except ValidationError as error:
-        raise ConfigurationError(f"Invalid settings: {error}") from error
+        raise DeploymentError(f"Invalid settings: {error}") from error

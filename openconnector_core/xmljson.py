@@ -1,4 +1,4 @@
-"""XML ⇄ JSON-like data, the three conventions of the original (behaviour spec §4.10).
+"""XML ⇄ JSON-like data, the three conventions of the original.
 
 * ``source_response_to_data`` — XML pages of sources during synchronization (root dropped,
   ``@attributes``, ``#text`` always an object key, repeated siblings → list, text trimmed).
@@ -355,7 +355,7 @@ def _simplexml_object(node: Any, budget: list[int]) -> dict[str, Any] | list[Any
 
 
 def data_to_xml(data: Any) -> str:
-    """Render response data as XML like the original's ``XMLResponse`` (§4.10 item 3).
+    """Render response data as XML like the original's ``XMLResponse``.
 
     ``@root`` names the root element (otherwise ``<response><value>…</value></response>``);
     ``@attributes`` become attributes, ``#text`` the text, other ``@x`` keys element ``x``, numeric

@@ -16,7 +16,7 @@ from openconnector_core.api.deps import container
 from openconnector_core.api.http import json_body, json_response, query_params
 from openconnector_core.errors import MethodNotAllowedError, ValidationError
 
-router = APIGatewayHttpRouter()
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
 # Content types of the source test's ``type`` shorthand (upstream `SourcesController::test`).
 BODY_TYPES = {"json": "application/json", "xml": "application/xml", "yaml": "application/x-yaml"}
@@ -34,7 +34,7 @@ def _expect(body: dict[str, Any], field: str, kinds: tuple[type, ...], what: str
 
 
 @router.post("/api/mappings/test")
-def test_mapping() -> Response:
+def test_mapping() -> Response[Any]:
     body = json_body(router)
     _require(body, "inputObject", "mapping")
     list_mode = body.get("list", False)
@@ -55,7 +55,7 @@ def test_mapping() -> Response:
 
 
 @router.post("/api/conditions/test")
-def test_conditions() -> Response:
+def test_conditions() -> Response[Any]:
     from openconnector_core.logic import evaluate
 
     body = json_body(router)
@@ -67,7 +67,7 @@ def test_conditions() -> Response:
 
 
 @router.post("/api/sources/<key>/test")
-def test_source(key: str) -> Response:
+def test_source(key: str) -> Response[Any]:
     key = unquote(key)
     body = json_body(router, required=False)
     for field in ("method", "endpoint", "type"):
@@ -96,28 +96,29 @@ def test_source(key: str) -> Response:
     # An unknown source is a NotFoundError (404) from the engine's lookup, before anything is sent.
     log = container().call_engine.call(key, endpoint=endpoint, method=method, config=config)
     response = log.get("response")
-    if isinstance(response, dict) and "data" in response:  # the decoded body: in memory only, not §1.16
+    # The decoded body lives in memory only, never in a stored call log.
+    if isinstance(response, dict) and "data" in response:
         log = {**log, "response": {k: v for k, v in response.items() if k != "data"}}
     return json_response(200, log)
 
 
 @router.get("/api/call-logs")
-def list_call_logs() -> Response:
+def list_call_logs() -> Response[Any]:
     page = container().call_logs.list(query_params(router))
     return json_response(200, {"results": page.items, "next": page.next})
 
 
 # The action paths are not resources: keep GET/PUT/DELETE on them out of the CRUD routes.
 @router.route("/api/mappings/test", method=["GET", "PUT", "PATCH", "DELETE"])
-def mapping_test_not_allowed() -> Response:
+def mapping_test_not_allowed() -> Response[Any]:
     raise MethodNotAllowedError("Use POST to test a mapping", allow=["POST"])
 
 
 @router.route("/api/conditions/test", method=["GET", "PUT", "PATCH", "DELETE"])
-def conditions_test_not_allowed() -> Response:
+def conditions_test_not_allowed() -> Response[Any]:
     raise MethodNotAllowedError("Use POST to test conditions", allow=["POST"])
 
 
 @router.route("/api/sources/<key>/test", method=["GET", "PUT", "PATCH", "DELETE"])
-def source_test_not_allowed(key: str) -> Response:
+def source_test_not_allowed(key: str) -> Response[Any]:
     raise MethodNotAllowedError("Use POST to test a source", allow=["POST"])

@@ -124,7 +124,7 @@ def install_error_handlers(
     an unmatched route is raised as Powertools' ``NotFoundError``, a subclass of ``Exception``)."""
 
     @resolver.exception_handler(Exception)
-    def handle(error: Exception) -> Response:
+    def handle(error: Exception) -> Response[Any]:
         status, body, headers = error_body_and_headers(error, request_id())
         expected = isinstance(
             error, (OpenConnectorError, powertools_errors.ServiceError)

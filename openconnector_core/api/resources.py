@@ -7,7 +7,7 @@ and ``/api/sources/<key>/test`` are never captured here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
@@ -25,13 +25,16 @@ from openconnector_core.api.http import (
 )
 from openconnector_core.errors import MethodNotAllowedError
 
-router = APIGatewayHttpRouter()
+if TYPE_CHECKING:
+    from openconnector_core.entities.registry import ResourceSpec
+
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
 COLLECTION_METHODS = ("GET", "POST")
 ITEM_METHODS = ("DELETE", "GET", "PUT")
 
 
-def resource_spec(resource: str) -> Any:
+def resource_spec(resource: str) -> ResourceSpec:
     """The registry's spec (imported on first use: the entity models are not needed for health)."""
     from openconnector_core.entities.registry import resource_spec as spec_of
 
@@ -58,14 +61,14 @@ def _location(resource: str, item: dict[str, Any]) -> str:
 
 
 @router.get("/api/<res>")
-def list_items(res: str) -> Response:
+def list_items(res: str) -> Response[Any]:
     resource = known(res)
     page = container().entities.list(resource, query_params(router))
     return json_response(200, {"results": page.items, "next": page.next})
 
 
 @router.post("/api/<res>")
-def create_item(res: str) -> Response:
+def create_item(res: str) -> Response[Any]:
     resource = writable(res)
     stored = container().entities.create(resource, json_body(router))
     headers = {"ETag": format_etag(stored.etag), "Location": _location(resource, stored.item)}
@@ -73,14 +76,14 @@ def create_item(res: str) -> Response:
 
 
 @router.get("/api/<res>/<key>")
-def get_item(res: str, key: str) -> Response:
+def get_item(res: str, key: str) -> Response[Any]:
     resource = known(res)
     stored = container().entities.get(resource, unquote(key))
     return json_response(200, stored.item, {"ETag": format_etag(stored.etag)})
 
 
 @router.put("/api/<res>/<key>")
-def update_item(res: str, key: str) -> Response:
+def update_item(res: str, key: str) -> Response[Any]:
     resource = writable(res)
     body = json_body(router)
     if_match = parse_if_match(header(router, "If-Match"))
@@ -89,7 +92,7 @@ def update_item(res: str, key: str) -> Response:
 
 
 @router.delete("/api/<res>/<key>")
-def delete_item(res: str, key: str) -> Response:
+def delete_item(res: str, key: str) -> Response[Any]:
     resource = writable(res)
     if_match = parse_if_match(header(router, "If-Match"))
     container().entities.delete(resource, unquote(key), if_match=if_match)
@@ -97,14 +100,14 @@ def delete_item(res: str, key: str) -> Response:
 
 
 @router.route("/api/<res>", method=["PUT", "PATCH", "DELETE"])
-def collection_method_not_allowed(res: str) -> Response:
+def collection_method_not_allowed(res: str) -> Response[Any]:
     resource = unquote(res)
     allow = ["GET"] if resource_spec(resource).read_only else list(COLLECTION_METHODS)
     raise MethodNotAllowedError(f"Method not allowed on /api/{resource}", allow=allow)
 
 
 @router.route("/api/<res>/<key>", method=["POST", "PATCH"])
-def item_method_not_allowed(res: str, key: str) -> Response:
+def item_method_not_allowed(res: str, key: str) -> Response[Any]:
     resource = unquote(res)
     allow = ["GET"] if resource_spec(resource).read_only else list(ITEM_METHODS)
     raise MethodNotAllowedError(f"Method not allowed on /api/{resource}/<key>", allow=allow)

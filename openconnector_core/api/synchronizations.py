@@ -17,7 +17,7 @@ from openconnector_core.api.deps import container
 from openconnector_core.api.http import json_body, json_response, query_params
 from openconnector_core.errors import MethodNotAllowedError, ValidationError
 
-router = APIGatewayHttpRouter()
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
 DEFAULT_WAIT = 20.0
 MAX_WAIT = 25.0

@@ -1,4 +1,5 @@
-"""Entities: pydantic models of §1 (camelCase on the wire), their registry and the entity service."""
+"""Entities: pydantic models of the original's entities (camelCase on the wire), their registry
+and the entity service."""
 
 from openconnector_core.entities.models import (
     Configuration,

@@ -87,7 +87,7 @@ class EntityModel(BaseModel):
 
 
 class ConfigEntity(EntityModel):
-    """Configuration entities (sources, mappings, …): the common fields of §1.1."""
+    """Configuration entities (sources, mappings, …): the fields every one of them has."""
 
     name: str | None = None
     description: str | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
-# §6.6 (endpoint rules) ∪ §5.9 (synchronization actions) ∪ the names the upstream UI writes.
+# Endpoint rule types ∪ synchronization action types ∪ the names the upstream UI writes.
 RULE_TYPES = (
     "authentication",
     "mapping",
@@ -29,13 +29,13 @@ RULE_TYPES = (
 )
 RULE_TIMINGS = ("before", "after")
 
-# Endpoint targets and synchronization sources/targets (§1.3, §1.5).
+# Endpoint targets and synchronization sources/targets.
 TARGET_TYPES = ("register/schema", "api", "database")
 
-# Source.type: 'soap' switches to SOAP, everything else is HTTP (§1.2).
+# Source.type: 'soap' switches to SOAP, everything else is HTTP.
 SOURCE_TYPES = ("api", "json", "xml", "yaml", "soap", "rest", "ftp", "sftp")
 
-# Names of authentication schemes: Source.auth (upstream schema) and Consumer.authorizationType (§6.7).
+# Names of authentication schemes: Source.auth (upstream schema) and Consumer.authorizationType.
 AUTH_TYPES = (
     "none",
     "apikey",
@@ -50,6 +50,25 @@ AUTH_TYPES = (
     "pink-jwt",
     "oauth",
     "oauth2",
+)
+
+# What the call engine accepts in Source.auth (``sources/auth/registry.py``: its scheme names and
+# their aliases; a test keeps the two equal). A scheme name is not a credential, so it is not masked.
+SOURCE_AUTH_SCHEMES = (
+    "none",
+    "basic",
+    "api-key",
+    "bearer",
+    "oauth2",
+    "jwt",
+    "azure-ad",
+    "decos",
+    "apikey",
+    "api_key",
+    "oauth",
+    "ms-client-assertion",
+    "microsoft",
+    "jwt-bearer",
 )
 
 CONTRACT_ACTIONS = ("create", "update", "delete")

@@ -1,4 +1,4 @@
-"""The configuration entities of §1, field for field. Wire names are the camelCase aliases."""
+"""The configuration entities of the original, field for field. Wire names are the camelCase aliases."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ TargetType = Annotated[str | None, one_of(enums.TARGET_TYPES)]
 
 
 class Source(ConfigEntity):
-    """An external API (§1.2). Secret fields are moved to the secret store by the service."""
+    """An external API. Secret fields are moved to the secret store by the service."""
 
     location: str | None = None
     is_enabled: bool | None = True
@@ -64,7 +64,7 @@ class Source(ConfigEntity):
 
 
 class Endpoint(ConfigEntity):
-    """A path we expose through the gateway (§1.3). ``endpointArray``/``endpointRegex`` are derived."""
+    """A path we expose through the gateway. ``endpointArray``/``endpointRegex`` are derived."""
 
     endpoint: str = ""
     endpoint_array: list[str] = Field(default_factory=list)
@@ -79,7 +79,7 @@ class Endpoint(ConfigEntity):
 
 
 class Mapping(ConfigEntity):
-    """A declarative transformation (§1.4)."""
+    """A declarative transformation."""
 
     SLUG_STYLE: ClassVar[str | None] = "transliterate"
     READ_ONLY: ClassVar[frozenset[str]] = ConfigEntity.READ_ONLY | {"dateCreated", "dateModified"}
@@ -94,7 +94,7 @@ class Mapping(ConfigEntity):
 
 
 class Rule(ConfigEntity):
-    """One step of an endpoint's rule chain or a synchronization action (§1.9, §6.6)."""
+    """One step of an endpoint's rule chain or a synchronization action."""
 
     action: str | None = None
     timing: Annotated[str | None, one_of(enums.RULE_TIMINGS)] = "before"
@@ -114,7 +114,7 @@ class Rule(ConfigEntity):
 
 
 class Synchronization(ConfigEntity):
-    """A source → target data flow (§1.5)."""
+    """A source → target data flow."""
 
     source_id: str | None = None
     source_type: TargetType = None
@@ -141,7 +141,7 @@ class Synchronization(ConfigEntity):
 
 
 class Job(ConfigEntity):
-    """A scheduled action (§1.10)."""
+    """A scheduled action."""
 
     job_class: str | None = PING_ACTION
     arguments: Json = None
@@ -162,7 +162,7 @@ class Job(ConfigEntity):
 
 
 class Consumer(ConfigEntity):
-    """An external client of the gateway (§1.12). ``authorizationConfiguration`` secrets are stored apart."""
+    """An external client of the gateway. ``authorizationConfiguration`` secrets are stored apart."""
 
     domains: Json = Field(default_factory=list)
     ips: Json = Field(default_factory=list)
@@ -172,7 +172,7 @@ class Consumer(ConfigEntity):
 
 
 class Event(ConfigEntity):
-    """A CloudEvent (§1.13). Events have no slug; they are found by id."""
+    """A CloudEvent. Events have no slug; they are found by id."""
 
     SLUG_STYLE: ClassVar[str | None] = None
 
@@ -190,7 +190,7 @@ class Event(ConfigEntity):
 
 
 class EventSubscription(ConfigEntity):
-    """A CloudEvents subscription (§1.15)."""
+    """A CloudEvents subscription."""
 
     source: str | None = None
     types: list[str] = Field(default_factory=list)
@@ -205,7 +205,7 @@ class EventSubscription(ConfigEntity):
 
 
 class Configuration(ConfigEntity):
-    """A bundle of entities that is exported and imported together (§9.3).
+    """A bundle of entities that is exported and imported together.
 
     Membership lives on the entities (their ``configurations`` list); ``items`` may additionally
     name members per resource (``{"sources": [id-or-slug, …]}``) for bundles built by hand."""

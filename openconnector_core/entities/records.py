@@ -1,4 +1,4 @@
-"""Runtime records (§1.6-§1.8, §1.11, §1.14, §1.16): contracts, logs and event messages.
+"""Runtime records: contracts, synchronization/job/call logs and event messages.
 
 They are written by the engines, never through the management API, and have no slug."""
 
@@ -13,7 +13,7 @@ from openconnector_core.entities.base import EntityModel, Json, LogEntity, Times
 
 
 class SynchronizationContract(EntityModel):
-    """One synchronized object of one synchronization (§1.6)."""
+    """One synchronized object of one synchronization."""
 
     SLUG_STYLE: ClassVar[str | None] = None
 
@@ -35,7 +35,7 @@ class SynchronizationContract(EntityModel):
 
 
 class SynchronizationLog(LogEntity):
-    """One synchronization run (§1.7); ``synchronizationId`` is the synchronization's id."""
+    """One synchronization run; ``synchronizationId`` is the synchronization's id."""
 
     message: str | None = "Success"
     synchronization_id: str | None = None
@@ -48,7 +48,7 @@ class SynchronizationLog(LogEntity):
 
 
 class SynchronizationContractLog(LogEntity):
-    """What happened to one object in one run (§1.8)."""
+    """What happened to one object in one run."""
 
     message: str | None = None
     synchronization_id: str | None = None
@@ -64,7 +64,7 @@ class SynchronizationContractLog(LogEntity):
 
 
 class JobLog(LogEntity):
-    """One job execution (§1.11)."""
+    """One job execution."""
 
     level: Annotated[str | None, one_of(enums.JOB_LOG_LEVELS)] = "INFO"
     message: str | None = "success"
@@ -81,7 +81,7 @@ class JobLog(LogEntity):
 
 
 class CallLog(LogEntity):
-    """One outbound call through a source (§1.16); ``request`` is stored redacted."""
+    """One outbound call through a source; ``request`` is stored redacted."""
 
     status_code: int | None = None
     status_message: str | None = None
@@ -95,7 +95,7 @@ class CallLog(LogEntity):
 
 
 class EventMessage(LogEntity):
-    """One delivery of an event to a subscription (§1.14)."""
+    """One delivery of an event to a subscription."""
 
     event_id: str | None = None
     consumer_id: str | None = None

@@ -9,7 +9,7 @@ from typing import Any
 
 from openconnector_core.entities import models, records
 from openconnector_core.entities.base import EntityModel
-from openconnector_core.entities.enums import AUTH_TYPES
+from openconnector_core.entities.enums import AUTH_TYPES, SOURCE_AUTH_SCHEMES
 from openconnector_core.entities.secrets import SecretRules
 from openconnector_core.errors import NotFoundError
 
@@ -43,7 +43,7 @@ SOURCE_SECRETS = SecretRules(
     containers=("authenticationConfig", "configuration"),
     # ``auth`` and ``authorizationHeader`` mostly hold a scheme or header name, not a credential.
     harmless_values={
-        "auth": frozenset(value.lower() for value in AUTH_TYPES),
+        "auth": frozenset(value.lower() for value in (*AUTH_TYPES, *SOURCE_AUTH_SCHEMES)),
         "authorizationHeader": frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key"}),
     },
 )

@@ -11,14 +11,14 @@ from typing import Any
 import pydantic
 
 from openconnector_core.entities.base import now_iso
-from openconnector_core.entities.endpoints import endpoint_array, endpoint_regex, strip_php_delimiters
+from openconnector_core.entities.endpoints import endpoint_array, endpoint_regex
 from openconnector_core.entities.registry import RESOURCES, ResourceSpec, StorageKind, resource_spec
 from openconnector_core.entities.secrets import SECRET_REF, extract, reveal
 from openconnector_core.entities.slugs import create_with_free_slug, derive_slug, slug_problem
 from openconnector_core.entities.versions import INITIAL_VERSION, bump_patch
 from openconnector_core.errors import (
     BadRequestError,
-    ConfigurationError,
+    DeploymentError,
     PreconditionFailedError,
     ValidationError,
 )
@@ -85,7 +85,7 @@ def _validate(spec: ResourceSpec, item: Mapping[str, Any]) -> dict[str, Any]:
     return wire
 
 
-def _derive(spec: ResourceSpec, wire: dict[str, Any], before: Mapping[str, Any] | None) -> None:
+def _derive(spec: ResourceSpec, wire: dict[str, Any]) -> None:
     """Fill the fields computed from others: slug, endpoint array/regex, Source/Mapping date mirrors."""
     style = spec.model.SLUG_STYLE
     if style is not None:
@@ -95,14 +95,10 @@ def _derive(spec: ResourceSpec, wire: dict[str, Any], before: Mapping[str, Any] 
                 raise ValidationError(f"Invalid slug {wire['slug']!r}: {problem}", fields=["slug"])
         else:
             wire["slug"] = derive_slug(wire.get("name") or wire.get("title"), style, wire["id"], spec.kind)
-    if "endpointRegex" in wire:
+    if "endpointRegex" in wire:  # derived, never taken from the client (an import's may be upstream's)
         endpoint = wire.get("endpoint") or ""
         wire["endpointArray"] = endpoint_array(endpoint)
-        changed = before is not None and before.get("endpoint") != endpoint
-        if not wire.get("endpointRegex") or changed:
-            wire["endpointRegex"] = endpoint_regex(endpoint)
-        else:
-            wire["endpointRegex"] = strip_php_delimiters(wire["endpointRegex"])
+        wire["endpointRegex"] = endpoint_regex(endpoint)
     if "dateCreated" in wire:
         wire["dateCreated"], wire["dateModified"] = wire["created"], wire["updated"]
 
@@ -197,7 +193,7 @@ class EntityService:
             item["version"] = INITIAL_VERSION
         wire = _validate(spec, item)
         derived = not wire.get("slug")
-        _derive(spec, wire, None)
+        _derive(spec, wire)
         masked, found = extract(wire, spec.secrets)
         name = self._secret_name(spec, entity_id)
         if found:
@@ -240,7 +236,7 @@ class EntityService:
         if "slug" in changes and not changes["slug"]:
             item["slug"] = None
         wire = _validate(spec, item)
-        _derive(spec, wire, current.item)
+        _derive(spec, wire)
         name = self._secret_name(spec, wire["id"])
         ref = current.item.get(SECRET_REF)
         previous = self._secrets.get(ref) if ref else {}
@@ -324,11 +320,11 @@ class EntityService:
     def _store(self, spec: ResourceSpec) -> EntityStore:
         if spec.storage is StorageKind.CONTRACTS:
             if self._contracts is None:
-                raise ConfigurationError("No contracts store configured")
+                raise DeploymentError("No contracts store configured")
             return self._contracts
         return self._entities
 
     def _log_store(self) -> LogStore:
         if self._logs is None:
-            raise ConfigurationError("No log store configured")
+            raise DeploymentError("No log store configured")
         return self._logs

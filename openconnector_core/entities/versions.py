@@ -1,4 +1,4 @@
-"""Entity versions (§1.1): ``0.0.1`` on create, patch bumped on every update without a version."""
+"""Entity versions: ``0.0.1`` on create, patch bumped on every update without a version."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Matching a gateway request (path + method) to an endpoint definition (behaviour spec §6.1).
+"""Matching a gateway request (path + method) to an endpoint definition.
 
 A definition such as ``api/buildings/{{id}}`` becomes a pattern the way the original builds it:
 a placeholder segment after the first matches one path segment, a placeholder in the *last*
@@ -6,7 +6,7 @@ segment is optional (one GET endpoint serves the collection and the item), every
 taken as written — including regex characters, as upstream does (``search?`` also matches
 ``searc``). Matching is case-sensitive and the stored method must equal the request method exactly.
 
-Deliberate fix (B2): consecutive middle placeholders (``a/{{x}}/{{y}}/b``) each match a segment;
+Deliberate fix of an upstream bug: consecutive middle placeholders (``a/{{x}}/{{y}}/b``) each match a segment;
 upstream converted only every other one.
 """
 
@@ -58,6 +58,7 @@ class EndpointRef:
 @dataclass(frozen=True, slots=True)
 class Matcher:
     definition: str
+    regex: str  # the pattern's source: what entities store as ``endpointRegex``
     pattern: re.Pattern[str] | None  # None: the definition is not a valid pattern, it matches nothing
     segments: tuple[str, ...]  # segment names: placeholders without braces, literals as written
     placeholders: tuple[tuple[int, str], ...]  # (segment index, name) of every placeholder segment
@@ -84,12 +85,14 @@ def compile_endpoint(definition: str) -> Matcher:
             parts.append(f"(?:/{_SEGMENT})?")
         else:
             parts.append("/" + _SEGMENT)
+    regex = "^" + "".join(parts) + r"\Z"
     try:
-        pattern: re.Pattern[str] | None = re.compile("^" + "".join(parts) + r"\Z")
+        pattern: re.Pattern[str] | None = re.compile(regex)
     except re.error:
         pattern = None
     return Matcher(
         definition=definition,
+        regex=regex,
         pattern=pattern,
         segments=tuple(_placeholder_name(s) or s for s in segments),
         placeholders=tuple(
@@ -130,7 +133,7 @@ def path_parameters(endpoint: EndpointLike | str, path: str) -> dict[str, str]:
 
 
 def placeholder_parameters(endpoint: EndpointLike | str, path: str) -> dict[str, str]:
-    """Only the placeholder segments, by position (the fast path for simple endpoints, §6.2)."""
+    """Only the placeholder segments, by position (what the original passes to simple endpoints)."""
     values = path.split("/")
     return {
         name: values[index]

@@ -1,4 +1,4 @@
-"""Gateway error responses in the problem shape of the original (reference §6.8)."""
+"""Gateway error responses in the original's problem shape (type, code, title, status, detail…)."""
 
 from __future__ import annotations
 

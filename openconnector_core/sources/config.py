@@ -77,7 +77,7 @@ _HANDLED_OPTIONS = frozenset(
 )
 
 
-class ConfigError(BadRequestError):
+class SourceConfigError(BadRequestError):
     """The source/caller configuration cannot be turned into a request (reported as a call log)."""
 
     code, title = "source-configuration-error", "Source configuration error"
@@ -205,7 +205,7 @@ def _seconds(value: Any, name: str) -> float | None:
     try:
         seconds = float(value)
     except (TypeError, ValueError) as error:
-        raise ConfigError(f"configuration.{name} must be a number of seconds") from error
+        raise SourceConfigError(f"configuration.{name} must be a number of seconds") from error
     return seconds if seconds > 0 else None
 
 
@@ -274,11 +274,11 @@ def _pem(value: Any, name: str) -> tuple[str, str | None]:
     password: str | None = None
     if isinstance(value, list | tuple):
         if not value:
-            raise ConfigError(f"configuration.{name} is empty")
+            raise SourceConfigError(f"configuration.{name} is empty")
         password = str(value[1]) if len(value) > 1 and value[1] is not None else None
         value = value[0]
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"configuration.{name} must hold PEM contents")
+        raise SourceConfigError(f"configuration.{name} must hold PEM contents")
     return value.replace("\\n", "\n"), password
 
 
@@ -302,10 +302,12 @@ def _translate_auth(value: Any) -> tuple[str, str, str] | None:
     if value in (None, "", [], False):
         return None
     if not isinstance(value, list | tuple) or len(value) < 2:
-        raise ConfigError("configuration.auth must be [username, password] or [username, password, 'digest']")
+        raise SourceConfigError(
+            "configuration.auth must be [username, password] or [username, password, 'digest']"
+        )
     kind = str(value[2]).lower() if len(value) > 2 and value[2] else "basic"
     if kind not in {"basic", "digest"}:
-        raise ConfigError(f"configuration.auth type {kind!r} is not supported (basic, digest)")
+        raise SourceConfigError(f"configuration.auth type {kind!r} is not supported (basic, digest)")
     return str(value[0]), str(value[1] if value[1] is not None else ""), kind
 
 
@@ -313,7 +315,7 @@ def _headers(value: Any) -> list[tuple[str, str]]:
     if not value:
         return []
     if not isinstance(value, Mapping):
-        raise ConfigError("configuration.headers must be an object of header names")
+        raise SourceConfigError("configuration.headers must be an object of header names")
     headers: list[tuple[str, str]] = []
     for name, item in value.items():
         if item is None:
@@ -327,11 +329,11 @@ def _headers(value: Any) -> list[tuple[str, str]]:
 
 def _multipart(value: Any) -> list[tuple[str, tuple[str | None, bytes, str | None]]]:
     if not isinstance(value, list):
-        raise ConfigError("configuration.multipart must be a list of {name, contents[, filename]}")
+        raise SourceConfigError("configuration.multipart must be a list of {name, contents[, filename]}")
     parts: list[tuple[str, tuple[str | None, bytes, str | None]]] = []
     for part in value:
         if not isinstance(part, Mapping) or "name" not in part:
-            raise ConfigError("every configuration.multipart part needs a name and contents")
+            raise SourceConfigError("every configuration.multipart part needs a name and contents")
         contents = part.get("contents", "")
         if isinstance(contents, Mapping | list):
             contents = json.dumps(contents)
@@ -347,10 +349,10 @@ def _multipart(value: Any) -> list[tuple[str, tuple[str | None, bytes, str | Non
 def translate(options: Mapping[str, Any], *, method: str, url: str) -> RequestSpec:
     """Turn merged, rendered Guzzle-style options into a :class:`RequestSpec`.
 
-    Raises :class:`ConfigError` for options that cannot be honoured (e.g. ``proxy``, see
+    Raises :class:`SourceConfigError` for options that cannot be honoured (e.g. ``proxy``, see
     docs/sources.md: a per-source proxy would bypass the SSRF guard)."""
     if options.get("proxy") not in (None, "", [], {}, False):
-        raise ConfigError(
+        raise SourceConfigError(
             "configuration.proxy is not supported: outbound calls go directly through the SSRF guard"
         )
     spec = RequestSpec(method=method, url=url)

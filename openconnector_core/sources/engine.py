@@ -25,8 +25,8 @@ from openconnector_core.sources.auth.registry import DECOS_PLACEHOLDER, OAUTH_PL
 from openconnector_core.sources.call_logs import CallLogWriter, new_call_log
 from openconnector_core.sources.client import HttpClients, RawResponse, send
 from openconnector_core.sources.config import (
-    ConfigError,
     RequestSpec,
+    SourceConfigError,
     apply_pagination,
     effective_method,
     prepare_options,
@@ -235,7 +235,7 @@ class CallEngine:
     ) -> dict[str, Any]:
         try:
             spec = translate(options, method=method, url=url)
-        except ConfigError as error:
+        except SourceConfigError as error:
             return self._local_log(source, 409, redactor.scrub(error.message), error=error.code)
         placeholders = frozenset(
             p

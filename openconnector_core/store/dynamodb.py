@@ -13,55 +13,81 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from openconnector_core.errors import (
     BadRequestError,
-    ConfigurationError,
     ConflictError,
+    DeploymentError,
     NotFoundError,
     OpenConnectorError,
     PreconditionFailedError,
     RateLimitedError,
 )
 from openconnector_core.ids import new_id
+from openconnector_core.store.aws_errors import error_code, error_message
 from openconnector_core.store.ports import Page, Stored
 from openconnector_core.store.query import (
     check_if_match,
     decode_cursor,
-    encode_cursor,
     log_window,
     make_etag,
     matcher,
+    page_of,
 )
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        QueryInputTypeDef,
+        TransactWriteItemTypeDef,
+    )
+
+    Item = dict[str, AttributeValueTypeDef]
 
 _THROTTLED = frozenset(
     {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 )
 _QUERY_PAGE = 200  # items DynamoDB reads per request while filtering in Python
-
-
-def error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
+MAX_ITEM_BYTES = 400_000  # DynamoDB refuses items over 400 KB; the decimal count keeps clear of the edge
 
 
 def translate(error: ClientError, table: str) -> OpenConnectorError:
     """A driver error as one of ours (callers ``raise translate(e) from e``)."""
     code = error_code(error)
-    message = error.response.get("Error", {}).get("Message", "")
     if code in _THROTTLED:
         return RateLimitedError(f"DynamoDB table {table} is throttling requests", retryAfter=1)
     if code == "ResourceNotFoundException":
-        return ConfigurationError(f"DynamoDB table {table} does not exist")
-    if code == "ValidationException" and "size" in message.lower():
-        return BadRequestError(f"The item is too large to store: {message}")
-    return OpenConnectorError(f"DynamoDB error {code} on {table}: {message}")
+        return DeploymentError(f"DynamoDB table {table} does not exist")
+    return OpenConnectorError(f"DynamoDB error {code} on {table}: {error_message(error)}")
 
 
-def _s(value: str) -> dict[str, str]:
+def _item_size(attributes: Item) -> int:
+    """DynamoDB's size of an item of string and number attributes: names plus values, in bytes
+    (a number's size is bounded by its digits)."""
+    return sum(
+        len(name.encode()) + len((value.get("S") or value.get("N") or "").encode())
+        for name, value in attributes.items()
+    )
+
+
+def _check_size(attributes: Item) -> None:
+    """Refuse an item DynamoDB would refuse, with the sizes, before any write of a transaction."""
+    size = _item_size(attributes)
+    if size > MAX_ITEM_BYTES:
+        raise BadRequestError(
+            f"The item is too large to store: {size} bytes, at most {MAX_ITEM_BYTES}",
+            size=size,
+            limit=MAX_ITEM_BYTES,
+        )
+
+
+def _s(value: str) -> AttributeValueTypeDef:
     return {"S": value}
 
 
@@ -115,6 +141,16 @@ def batch_get(client: Any, table: str, keys: Sequence[dict[str, Any]]) -> list[d
     return found
 
 
+def _n(value: int) -> AttributeValueTypeDef:
+    return {"N": str(value)}
+
+
+def _doc(raw: Item) -> dict[str, Any]:
+    """The wire item stored in an entity's or a log's ``doc`` attribute."""
+    item: dict[str, Any] = json.loads(raw["doc"]["S"])
+    return item
+
+
 def _cancellation_codes(error: ClientError) -> list[str]:
     reasons = error.response.get("CancellationReasons") or []
     return [str(reason.get("Code") or "None") for reason in reasons]
@@ -123,52 +159,62 @@ def _cancellation_codes(error: ClientError) -> list[str]:
 class _Table:
     """One table through the low-level client; driver errors become the project's error tree."""
 
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
         self._client = client
         self._table = table
 
-    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
         try:
-            result: dict[str, Any] = getattr(self._client, operation)(**kwargs)
+            yield
         except ClientError as error:
             raise translate(error, self._table) from error
-        return result
+
+    def _query_all(self, query: QueryInputTypeDef) -> Iterator[Item]:
+        """Every item of a query, page after page."""
+        page = query
+        while True:
+            with self._translated():
+                response = self._client.query(**page)
+            yield from response.get("Items", [])
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return
+            page = {**query, "ExclusiveStartKey": start}
 
 
 class DynamoEntityStore(_Table):
     # --- low level -----------------------------------------------------------------------------
 
-    def _raw(self, resource: str, entity_id: str) -> dict[str, Any] | None:
-        response = self._call(
-            "get_item",
-            TableName=self._table,
-            Key={"pk": _s(resource), "sk": _s(entity_id)},
-            ConsistentRead=True,
-        )
-        item: dict[str, Any] | None = response.get("Item")
-        return item
+    def _raw(self, resource: str, entity_id: str) -> Item | None:
+        with self._translated():
+            response = self._client.get_item(
+                TableName=self._table, Key={"pk": _s(resource), "sk": _s(entity_id)}, ConsistentRead=True
+            )
+        return response.get("Item")
 
     @staticmethod
-    def _stored(raw: dict[str, Any]) -> Stored:
-        return Stored(json.loads(raw["doc"]["S"]), make_etag(int(raw["rev"]["N"])))
+    def _stored(raw: Item) -> Stored:
+        return Stored(_doc(raw), make_etag(int(raw["rev"]["N"])))
 
-    def _entity_item(self, resource: str, item: dict[str, Any], rev: int) -> dict[str, Any]:
-        attributes: dict[str, Any] = {
+    def _entity_item(self, resource: str, item: dict[str, Any], rev: int) -> Item:
+        attributes: Item = {
             "pk": _s(resource),
             "sk": _s(item["id"]),
             "doc": _s(json.dumps(item, separators=(",", ":"))),
-            "rev": {"N": str(rev)},
+            "rev": _n(rev),
         }
         if item.get("slug"):
             attributes["slug"] = _s(item["slug"])
         if item.get("uuid"):
             attributes["uuid"] = _s(item["uuid"])
+        _check_size(attributes)
         return attributes
 
-    def _marker(self, resource: str, slug: str, entity_id: str) -> dict[str, Any]:
+    def _marker(self, resource: str, slug: str, entity_id: str) -> Item:
         return {"pk": _s(f"{resource}#slug"), "sk": _s(slug), "id": _s(entity_id)}
 
-    def _transact(self, items: list[dict[str, Any]]) -> list[str] | None:
+    def _transact(self, items: list[TransactWriteItemTypeDef]) -> list[str] | None:
         """Run a transaction; on a failed condition return the per-item cancellation codes."""
         try:
             self._client.transact_write_items(TransactItems=items)
@@ -183,7 +229,7 @@ class DynamoEntityStore(_Table):
     def _not_found(self, resource: str, key: str) -> NotFoundError:
         return NotFoundError(f"No {resource} with id, uuid or slug {key!r}", resource=resource, key=key)
 
-    def _find_raw(self, resource: str, key: str) -> dict[str, Any]:
+    def _find_raw(self, resource: str, key: str) -> Item:
         raw = self._raw(resource, key)
         if raw is not None:
             return raw
@@ -193,23 +239,16 @@ class DynamoEntityStore(_Table):
             if raw is not None:
                 return raw
         for candidate in self._query_all(
-            KeyConditionExpression="pk = :pk",
-            FilterExpression="#uuid = :uuid",
-            ExpressionAttributeNames={"#uuid": "uuid"},
-            ExpressionAttributeValues={":pk": _s(resource), ":uuid": _s(key)},
+            {
+                "TableName": self._table,
+                "KeyConditionExpression": "pk = :pk",
+                "FilterExpression": "#uuid = :uuid",
+                "ExpressionAttributeNames": {"#uuid": "uuid"},
+                "ExpressionAttributeValues": {":pk": _s(resource), ":uuid": _s(key)},
+            }
         ):
             return candidate
         raise self._not_found(resource, key)
-
-    def _query_all(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        start: dict[str, Any] | None = None
-        while True:
-            extra = {"ExclusiveStartKey": start} if start else {}
-            response = self._call("query", TableName=self._table, **kwargs, **extra)
-            yield from response.get("Items", [])
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return
 
     # --- the port ------------------------------------------------------------------------------
 
@@ -218,7 +257,7 @@ class DynamoEntityStore(_Table):
 
     def create(self, resource: str, item: dict[str, Any]) -> Stored:
         entity_id, slug = item["id"], item.get("slug")
-        writes: list[dict[str, Any]] = [
+        writes: list[TransactWriteItemTypeDef] = [
             {
                 "Put": {
                     "TableName": self._table,
@@ -252,13 +291,13 @@ class DynamoEntityStore(_Table):
         rev = int(raw["rev"]["N"])
         check_if_match(if_match, rev)
         old_slug = raw.get("slug", {}).get("S")
-        writes: list[dict[str, Any]] = [
+        writes: list[TransactWriteItemTypeDef] = [
             {
                 "Put": {
                     "TableName": self._table,
                     "Item": self._entity_item(resource, item, rev + 1),
                     "ConditionExpression": "rev = :rev",
-                    "ExpressionAttributeValues": {":rev": {"N": str(rev)}},
+                    "ExpressionAttributeValues": {":rev": _n(rev)},
                 }
             }
         ]
@@ -303,13 +342,13 @@ class DynamoEntityStore(_Table):
         raw = self._find_raw(resource, entity_id)
         rev, found_id = int(raw["rev"]["N"]), raw["sk"]["S"]
         check_if_match(if_match, rev)
-        writes: list[dict[str, Any]] = [
+        writes: list[TransactWriteItemTypeDef] = [
             {
                 "Delete": {
                     "TableName": self._table,
                     "Key": {"pk": _s(resource), "sk": _s(found_id)},
                     "ConditionExpression": "rev = :rev",
-                    "ExpressionAttributeValues": {":rev": {"N": str(rev)}},
+                    "ExpressionAttributeValues": {":rev": _n(rev)},
                 }
             }
         ]
@@ -325,8 +364,7 @@ class DynamoEntityStore(_Table):
             )
         if self._transact(writes) is not None:
             self._raise_changed(resource, found_id)
-        item: dict[str, Any] = json.loads(raw["doc"]["S"])
-        return item
+        return _doc(raw)
 
     def list(
         self,
@@ -347,42 +385,45 @@ class DynamoEntityStore(_Table):
             values[":after"] = _s(after)
         found: list[dict[str, Any]] = []
         for raw in self._query_all(
-            KeyConditionExpression=condition,
-            ExpressionAttributeValues=values,
-            # Unfiltered, a page reads exactly one item more than it returns; filtered, read wider.
-            Limit=max(_QUERY_PAGE, limit + 1) if filters or search else limit + 1,
+            {
+                "TableName": self._table,
+                "KeyConditionExpression": condition,
+                "ExpressionAttributeValues": values,
+                # Unfiltered, a page reads exactly one item more than it returns; filtered, read wider.
+                "Limit": max(_QUERY_PAGE, limit + 1) if filters or search else limit + 1,
+            }
         ):
-            item = json.loads(raw["doc"]["S"])
+            item = _doc(raw)
             if matches(item):
                 found.append(item)
                 if len(found) > limit:
-                    return Page(found[:limit], encode_cursor(found[limit - 1]["id"]))
-        return Page(found, None)
+                    break
+        return page_of(found, limit)
 
     def count(self, resource: str) -> int:
-        total, start = 0, None
+        query: QueryInputTypeDef = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": _s(resource)},
+            "Select": "COUNT",
+        }
+        total = 0
         while True:
-            extra: dict[str, Any] = {"ExclusiveStartKey": start} if start else {}
-            response = self._call(
-                "query",
-                TableName=self._table,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": _s(resource)},
-                Select="COUNT",
-                **extra,
-            )
-            total += int(response.get("Count", 0))
+            with self._translated():
+                response = self._client.query(**query)
+            total += response.get("Count", 0)
             start = response.get("LastEvaluatedKey")
             if not start:
                 return total
+            query = {**query, "ExclusiveStartKey": start}
 
 
 class DynamoLogStore(_Table):
-    def __init__(self, client: Any, table: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, client: DynamoDBClient, table: str, clock: Callable[[], float] = time.time) -> None:
         super().__init__(client, table)
         self._clock = clock
 
-    def _alive(self, raw: dict[str, Any]) -> bool:
+    def _alive(self, raw: Item) -> bool:
         # TTL deletion is lazy (up to days late, never in moto): an expired item must stay invisible.
         expires = raw.get("expiresAt")
         return expires is None or float(expires["N"]) > self._clock()
@@ -393,7 +434,7 @@ class DynamoLogStore(_Table):
     ) -> dict[str, Any]:
         log_id = item.get("id") or new_id()
         doc = {**item, "id": log_id, "uuid": item.get("uuid") or log_id}
-        attributes: dict[str, Any] = {
+        attributes: Item = {
             "pk": _s(kind),
             "sk": _s(log_id),
             "doc": _s(json.dumps(doc, separators=(",", ":"), default=str)),
@@ -403,13 +444,16 @@ class DynamoLogStore(_Table):
             attributes["gsi1pk"] = _s(f"{kind}#{subject}")
             attributes["gsi1sk"] = _s(log_id)
         if expires is not None:
-            attributes["expiresAt"] = {"N": str(int(expires.timestamp()))}
+            attributes["expiresAt"] = _n(int(expires.timestamp()))
+        _check_size(attributes)
         return attributes
 
     def put(
         self, kind: str, item: dict[str, Any], *, subject: str | None = None, expires: datetime | None = None
     ) -> None:
-        self._call("put_item", TableName=self._table, Item=self._log_item(kind, item, subject, expires))
+        attributes = self._log_item(kind, item, subject, expires)
+        with self._translated():
+            self._client.put_item(TableName=self._table, Item=attributes)
 
     def put_many(
         self,
@@ -426,14 +470,14 @@ class DynamoLogStore(_Table):
         batch_write(self._client, self._table, requests)
 
     def get(self, kind: str, log_id: str) -> dict[str, Any]:
-        response = self._call(
-            "get_item", TableName=self._table, Key={"pk": _s(kind), "sk": _s(log_id)}, ConsistentRead=True
-        )
+        with self._translated():
+            response = self._client.get_item(
+                TableName=self._table, Key={"pk": _s(kind), "sk": _s(log_id)}, ConsistentRead=True
+            )
         raw = response.get("Item")
         if raw is None or not self._alive(raw):
             raise NotFoundError(f"No {kind} entry {log_id!r}", resource=kind, key=log_id)
-        item: dict[str, Any] = json.loads(raw["doc"]["S"])
-        return item
+        return _doc(raw)
 
     def query(
         self,
@@ -455,13 +499,18 @@ class DynamoLogStore(_Table):
                 high = min(high, after) if high else after
             else:
                 low = max(low, after) if low else after
+        query: QueryInputTypeDef = {
+            "TableName": self._table,
+            "ScanIndexForward": not newest_first,
+            "Limit": max(_QUERY_PAGE, limit + 1),
+        }
         if subject is not None:
-            index: dict[str, Any] = {"IndexName": "bySubject"}
+            query["IndexName"] = "bySubject"
             hash_name, range_name, hash_value = "gsi1pk", "gsi1sk", f"{kind}#{subject}"
         else:
-            index, hash_name, range_name, hash_value = {}, "pk", "sk", kind
+            hash_name, range_name, hash_value = "pk", "sk", kind
         condition = f"{hash_name} = :h"
-        values: dict[str, Any] = {":h": _s(hash_value)}
+        values: Item = {":h": _s(hash_value)}
         if low and high:
             condition += f" AND {range_name} BETWEEN :low AND :high"
             values.update({":low": _s(low), ":high": _s(high)})
@@ -471,29 +520,16 @@ class DynamoLogStore(_Table):
         elif high:
             condition += f" AND {range_name} <= :high"
             values[":high"] = _s(high)
+        query["KeyConditionExpression"] = condition
+        query["ExpressionAttributeValues"] = values
         found: list[dict[str, Any]] = []
-        start: dict[str, Any] | None = None
-        while True:
-            extra = {"ExclusiveStartKey": start} if start else {}
-            response = self._call(
-                "query",
-                TableName=self._table,
-                KeyConditionExpression=condition,
-                ExpressionAttributeValues=values,
-                ScanIndexForward=not newest_first,
-                Limit=max(_QUERY_PAGE, limit + 1),
-                **index,
-                **extra,
-            )
-            for raw in response.get("Items", []):
-                if raw["sk"]["S"] == after or not self._alive(raw):
-                    continue
-                item = json.loads(raw["doc"]["S"])
-                if where is not None and not where(item):
-                    continue
-                found.append(item)
-                if len(found) > limit:
-                    return Page(found[:limit], encode_cursor(found[limit - 1]["id"]))
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return Page(found, None)
+        for raw in self._query_all(query):
+            if raw["sk"]["S"] == after or not self._alive(raw):
+                continue
+            item = _doc(raw)
+            if where is not None and not where(item):
+                continue
+            found.append(item)
+            if len(found) > limit:
+                break
+        return page_of(found, limit)

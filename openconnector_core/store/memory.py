@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from openconnector_core.errors import ConflictError, NotFoundError
@@ -17,15 +18,16 @@ from openconnector_core.store.ports import Page, Stored
 from openconnector_core.store.query import (
     check_if_match,
     decode_cursor,
-    encode_cursor,
     log_window,
     make_etag,
     matcher,
+    page_of,
 )
 
 
-def _copy(item: Any) -> Any:
-    return json.loads(json.dumps(item))
+def _copy[T](item: T) -> T:
+    copied: T = json.loads(json.dumps(item))
+    return copied
 
 
 @dataclass
@@ -124,9 +126,7 @@ class MemoryEntityStore:
                     found.append(_copy(rows[entity_id].item))
                     if len(found) > limit:
                         break
-        if len(found) > limit:
-            return Page(found[:limit], encode_cursor(found[limit - 1]["id"]))
-        return Page(found, None)
+        return page_of(found, limit)
 
     def count(self, resource: str) -> int:
         with self._lock:
@@ -143,13 +143,13 @@ class _Log:
 class MemoryLogStore:
     """Logs per kind, ordered by id (UUIDv7 = time); expired logs are invisible."""
 
-    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._logs: dict[str, dict[str, _Log]] = {}
         self._lock = threading.RLock()
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock
 
     def _alive(self, log: _Log) -> bool:
-        return log.expires_at is None or log.expires_at > self._clock().timestamp()
+        return log.expires_at is None or log.expires_at > self._clock()
 
     def put(
         self, kind: str, item: dict[str, Any], *, subject: str | None = None, expires: datetime | None = None
@@ -159,7 +159,7 @@ class MemoryLogStore:
         stored.setdefault("uuid", log_id)
         with self._lock:
             self._logs.setdefault(kind, {})[log_id] = _Log(
-                stored, subject, expires.timestamp() if expires else None
+                stored, subject, int(expires.timestamp()) if expires else None
             )
 
     def put_many(
@@ -209,9 +209,7 @@ class MemoryLogStore:
                 found.append(_copy(log.item))
                 if len(found) > limit:
                     break
-        if len(found) > limit:
-            return Page(found[:limit], encode_cursor(found[limit - 1]["id"]))
-        return Page(found, None)
+        return page_of(found, limit)
 
 
 class MemorySecretStore:

@@ -24,7 +24,8 @@ from botocore.exceptions import ClientError
 
 from openconnector_core.errors import OpenConnectorError, PreconditionFailedError
 from openconnector_core.objects.storage import ObjectRecord, Partition
-from openconnector_core.store.dynamodb import batch_get, batch_write, error_code, translate
+from openconnector_core.store.aws_errors import error_code
+from openconnector_core.store.dynamodb import batch_get, batch_write, translate
 
 INLINE_LIMIT = 350_000  # bytes of JSON kept in the item; DynamoDB's item limit is 400 KB
 _QUERY_PAGE = 500

@@ -11,6 +11,7 @@ from typing import Any
 
 from openconnector_core.errors import BadRequestError, PreconditionFailedError
 from openconnector_core.ids import uuid7_ceiling, uuid7_floor
+from openconnector_core.store.ports import Page
 
 Predicate = Callable[[dict[str, Any]], bool]
 
@@ -48,6 +49,14 @@ def matcher(filters: Mapping[str, str] | None, search: str | None) -> Predicate:
         return True
 
     return matches
+
+
+def page_of(found: list[dict[str, Any]], limit: int) -> Page:
+    """A page of at most ``limit`` items, read one past the page (``found`` holds ``limit + 1``
+    items when another page follows); the cursor is the id of the page's last item."""
+    if len(found) > limit:
+        return Page(found[:limit], encode_cursor(found[limit - 1]["id"]))
+    return Page(found, None)
 
 
 def encode_cursor(last_key: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from openconnector_core.errors import NotFoundError
 from openconnector_core.gateway.files import FileInfo, guess_type, safe_name
+from openconnector_core.store.aws_errors import error_code
 
 # S3 multipart parts must be at least 5 MiB (except the last): small upload parts are buffered.
 _MIN_PART = 8 * 1024 * 1024
@@ -28,7 +29,7 @@ class S3FileStore:
         try:
             body: bytes = self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            if error_code(error) in ("NoSuchKey", "404"):
                 raise NotFoundError(f"No file {safe_name(key)!r}") from None
             raise
         return body
@@ -39,7 +40,7 @@ class S3FileStore:
         try:
             found = self._s3.head_object(Bucket=self._bucket, Key=key)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+            if error_code(error) in ("NoSuchKey", "404", "NotFound"):
                 return None
             raise
         return FileInfo(key, int(found["ContentLength"]), str(found.get("ContentType") or guess_type(key)))

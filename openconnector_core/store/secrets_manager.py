@@ -7,19 +7,16 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from openconnector_core.errors import ConfigurationError, OpenConnectorError, RateLimitedError
-
-
-def _code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
+from openconnector_core.errors import DeploymentError, OpenConnectorError, RateLimitedError
+from openconnector_core.store.aws_errors import error_code
 
 
 def _translate(error: ClientError, name: str) -> OpenConnectorError:
-    code = _code(error)
+    code = error_code(error)
     if code in {"ThrottlingException", "LimitExceededException"}:
         return RateLimitedError("The secret store is throttling requests", retryAfter=1)
     if code in {"AccessDeniedException", "UnrecognizedClientException"}:
-        return ConfigurationError(f"No access to secret {name}: {code}")
+        return DeploymentError(f"No access to secret {name}: {code}")
     return OpenConnectorError(f"Secret store error {code} on {name}")
 
 
@@ -37,12 +34,12 @@ class SecretsManagerStore:
             self._client.put_secret_value(SecretId=secret_id, SecretString=payload)
             return
         except ClientError as error:
-            if _code(error) != "ResourceNotFoundException":
+            if error_code(error) != "ResourceNotFoundException":
                 raise _translate(error, secret_id) from error
         try:
             self._client.create_secret(Name=secret_id, SecretString=payload)
         except ClientError as error:
-            if _code(error) != "ResourceExistsException":  # created concurrently: overwrite
+            if error_code(error) != "ResourceExistsException":  # created concurrently: overwrite
                 raise _translate(error, secret_id) from error
             try:
                 self._client.put_secret_value(SecretId=secret_id, SecretString=payload)
@@ -54,7 +51,7 @@ class SecretsManagerStore:
         try:
             response = self._client.get_secret_value(SecretId=secret_id)
         except ClientError as error:
-            if _code(error) == "ResourceNotFoundException":
+            if error_code(error) == "ResourceNotFoundException":
                 return {}
             raise _translate(error, secret_id) from error
         values: dict[str, Any] = json.loads(response.get("SecretString") or "{}")
@@ -65,5 +62,5 @@ class SecretsManagerStore:
         try:
             self._client.delete_secret(SecretId=secret_id, ForceDeleteWithoutRecovery=True)
         except ClientError as error:
-            if _code(error) != "ResourceNotFoundException":
+            if error_code(error) != "ResourceNotFoundException":
                 raise _translate(error, secret_id) from error

@@ -24,7 +24,8 @@ from botocore.exceptions import ClientError
 
 from openconnector_core.errors import NotFoundError
 from openconnector_core.ids import new_id
-from openconnector_core.store.dynamodb import error_code, translate
+from openconnector_core.store.aws_errors import error_code
+from openconnector_core.store.dynamodb import translate
 from openconnector_core.sync.contracts import contract_id
 from openconnector_core.sync.ports import COUNTERS, Claim, PageOutcome, PageRecord, RunRecord
 

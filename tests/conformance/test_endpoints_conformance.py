@@ -15,10 +15,10 @@ from openconnector_core.gateway.matching import (
 
 from ._cases import cases
 
-B2 = "B2 fixed on purpose: consecutive middle placeholders each match a segment (upstream: no match)"
+CONSECUTIVE = "Upstream bug fixed on purpose: consecutive middle placeholders each match a segment"
 XFAIL = {
-    "consecutive-placeholders-real-values": B2,
-    "three-trailing-placeholders": B2,
+    "consecutive-placeholders-real-values": CONSECUTIVE,
+    "three-trailing-placeholders": CONSECUTIVE,
 }
 
 

@@ -86,12 +86,12 @@ def decode(response: dict[str, Any]) -> HttpResult:
 @pytest.fixture
 def container() -> Iterator[Any]:
     """A fresh in-memory container, installed as the composition root for the test."""
-    from openconnector_core.container import Container, reset_container, set_container
+    from openconnector_core.container import Container, set_container
 
     instance = Container.in_memory()
     set_container(instance)
     yield instance
-    reset_container()
+    set_container(None)
 
 
 class Management:

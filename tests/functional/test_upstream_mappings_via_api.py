@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -85,33 +83,36 @@ def test_the_case_to_zaak_mapping_resolves_its_stored_sub_mappings(
     assert zaak["status"]["indicatieLaatstGezetteStatus"] is True
 
 
+# Each hostile template with the bound that must stop it before it does the work it asks for
+# (no wall-clock assertion: the bound on work is what keeps a run short on any machine).
 HOSTILE = {
-    "mro": "{{ ''.__class__.__mro__ }}",
-    "globals": "{{ cycler.__init__.__globals__ }}",
-    "huge-loop": "{% for i in range(10**9) %}x{% endfor %}",
+    "mro": ("{{ ''.__class__.__mro__ }}", "access to attribute '__class__' is unsafe"),
+    "globals": ("{{ cycler.__init__.__globals__ }}", "access to attribute '__init__' is unsafe"),
+    "huge-loop": (
+        "{% for i in range(10**9) %}x{% endfor %}",
+        "range of 1000000000 elements exceeds the limit of 100000",
+    ),
 }
 
 
-@pytest.mark.parametrize("template", HOSTILE.values(), ids=HOSTILE.keys())
-def test_hostile_templates_end_in_a_mapping_error_within_a_second(
-    management: Management, template: str
+@pytest.mark.parametrize(("template", "bound"), HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_templates_are_stopped_by_their_bound_with_a_mapping_error(
+    management: Management, template: str, bound: str
 ) -> None:
-    started = time.perf_counter()
     response = management.post(
         "/api/mappings/test",
         {"inputObject": {"a": 1}, "mapping": {"name": "evil", "mapping": {"x": template}}},
     )
-    elapsed = time.perf_counter() - started
 
     assert response.status == 400
     assert response.body["error"] == "Mapping error"
     assert "evil" in response.body["message"] and "key: x" in response.body["message"]
+    assert bound in response.body["message"]
     assert "Traceback" not in response.text
-    assert elapsed < 1.0  # generous: the budget is enforced inside the engine
     assert management.get("/api/health").status == 200
 
 
-def test_a_self_recursive_stored_mapping_ends_in_a_mapping_error(management: Management) -> None:
+def test_a_self_recursive_stored_mapping_stops_at_the_depth_bound(management: Management) -> None:
     created = management.post(
         "/api/mappings",
         {
@@ -121,13 +122,13 @@ def test_a_self_recursive_stored_mapping_ends_in_a_mapping_error(management: Man
         },
     )
     assert created.status == 201, created.text
-    started = time.perf_counter()
 
     response = management.post("/api/mappings/test", {"inputObject": {"a": 1}, "mapping": "loop"})
 
     assert response.status == 400
     assert response.body["error"] == "Mapping error"
-    assert time.perf_counter() - started < 1.0
+    assert response.body["message"].endswith("executeMapping nested deeper than 16 levels")
+    assert response.body["message"].count("Error for mapping: loop") == 17  # the run itself + 16 levels
     assert management.get("/api/health").status == 200
 
 
@@ -148,6 +149,12 @@ def test_saving_a_broken_mapping_is_a_400_naming_the_key(management: Management)
     assert management.get("/api/mappings").body["results"] == []  # nothing half-written
 
 
-def test_mapping_upstream_files_exist() -> None:
+def test_the_upstream_mapping_files_are_there_and_are_mappings() -> None:
+    """The acceptance above runs over every file; an empty or foreign corpus must not pass it."""
     assert len(ALL_MAPPING_FILES) >= 20
-    assert all(isinstance(path, Path) for path in ALL_MAPPING_FILES)
+    not_mappings = [
+        path.name
+        for path in ALL_MAPPING_FILES
+        if not isinstance(json.loads(path.read_text(encoding="utf-8")).get("mapping"), dict)
+    ]
+    assert not_mappings == []

@@ -1,8 +1,9 @@
-"""The DynamoDB adapters on moto, tables built from template.yaml: the same semantics as in memory."""
+"""The DynamoDB adapters on moto, tables built from template.yaml: what only DynamoDB has (item layout,
+size limit, missing tables) and the entity service on top of it. The port semantics both adapters
+share are in ``test_store_contract.py``."""
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -14,14 +15,14 @@ from botocore.exceptions import ClientError
 from openconnector_core.entities.service import EntityService
 from openconnector_core.errors import (
     BadRequestError,
-    ConfigurationError,
     ConflictError,
+    DeploymentError,
     NotFoundError,
     PreconditionFailedError,
     ValidationError,
 )
 from openconnector_core.ids import new_id
-from openconnector_core.store.dynamodb import DynamoEntityStore, DynamoLogStore
+from openconnector_core.store.dynamodb import MAX_ITEM_BYTES, DynamoEntityStore, DynamoLogStore
 from openconnector_core.store.memory import MemorySecretStore
 
 
@@ -49,17 +50,6 @@ def service(
 
 def scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     return dynamodb.scan(TableName=table)["Items"]
-
-
-def all_items(service: EntityService, resource: str, limit: int = 50) -> list[dict[str, Any]]:
-    items, token = [], None
-    while True:
-        params = {"_limit": str(limit), **({"_next": token} if token else {})}
-        page = service.list(resource, params)
-        items += page.items
-        token = page.next
-        if token is None:
-            return items
 
 
 def test_tables_come_from_the_template(tables: dict[str, str], dynamodb: Any) -> None:
@@ -137,15 +127,6 @@ def test_stale_if_match_is_a_precondition_failure(service: EntityService) -> Non
     assert service.get("synchronizations", "s").item["description"] == "one"
 
 
-def test_a_concurrent_write_between_read_and_replace_is_detected(entity_store: DynamoEntityStore) -> None:
-    entity_store.create("jobs", {"id": "j1", "slug": "j"})
-    entity_store.replace("jobs", {"id": "j1", "slug": "j", "n": 1}, if_match='"1"')
-    with pytest.raises(PreconditionFailedError):
-        entity_store.replace("jobs", {"id": "j1", "slug": "j", "n": 2}, if_match='"1"')
-    with pytest.raises(NotFoundError):
-        entity_store.replace("jobs", {"id": "nope", "slug": "x"})
-
-
 def test_delete_removes_entity_and_marker(
     service: EntityService, dynamodb: Any, tables: dict[str, str]
 ) -> None:
@@ -177,36 +158,6 @@ def test_list_filters_and_search(service: EntityService) -> None:
     assert service.counts()["sources"] == 3
 
 
-def test_many_entities_page_by_page_none_missing_none_twice(service: EntityService) -> None:
-    created = [service.create("mappings", {"name": f"m{index}"}).item["id"] for index in range(300)]
-
-    seen = [item["id"] for item in all_items(service, "mappings", limit=37)]
-
-    assert seen == created
-    assert service.counts()["mappings"] == 300
-
-
-def test_filtered_paging_skips_nothing(service: EntityService) -> None:
-    wanted = []
-    for index in range(120):
-        item = service.create("rules", {"name": f"r{index}", "order": index % 3}).item
-        if index % 3 == 0:
-            wanted.append(item["id"])
-    seen, token = [], None
-    while True:
-        page = service.list("rules", {"order": "0", "_limit": "7", **({"_next": token} if token else {})})
-        seen += [item["id"] for item in page.items]
-        token = page.next
-        if token is None:
-            break
-    assert seen == wanted
-
-
-def test_a_tampered_cursor_is_a_bad_request(service: EntityService) -> None:
-    with pytest.raises(BadRequestError):
-        service.list("rules", {"_next": base64.urlsafe_b64encode(b"[1]").decode()})
-
-
 def test_contracts_live_in_their_own_table(
     service: EntityService, contract_store: DynamoEntityStore, dynamodb: Any, tables: dict[str, str]
 ) -> None:
@@ -227,8 +178,8 @@ def test_record_state_on_dynamodb(service: EntityService) -> None:
     assert service.get("sources", "s").etag == '"2"'
 
 
-def test_a_missing_table_is_a_configuration_error(dynamodb: Any) -> None:
-    with pytest.raises(ConfigurationError) as caught:
+def test_a_missing_table_is_a_deployment_error(dynamodb: Any) -> None:
+    with pytest.raises(DeploymentError) as caught:
         DynamoEntityStore(dynamodb, "no-such-table").get("sources", "x")
     assert isinstance(caught.value.__cause__, ClientError)
 
@@ -253,41 +204,6 @@ def test_logs_put_get_query_and_layout(
     assert log_store.get("call-logs", log_id) == {"statusCode": 200, "id": log_id, "uuid": log_id}
 
 
-def test_expired_logs_are_invisible_before_ttl_removes_them(log_store: DynamoLogStore) -> None:
-    log_store.put("job-logs", {"id": "a"}, expires=datetime.now(UTC) - timedelta(seconds=1))
-    log_store.put("job-logs", {"id": "b"})
-
-    with pytest.raises(NotFoundError):
-        log_store.get("job-logs", "a")
-    assert [item["id"] for item in log_store.query("job-logs").items] == ["b"]
-
-
-def test_log_queries_by_subject_time_and_pages(log_store: DynamoLogStore) -> None:
-    ids = []
-    for index in range(40):
-        log_id = new_id()
-        ids.append(log_id)
-        log_store.put("call-logs", {"id": log_id, "n": index}, subject="s1" if index % 2 else "s2")
-
-    def collect(**kwargs: Any) -> list[str]:
-        seen, token = [], None
-        while True:
-            page = log_store.query("call-logs", limit=6, cursor=token, **kwargs)
-            seen += [item["id"] for item in page.items]
-            token = page.next
-            if token is None:
-                return seen
-
-    now = datetime.now(UTC)
-    assert collect() == list(reversed(ids))
-    assert collect(newest_first=False) == ids
-    assert collect(subject="s1") == list(reversed(ids[1::2]))
-    assert collect(subject="s2", newest_first=False, where=lambda item: item["n"] >= 20) == ids[20::2]
-    assert collect(since=now - timedelta(minutes=1), until=now + timedelta(seconds=1)) == list(reversed(ids))
-    assert collect(since=now + timedelta(seconds=5)) == []
-    assert collect(until=now - timedelta(minutes=1)) == []
-
-
 def test_call_logs_through_the_service(service: EntityService, log_store: DynamoLogStore) -> None:
     log_store.put("call-logs", {"statusCode": 500, "sourceId": "s1"}, subject="s1")
     log_store.put("call-logs", {"statusCode": 200, "sourceId": "s1"}, subject="s1")
@@ -295,3 +211,25 @@ def test_call_logs_through_the_service(service: EntityService, log_store: Dynamo
     page = service.list("call-logs", {"statusCode": "500"})
     assert [item["statusCode"] for item in page.items] == [500]
     assert service.get("call-logs", page.items[0]["id"]).item["sourceId"] == "s1"
+
+
+def test_an_item_too_large_is_refused_with_its_size_before_anything_is_written(
+    entity_store: DynamoEntityStore, log_store: DynamoLogStore, dynamodb: Any, tables: dict[str, str]
+) -> None:
+    entity_store.create("mappings", {"id": "m1", "slug": "m"})
+    big = {"id": "m1", "slug": "other", "mapping": {"k": "x" * MAX_ITEM_BYTES}}
+
+    with pytest.raises(BadRequestError) as caught:
+        entity_store.replace("mappings", big)
+    assert caught.value.extra["limit"] == MAX_ITEM_BYTES
+    assert caught.value.extra["size"] > MAX_ITEM_BYTES
+    with pytest.raises(BadRequestError):
+        log_store.put("call-logs", {"response": "x" * MAX_ITEM_BYTES})
+
+    assert entity_store.get("mappings", "m").etag == '"1"'  # the slug marker did not move either
+    assert scan(dynamodb, tables["LogsTable"]) == []
+
+
+def test_an_item_just_under_the_limit_is_stored(entity_store: DynamoEntityStore) -> None:
+    entity_store.create("mappings", {"id": "m1", "slug": "m", "mapping": {"k": "x" * (MAX_ITEM_BYTES - 200)}})
+    assert len(entity_store.get("mappings", "m1").item["mapping"]["k"]) == MAX_ITEM_BYTES - 200

@@ -17,14 +17,14 @@ GATEWAY_ROUTE = "ANY /api/endpoint/{proxy+}"
 @pytest.fixture
 def container() -> Iterator[Any]:
     """In memory, with 127.0.0.1 reachable (the local upstreams of these tests)."""
-    from openconnector_core.container import Container, reset_container, set_container
+    from openconnector_core.container import Container, set_container
     from openconnector_core.settings import Settings
 
     instance = Container.in_memory(Settings.model_validate({"OPENCONNECTOR_OUTBOUND_ALLOW": "127.0.0.1/32"}))
     set_container(instance)
     yield instance
     instance.call_engine.close()
-    reset_container()
+    set_container(None)
 
 
 class GatewayClient:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from openconnector_core.ids import new_id, uuid7_ceiling, uuid7_floor, uuid7_time
+from openconnector_core.ids import new_id, uuid7_ceiling, uuid7_floor
 
 
 def test_new_ids_are_uuid7_and_strictly_increasing() -> None:
@@ -24,9 +24,10 @@ def test_floor_and_ceiling_bound_the_ids_of_a_moment() -> None:
     assert uuid.UUID(uuid7_floor(before)).version == 7
 
 
-def test_the_time_of_an_id_can_be_read_back() -> None:
+def test_floor_and_ceiling_hold_the_moment_to_the_millisecond() -> None:
     moment = datetime(2025, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    floor, ceiling = uuid.UUID(uuid7_floor(moment)), uuid.UUID(uuid7_ceiling(moment))
 
-    assert uuid7_time(uuid7_floor(moment)) == moment
-    assert uuid7_time("not-a-uuid") is None
-    assert uuid7_time(str(uuid.uuid4())) is None
+    assert floor.int >> 80 == ceiling.int >> 80 == int(moment.timestamp() * 1000)
+    assert uuid7_ceiling(moment - timedelta(milliseconds=1)) < str(floor) < str(ceiling)
+    assert str(ceiling) < uuid7_floor(moment + timedelta(milliseconds=1))

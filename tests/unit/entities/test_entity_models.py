@@ -1,17 +1,22 @@
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pydantic
 import pytest
 
 from openconnector_core.entities import RESOURCES, models, records
 from openconnector_core.entities.base import EntityModel
-from openconnector_core.entities.endpoints import endpoint_regex, strip_php_delimiters
+from openconnector_core.entities.endpoints import endpoint_regex
 from openconnector_core.entities.registry import StorageKind, resource_spec
 from openconnector_core.entities.slugs import derive_slug
 from openconnector_core.entities.versions import bump_patch
 from openconnector_core.errors import NotFoundError
+from openconnector_core.gateway.matching import EndpointRef, matches
+
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 API_RESOURCES = {
     "sources",
@@ -262,20 +267,45 @@ def test_version_patch_bump(before: str | None, after: str) -> None:
         (
             "api/buildings/{{id}}",
             ["api/buildings", "api/buildings/5"],
-            ["api/buildings/5/x", "api/buildingsX"],
+            ["api/buildings/5/x", "api/buildingsX", "api/buildings\n"],
         ),
         ("api/buildings", ["api/buildings"], ["api/buildings/5"]),
         ("zaken/{{id}}/documents", ["zaken/1/documents"], ["zaken/documents"]),
         ("a/{{x}}/{{y}}/b", ["a/1/2/b"], ["a/1/b"]),
         ("v1/{{a}}/z/{{b}}", ["v1/1/z", "v1/1/z/2"], ["v1/z/2"]),
+        # Regex characters are taken as written, as upstream: ``?`` makes the ``h`` optional.
+        ("api/search?", ["api/search", "api/searc"], ["api/search?"]),
+        # The first segment is never a placeholder, as upstream: it is matched as written.
+        ("{{x}}/items", ["{{x}}/items"], ["1/items", "items"]),
     ],
 )
 def test_endpoint_regex(endpoint: str, matches: list[str], does_not_match: list[str]) -> None:
     pattern = re.compile(endpoint_regex(endpoint))
-    assert all(pattern.match(path) for path in matches)
-    assert not any(pattern.match(path) for path in does_not_match)
+    assert [path for path in matches if not pattern.match(path)] == []
+    assert [path for path in does_not_match if pattern.match(path)] == []
 
 
-def test_php_regex_delimiters_are_stripped() -> None:
-    assert strip_php_delimiters("#^api/buildings(?:/([^/]+))?$#") == "^api/buildings(?:/([^/]+))?$"
-    assert strip_php_delimiters("^x$") == "^x$"
+def test_the_stored_regex_is_the_one_the_gateway_matches_with() -> None:
+    """Over every definition and request path of the endpoint corpus, plus the known traps."""
+    corpus = json.loads((DATA / "conformance" / "endpoints.json").read_text())["cases"]
+    definitions = {case["endpoint"] for case in corpus} | {"api/search?", "{{x}}/items", "a/{{x}}/{{y}}/b"}
+    paths = {case["requestPath"] for case in corpus} | {"api/searc", "{{x}}/items", "1/items", "a/1/2/b"}
+    assert len(definitions) > 10
+    for definition in sorted(definitions):
+        stored = re.compile(endpoint_regex(definition))
+        for path in sorted(paths):
+            gateway = matches(EndpointRef(definition, "GET"), path, "GET")
+            assert (stored.match(path) is not None) is gateway, (definition, path)
+
+
+def test_every_scheme_name_the_call_engine_accepts_is_a_harmless_source_auth_value() -> None:
+    """Source.auth holding a scheme name is configuration, not a credential: it is never masked."""
+    from openconnector_core.entities.enums import SOURCE_AUTH_SCHEMES
+    from openconnector_core.entities.registry import SOURCE_SECRETS
+    from openconnector_core.entities.secrets import extract
+    from openconnector_core.sources.auth.registry import ALIASES, SCHEMES
+
+    assert set(SOURCE_AUTH_SCHEMES) == set(SCHEMES) | set(ALIASES)
+    for name in SOURCE_AUTH_SCHEMES:
+        assert extract({"auth": name.upper()}, SOURCE_SECRETS) == ({"auth": name.upper()}, {}), name
+    assert extract({"auth": "s3cret-pass"}, SOURCE_SECRETS)[1] == {"/auth": "s3cret-pass"}

@@ -143,12 +143,20 @@ def test_endpoint_array_and_regex_are_derived(service: EntityService) -> None:
         "endpoints", {"name": "E", "endpoint": "api/buildings/{{id}}", "method": "get"}
     ).item
     assert item["endpointArray"] == ["api", "buildings", "{{id}}"]
-    assert item["endpointRegex"] == "^api/buildings(?:/([^/]+))?$"
+    assert item["endpointRegex"] == r"^api/buildings(?:/([^/]+))?\Z"
     assert item["method"] == "GET"
 
     updated = service.update("endpoints", item["id"], {"endpoint": "api/rooms"}).item
-    assert updated["endpointRegex"] == "^api/rooms$"
+    assert updated["endpointRegex"] == r"^api/rooms\Z"
     assert updated["endpointArray"] == ["api", "rooms"]
+
+
+def test_a_supplied_endpoint_regex_is_replaced_by_the_derived_one(service: EntityService) -> None:
+    """An import carries upstream's ``#^…$#`` (which skips consecutive placeholders): never stored."""
+    item = service.create(
+        "endpoints", {"name": "E", "endpoint": "a/{{x}}/{{y}}/b", "endpointRegex": "#^a/([^/]+)/{{y}}/b$#"}
+    ).item
+    assert item["endpointRegex"] == r"^a/([^/]+)/([^/]+)/b\Z"
 
 
 # --- get ------------------------------------------------------------------------------------------

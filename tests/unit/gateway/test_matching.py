@@ -1,4 +1,4 @@
-"""Endpoint matching beyond the corpus: B2 fix, 404/409 messages, caching, parameters."""
+"""Endpoint matching beyond the corpus: consecutive placeholders, 404/409 messages, caching, parameters."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from openconnector_core.sources.config import (
-    ConfigError,
+    SourceConfigError,
     apply_pagination,
     dot_expand,
     effective_method,
@@ -111,5 +111,5 @@ def test_pem_material_and_bodies() -> None:
 
 @pytest.mark.parametrize("options", [{"proxy": "http://p:1"}, {"auth": "user"}, {"timeout": "soon"}])
 def test_unusable_options_are_refused(options) -> None:
-    with pytest.raises(ConfigError):
+    with pytest.raises(SourceConfigError):
         translate(options, method="GET", url="https://x")
