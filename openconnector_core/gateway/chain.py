@@ -1,4 +1,4 @@
-"""The rule chain (§6.5): an endpoint's rules in ``order``, each applied when its timing is the
+"""The rule chain: an endpoint's rules in ``order``, each applied when its timing is the
 current phase and its JSON-logic condition is truthy the PHP way. A rule returns new data for the
 next rule, or a response that ends the chain."""
 
@@ -45,7 +45,7 @@ class Flow:
         return str(self.endpoint.get("targetId") or "")
 
     def token(self) -> dict[str, Any]:
-        """The flow token (§6.4) as rule conditions read it."""
+        """The flow token as rule conditions read it."""
         original = {
             "method": self.request.method,
             "headers": self.request.token_headers,

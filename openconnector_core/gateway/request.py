@@ -1,4 +1,4 @@
-"""The gateway request, read once from the API Gateway event (the flow token's request, §6.4)."""
+"""The gateway request, read once from the API Gateway event (the flow token's request)."""
 
 from __future__ import annotations
 
@@ -110,7 +110,8 @@ def _body_bytes(event: dict[str, Any]) -> bytes:
 
 
 def parse_body(raw: bytes, content_type: str) -> tuple[dict[str, Any], Any]:
-    """(object parameters, other parsed data): JSON, form, or XML (§4.10-2); other bodies are raw."""
+    """(object parameters, other parsed data): JSON, form, or XML (the original's convention for
+    request bodies); other bodies stay raw."""
     if not raw.strip():
         return {}, None
     media = content_type.lower()

@@ -1,4 +1,4 @@
-"""Gateway responses: JSON, raw bytes or a redirect; the error transformation of §6.8; XML on
+"""Gateway responses: JSON, raw bytes or a redirect; the error transformation into problem documents; XML on
 ``Accept``; CORS; the API Gateway (payload 2.0) result.
 
 A response is data until the very end, so rules and targets never deal with encodings.
@@ -40,7 +40,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 def problem(
     status: int, detail: str | None, instance: str, title: str | None = None, **extra: Any
 ) -> GatewayResponse:
-    """A problem document (§6.8 shape). ``extra`` keeps the original's own keys beside it (``error``,
+    """A problem document. ``extra`` keeps the original's own keys beside it (``error``,
     ``fields``), so clients of either shape find what they read."""
     body = {
         "type": title,
@@ -55,7 +55,7 @@ def problem(
 
 
 def transform_error(response: GatewayResponse, instance: str) -> GatewayResponse:
-    """§6.8: a non-2xx response of a rule or target in the problem shape, with ``invalidParams``."""
+    """A non-2xx response of a rule or target in the problem shape, with ``invalidParams``."""
     if response.ok:
         return response
     data = response.body if isinstance(response.body, dict) else {}
@@ -107,12 +107,12 @@ def wants_xml(accept: str | None) -> bool:
 
 
 def cors_headers(origin: str | None) -> dict[str, str]:
-    """§6.3 step 8: echo the ``Origin``; credentials are never allowed."""
+    """Echo the ``Origin``; credentials are never allowed."""
     return {"Access-Control-Allow-Origin": origin} if origin else {}
 
 
 def preflight(origin: str | None) -> GatewayResponse:
-    """``OPTIONS /api/endpoint/{path}`` (§6.3 step 8)."""
+    """``OPTIONS /api/endpoint/{path}`` (the original's preflight)."""
     return GatewayResponse(
         200,
         raw=b"",

@@ -1,8 +1,8 @@
-"""The gateway: ``/api/endpoint/{path}`` → endpoint → rule chain → target → response (§6.3).
+"""The gateway: ``/api/endpoint/{path}`` → endpoint → rule chain → target → response.
 
 1. match the endpoint (404/409, never transformed); 2. its ``conditions`` (400 with the fields);
 3. before-rules; 4. the amended request; 5. the target and the after-rules, with the status
-rules; then the error transformation (§6.8), XML when ``Accept`` asks for it, and CORS. Nothing
+rules; then the error transformation (problem documents), XML when ``Accept`` asks for it, and CORS. Nothing
 a client receives carries a trace, an exception class or an internal path.
 """
 

@@ -1,4 +1,4 @@
-"""Verifying bearer JWTs of consumers (§6.7, with the original's gaps closed).
+"""Verifying bearer JWTs of consumers, with the original's gaps closed.
 
 * The algorithm comes from an explicit allow-list (HS256/384/512, RS*, PS*, ES256/384); ``none``
   and anything else are refused before a key is touched.

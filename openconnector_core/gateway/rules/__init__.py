@@ -1,4 +1,4 @@
-"""Endpoint rule types (§6.6): one module each, registered by name.
+"""Endpoint rule types: one module each, registered by name.
 
 A rule function takes ``(rule, data, flow)`` and returns the data for the next rule or a
 :class:`~openconnector_core.gateway.response.GatewayResponse` that ends the chain.
@@ -47,7 +47,7 @@ REGISTRY: dict[str, RuleFunction] = {
 # Refused on save; a stored one (imported before this check) is skipped with a warning.
 UNSUPPORTED = frozenset({"javascript", "custom"})
 SKIPPED = UNSUPPORTED
-# Rule types that only synchronizations run (§5.9); an endpoint answers 500 "Unsupported rule type".
+# Rule types that only synchronizations run; an endpoint answers 500 "Unsupported rule type".
 SYNCHRONIZATION_ONLY = frozenset(RULE_TYPES) - set(REGISTRY) - UNSUPPORTED
 
 

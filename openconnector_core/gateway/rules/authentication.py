@@ -1,4 +1,4 @@
-"""``authentication`` (§6.7): apikey, jwt/jwt-zgw, basic, oauth — with the original's gaps closed.
+"""``authentication``: apikey, jwt/jwt-zgw, basic, oauth — with the original's gaps closed.
 
 Failures carry the original's messages only; nothing says which part of a credential was wrong.
 """

@@ -61,7 +61,7 @@ def run_mapping(flow: Flow, reference: Any, value: Any, *, list_mode: bool = Fal
 
 
 def validation_response(error: ValidationError) -> GatewayResponse:
-    """An object-store validation failure as the §6.8 input: ``invalidParams`` per property."""
+    """An object-store validation failure for the error transformation: ``invalidParams`` per property."""
     problems = error.extra.get("errors") or []
     params = [
         {

@@ -1,4 +1,4 @@
-"""The ``register/schema`` target (§6.10): CRUD on the object store.
+"""The ``register/schema`` target: CRUD on the object store.
 
 * GET with ``id`` as the last path parameter → the object (404 when absent);
 * GET with ``id`` followed by more segments → a sub-collection: the segment after ``id`` names a

@@ -1,4 +1,4 @@
-"""The ``api`` target (§6.9): the request proxied to the source named by ``targetId``.
+"""The ``api`` target: the request proxied to the source named by ``targetId``.
 
 Upstream path: ``configurations.path`` with ``{{name}}`` filled from the path parameters, else
 ``/`` + the path after ``/api/endpoint/``. Method, query, headers (minus hop-by-hop, ``Host``,

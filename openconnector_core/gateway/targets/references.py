@@ -1,4 +1,4 @@
-"""Reference rewriting (§6.10): in returned objects, a property declared as a URI reference
+"""Reference rewriting: in returned objects, a property declared as a URI reference
 (``format: uri``, or ``objectConfiguration.handling: uri``) whose value is a UUID — or a URL that
 ends in one — becomes the gateway URL of the GET endpoint serving the referred object's
 register/schema (the property's ``$ref`` or ``objectConfiguration.schema``, else the object's own).

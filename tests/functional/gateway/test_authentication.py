@@ -1,4 +1,4 @@
-"""The authentication rule (§6.7) through the gateway handler: every type, JWTs signed with every
+"""The authentication rule through the gateway handler: every type, JWTs signed with every
 allowed algorithm, and the attacks (none, algorithm confusion, expired, wrong audience, wrong
 issuer, forged signature)."""
 

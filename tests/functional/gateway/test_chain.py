@@ -1,4 +1,4 @@
-"""The request flow of §6.3 through the handler: matching errors, endpoint conditions, the rule
+"""The request flow through the handler: matching errors, endpoint conditions, the rule
 chain's conditions/order/timing, error/mapping rules on a real upstream, XML, CORS, limits, leaks
 and the configuration cache."""
 

@@ -1,4 +1,4 @@
-"""The register/schema target (§6.10) and the rules that work on its objects, through the handler."""
+"""The register/schema target and the rules that work on its objects, through the handler."""
 
 from __future__ import annotations
 
