@@ -1,11 +1,12 @@
 """The gateway's view of its configuration, kept per container (docs/adr/0210).
 
-Every write of an endpoint, rule, mapping or consumer replaces one *version item* with a fresh
-token (:func:`bump_version`, called by the entity service after the write). A warm gateway reads
-that one item at most every ``check_every`` seconds; when the token changed it drops its snapshot
-and lists the configuration again. Requests in between do no table read to find their endpoint,
-rules, mappings or consumers. A new token (not a counter) needs no read-modify-write: any change
-of the value means "changed", so concurrent writers cannot lose an update.
+Every write of an endpoint, rule, mapping, consumer, register or schema replaces one *version
+item* with a fresh token (:func:`bump_version`, called by the entity service after the write). A
+warm gateway reads that one item at most every ``check_every`` seconds; when the token changed it
+drops its snapshot and lists the configuration again. Requests in between do no table read to find
+their endpoint, rules, mappings, consumers or register/schema. A new token (not a counter) needs
+no read-modify-write: any change of the value means "changed", so concurrent writers cannot lose
+an update.
 
 The token is read *before* the lists, so a write racing a reload is seen by the next check. A
 snapshot older than ``max_age`` is rebuilt even without a new token (a lost bump heals itself).
@@ -17,18 +18,21 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openconnector_core.errors import ConflictError, NotFoundError
 from openconnector_core.ids import new_id
 from openconnector_core.store.ports import EntityStore
+
+if TYPE_CHECKING:
+    from openconnector_core.objects.ports import SchemaRef
 
 logger = logging.getLogger(__name__)
 
 STATE_NAMESPACE = "gateway-state"
 VERSION_ID = "version"
 # Writes to these change what the gateway serves.
-WATCHED_RESOURCES = frozenset({"endpoints", "rules", "mappings", "consumers"})
+WATCHED_RESOURCES = frozenset({"endpoints", "rules", "mappings", "consumers", "registers", "schemas"})
 CHECK_EVERY_SECONDS = 2.0
 MAX_AGE_SECONDS = 300.0
 _PAGE = 500
@@ -76,6 +80,7 @@ class Snapshot:
     mappings: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     consumers: list[dict[str, Any]] | None = None  # revealed (credentials in clear), in memory only
     targets: dict[str, str | None] = field(default_factory=dict)  # register/schema key → GET endpoint
+    refs: dict[str, SchemaRef] = field(default_factory=dict)  # "register/schema" as written → resolved
 
 
 class GatewayCache:
@@ -151,6 +156,15 @@ class GatewayCache:
             return dict(self._entities.get("mappings", ref).item)
         except NotFoundError:
             return None
+
+    def schema_ref(self, key: str, resolve: Callable[[str], SchemaRef]) -> SchemaRef:
+        """A ``register/schema`` reference resolved once per version (registers and schemas are
+        watched too); an unknown one raises what ``resolve`` raises, every time."""
+        snapshot = self.current()
+        found = snapshot.refs.get(key)
+        if found is None:
+            found = snapshot.refs[key] = resolve(key)
+        return found
 
     def consumers(self) -> list[dict[str, Any]]:
         """Every consumer with its credentials revealed (read once per version)."""

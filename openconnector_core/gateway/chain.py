@@ -18,6 +18,7 @@ from openconnector_core.gateway.response import GatewayResponse, json_response
 if TYPE_CHECKING:
     from openconnector_core.container import Container
     from openconnector_core.gateway.cache import GatewayCache
+    from openconnector_core.objects.ports import SchemaRef
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,10 @@ class Flow:
     @property
     def target_ref(self) -> str:
         return str(self.endpoint.get("targetId") or "")
+
+    def ref(self, key: str | None = None) -> SchemaRef:
+        """A ``register/schema`` (default: the endpoint's target) resolved through the cache."""
+        return self.cache.schema_ref(key or self.target_ref, self.container.objects.resolve)
 
     def token(self) -> dict[str, Any]:
         """The flow token as rule conditions read it."""

@@ -19,7 +19,7 @@ def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any
     entries: list[dict[str, Any]] = []
     cursor: str | None = None
     while len(entries) < _MAX_ENTRIES:
-        page = objects(flow).audit_trail(flow.target_ref, object_id, limit=100, cursor=cursor)
+        page = objects(flow).audit_trail(flow.ref(), object_id, limit=100, cursor=cursor)
         entries.extend(page.items)
         cursor = page.next
         if not cursor:

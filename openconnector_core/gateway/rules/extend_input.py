@@ -49,7 +49,7 @@ def _load(flow: Flow, ref: str, value: Any, nested: list[Any], depth: int) -> An
     if object_id is None or depth >= _MAX_DEPTH:
         return None
     try:
-        loaded = dict(objects(flow).get(ref, object_id).object)
+        loaded = dict(objects(flow).get(flow.ref(ref), object_id).object)
     except NotFoundError:
         return None
     for name in nested:

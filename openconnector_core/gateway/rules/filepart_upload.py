@@ -65,7 +65,7 @@ def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any
             files.delete(manifest_key(parent))
     result = {k: v for k, v in part.items() if k != "data"}
     result["successful"] = True
-    stored = objects(flow).patch(flow.target_ref, str(flow.object_id), {"successful": True}, actor=flow.user)
+    stored = objects(flow).patch(flow.ref(), str(flow.object_id), {"successful": True}, actor=flow.user)
     result = {**stored.object, **{k: v for k, v in result.items() if k not in stored.object}}
     if config.get("mappingOutId"):
         result = run_mapping(flow, config["mappingOutId"], result)

@@ -71,7 +71,7 @@ def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any
         if config.get("mappingId"):
             part = run_mapping(flow, config["mappingId"], part)
         try:
-            saved.append(objects(flow).create(part_ref, part, actor=flow.user).object)
+            saved.append(objects(flow).create(flow.ref(part_ref), part, actor=flow.user).object)
         except ValidationError as error:
             return validation_response(error)
     location = str(config.get("filePartLocation") or "body.fileParts")
@@ -79,9 +79,7 @@ def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any
     data = put(data, location, saved)
     if location.startswith("body.") and location.count(".") == 1:
         key = location.split(".")[1]
-        objects(flow).patch(
-            flow.target_ref, object_id, {key: [part.get("id") for part in saved]}, actor=flow.user
-        )
+        objects(flow).patch(flow.ref(), object_id, {key: [part.get("id") for part in saved]}, actor=flow.user)
     return data
 
 

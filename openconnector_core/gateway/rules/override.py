@@ -16,7 +16,7 @@ def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any
     object_id = require_object(flow)
     body = {k: v for k, v in (data.get("body") or {}).items() if k not in ("id", "@self")}
     try:
-        stored = objects(flow).replace(flow.target_ref, object_id, body, actor=flow.user)
+        stored = objects(flow).replace(flow.ref(), object_id, body, actor=flow.user)
     except ValidationError as error:
         return validation_response(error)
     data["body"] = stored.object

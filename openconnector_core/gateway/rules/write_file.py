@@ -43,7 +43,7 @@ def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any
         top = path.split(".")[1]
         body = data.get("body") or {}
         if top in body:
-            objects(flow).patch(flow.target_ref, object_id, {top: body[top]}, actor=flow.user)
+            objects(flow).patch(flow.ref(), object_id, {top: body[top]}, actor=flow.user)
     return data
 
 

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from openconnector_core.errors import NotFoundError, PreconditionFailedError, ValidationError
+from openconnector_core.errors import BadRequestError, NotFoundError, PreconditionFailedError, ValidationError
 from openconnector_core.gateway.locks import LockedError
 from openconnector_core.gateway.response import GatewayResponse, json_response
 from openconnector_core.gateway.rules.support import run_mapping, uuid_in, validation_response
-from openconnector_core.gateway.targets.references import rewrite
+from openconnector_core.gateway.targets.references import referred, rewrite
 
 if TYPE_CHECKING:
     from openconnector_core.gateway.chain import Flow
-    from openconnector_core.objects.ports import ObjectService, StoredObject
+    from openconnector_core.objects.ports import ObjectService, SchemaRef, StoredObject
 
 # Keys of the rule data and request plumbing that are never object fields.
 RESERVED = frozenset({"_parameters", "_utility", "_method", "_headers", "_route", "_path", "_extendedInput"})
@@ -38,7 +38,10 @@ def serve(
     flow: Flow, parameters: dict[str, Any], *, transient: frozenset[str] = frozenset()
 ) -> GatewayResponse:
     store: ObjectService = flow.container.objects
-    ref = flow.target_ref
+    try:
+        ref = flow.ref()
+    except (NotFoundError, BadRequestError) as error:
+        return json_response(500, {"error": f"Endpoint misconfigured: {error.message}"})
     params = {k: v for k, v in parameters.items() if k not in RESERVED and k not in transient}
     object_id = flow.path_params.get("id")
     method = flow.request.method
@@ -76,13 +79,15 @@ def serve(
         return _not_found(object_id)
 
 
-def _object(flow: Flow, store: ObjectService, ref: str, status: int, stored: StoredObject) -> GatewayResponse:
+def _object(
+    flow: Flow, store: ObjectService, ref: SchemaRef, status: int, stored: StoredObject
+) -> GatewayResponse:
     _extend(flow, store, ref, [stored.object])
-    rewrite(flow, store, ref, [stored.object])
+    rewrite(flow, ref, [stored.object])
     return json_response(status, stored.object, {"ETag": stored.etag})
 
 
-def _extend(flow: Flow, store: ObjectService, ref: str, objects: list[dict[str, Any]]) -> None:
+def _extend(flow: Flow, store: ObjectService, ref: SchemaRef, objects: list[dict[str, Any]]) -> None:
     """``extend``/``_extend`` (comma-separated or a list): the named properties' ids become the
     objects they refer to (expanded values are not rewritten to URLs)."""
     wanted = flow.request.query.get("extend", flow.request.query.get("_extend"))
@@ -90,7 +95,7 @@ def _extend(flow: Flow, store: ObjectService, ref: str, objects: list[dict[str, 
     for name in (str(n).strip() for n in names):
         if not name or name in ("id", "@self"):
             continue
-        target = _property_ref(store, ref, name)
+        target = referred(flow, ref, name)
         for item in objects:
             value = item.get(name)
             if isinstance(value, list):
@@ -114,7 +119,7 @@ def _not_found(object_id: str | None) -> GatewayResponse:
 
 
 def _get(
-    flow: Flow, store: ObjectService, ref: str, params: dict[str, Any], object_id: str | None
+    flow: Flow, store: ObjectService, ref: SchemaRef, params: dict[str, Any], object_id: str | None
 ) -> GatewayResponse:
     if not object_id:
         return _collection(flow, store, ref, params)
@@ -127,7 +132,7 @@ def _get(
 
 
 def _sub_collection(
-    flow: Flow, store: ObjectService, ref: str, main: dict[str, Any], after: list[str]
+    flow: Flow, store: ObjectService, ref: SchemaRef, main: dict[str, Any], after: list[str]
 ) -> GatewayResponse:
     prop = flow.path_params[after[0]]
     if prop not in main:
@@ -141,7 +146,7 @@ def _sub_collection(
                 404, {"error": "not found", "message": f"the subobject with id {sub_id} does not exist"}
             )
         return json_response(200, {"count": 0, "results": []})
-    sub_ref = _property_ref(store, ref, prop)
+    sub_ref = referred(flow, ref, prop)
     if sub_id:
         match = next((item for item in items if _item_id(item) == sub_id), None)
         if match is None:
@@ -150,7 +155,7 @@ def _sub_collection(
             )
         return json_response(200, _expand([match], store, sub_ref)[0])
     results = _expand(items, store, sub_ref)
-    rewrite(flow, store, sub_ref, [item for item in results if isinstance(item, dict)])
+    rewrite(flow, sub_ref, [item for item in results if isinstance(item, dict)])
     return json_response(200, {"count": len(results), "results": results})
 
 
@@ -160,29 +165,13 @@ def _item_id(item: Any) -> str | None:
     return uuid_in(item) or (str(item) if item is not None else None)
 
 
-def _expand(items: list[Any], store: ObjectService, ref: str) -> list[Any]:
+def _expand(items: list[Any], store: ObjectService, ref: SchemaRef) -> list[Any]:
     ids = [uuid_in(item) for item in items if not isinstance(item, dict)]
     found = store.get_many(ref, [i for i in ids if i]) if any(ids) else {}
     return [item if isinstance(item, dict) else found.get(uuid_in(item) or "", item) for item in items]
 
 
-def _property_ref(store: ObjectService, ref: str, prop: str) -> str:
-    """The register/schema the ids of ``prop`` belong to: the property's ``$ref`` (or its items'),
-    else the endpoint's own schema."""
-    try:
-        resolved = store.resolve(ref)
-    except NotFoundError:
-        return ref
-    properties = resolved.schema.get("properties") if isinstance(resolved.schema, dict) else None
-    spec = properties.get(prop) if isinstance(properties, dict) else None
-    if isinstance(spec, dict):
-        target = spec.get("$ref") or (spec.get("items") or {}).get("$ref")
-        if isinstance(target, str) and target:
-            return f"{resolved.register['id']}/{target.rstrip('/').rsplit('/', 1)[-1]}"
-    return ref
-
-
-def _collection(flow: Flow, store: ObjectService, ref: str, params: dict[str, Any]) -> GatewayResponse:
+def _collection(flow: Flow, store: ObjectService, ref: SchemaRef, params: dict[str, Any]) -> GatewayResponse:
     limit = min(max(_int(params.get("_limit", params.get("limit")), DEFAULT_LIMIT), 1), MAX_LIMIT)
     page = max(_int(params.get("_page", params.get("page")), 1), 1)
     search = params.get("_search") if isinstance(params.get("_search"), str) else None
@@ -203,7 +192,7 @@ def _collection(flow: Flow, store: ObjectService, ref: str, params: dict[str, An
         else []
     )
     _extend(flow, store, ref, results)
-    rewrite(flow, store, ref, results)
+    rewrite(flow, ref, results)
     count = (
         store.count(ref, filters=filters) if search is None else _count_search(store, ref, filters, search)
     )
@@ -218,7 +207,7 @@ def _collection(flow: Flow, store: ObjectService, ref: str, params: dict[str, An
     return json_response(200, body)
 
 
-def _count_search(store: ObjectService, ref: str, filters: dict[str, str], search: str) -> int:
+def _count_search(store: ObjectService, ref: SchemaRef, filters: dict[str, str], search: str) -> int:
     total, cursor = 0, None
     while True:
         page = store.list(ref, filters=filters, search=search, limit=_COUNT_PAGE, cursor=cursor)

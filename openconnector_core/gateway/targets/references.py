@@ -16,24 +16,20 @@ from openconnector_core.gateway.rules.support import uuid_in
 
 if TYPE_CHECKING:
     from openconnector_core.gateway.chain import Flow
-    from openconnector_core.objects.ports import ObjectService, SchemaRef
+    from openconnector_core.objects.ports import SchemaRef
 
 _NEVER = frozenset({"id", "uuid", "@self"})
 
 
-def rewrite(flow: Flow, store: ObjectService, ref: str, objects: list[dict[str, Any]]) -> None:
+def rewrite(flow: Flow, ref: SchemaRef, objects: list[dict[str, Any]]) -> None:
     """Rewrite the references of ``objects`` (in place)."""
-    try:
-        resolved = store.resolve(ref)
-    except (NotFoundError, BadRequestError):
-        return
-    properties = resolved.schema.get("properties")
+    properties = ref.schema.get("properties")
     if not isinstance(properties, dict):
         return
     for name, spec in properties.items():
         if name in _NEVER or not _is_reference(spec):
             continue
-        template = _endpoint_for(flow, store, _target_key(store, resolved, spec))
+        template = _endpoint_for(flow, referred(flow, ref, name).key)
         if template is None:
             continue
         for item in objects:
@@ -42,6 +38,26 @@ def rewrite(flow: Flow, store: ObjectService, ref: str, objects: list[dict[str, 
                 item[name] = [_url(flow, template, element) for element in value]
             elif value is not None:
                 item[name] = _url(flow, template, value)
+
+
+def referred(flow: Flow, ref: SchemaRef, prop: str) -> SchemaRef:
+    """The register/schema the ids in ``prop`` belong to: the property's (or its items') ``$ref`` or
+    ``objectConfiguration.schema`` (a schema id or slug, or a URL/pointer ending in one) in the same
+    register; else ``ref`` itself."""
+    properties = ref.schema.get("properties")
+    spec = properties.get(prop) if isinstance(properties, dict) else None
+    if not isinstance(spec, dict):
+        return ref
+    items = spec.get("items")
+    items = items if isinstance(items, dict) else {}
+    named = spec.get("$ref") or (spec.get("objectConfiguration") or {}).get("schema") or items.get("$ref")
+    if isinstance(named, str) and named:
+        schema = named.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            return flow.ref(f"{ref.register['id']}/{schema}")
+        except (NotFoundError, BadRequestError):
+            pass
+    return ref
 
 
 def _is_reference(spec: Any) -> bool:
@@ -53,20 +69,7 @@ def _is_reference(spec: Any) -> bool:
     return spec.get("format") == "uri" or handling == "uri" or items.get("format") == "uri"
 
 
-def _target_key(store: ObjectService, resolved: SchemaRef, spec: dict[str, Any]) -> str:
-    items = spec.get("items")
-    items = items if isinstance(items, dict) else {}
-    named = spec.get("$ref") or (spec.get("objectConfiguration") or {}).get("schema") or items.get("$ref")
-    if isinstance(named, str) and named:
-        schema = named.rstrip("/").rsplit("/", 1)[-1]
-        try:
-            return store.resolve(f"{resolved.register['id']}/{schema}").key
-        except (NotFoundError, BadRequestError):
-            pass
-    return resolved.key
-
-
-def _endpoint_for(flow: Flow, store: ObjectService, key: str) -> str | None:
+def _endpoint_for(flow: Flow, key: str) -> str | None:
     """The definition of a GET endpoint on ``key`` whose only placeholder is a trailing ``{{id}}``."""
     memo = flow.cache.current().targets
     if key in memo:
@@ -77,12 +80,11 @@ def _endpoint_for(flow: Flow, store: ObjectService, key: str) -> str | None:
         if endpoint.method != "GET" or item.get("targetType") != "register/schema":
             continue
         matcher = compile_endpoint(endpoint.endpoint)
-        if [name for _, name in matcher.placeholders] != ["id"] or matcher.placeholders[0][0] != len(
-            matcher.segments
-        ) - 1:
+        names = [name for _, name in matcher.placeholders]
+        if names != ["id"] or matcher.placeholders[0][0] != len(matcher.segments) - 1:
             continue
         try:
-            if store.resolve(str(item.get("targetId") or "")).key == key:
+            if flow.ref(str(item.get("targetId") or "")).key == key:
                 found = endpoint.endpoint
                 break
         except (NotFoundError, BadRequestError):

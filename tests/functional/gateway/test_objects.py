@@ -393,3 +393,30 @@ def test_write_file_with_a_list_of_files(zoo: Any) -> None:
     assert zoo.container.objects.get("zoo/pet", pet_id).object["photos"][1]["label"] == "second"
     bad = zoo.request("PATCH", f"pets/{pet_id}", body={"photos": [{"filename": "c.txt", "content": "%%%"}]})
     assert bad.status == 400
+
+
+def test_a_target_that_names_no_register_is_a_clear_500(zoo: Any) -> None:
+    zoo.endpoint("ghosts/{{id}}", targetType="register/schema", targetId="nowhere/pet")
+
+    answer = zoo.get("ghosts")
+
+    assert answer.status == 500
+    assert answer.body["detail"].startswith("Endpoint misconfigured: Unknown register 'nowhere'")
+
+
+def test_a_warm_object_get_reads_no_register_or_schema(zoo: Any) -> None:
+    pets(zoo)
+    pet_id = zoo.container.objects.create("zoo/pet", {"name": "Rex"}).object["id"]
+    zoo.get(f"pets/{pet_id}")
+    store = zoo.container.entity_store
+    reads: list[str] = []
+    original = store.get
+
+    def counting(resource: str, key: str) -> Any:
+        reads.append(resource)
+        return original(resource, key)
+
+    store.get = counting  # type: ignore[method-assign]
+
+    assert zoo.get(f"pets/{pet_id}").body["name"] == "Rex"
+    assert [r for r in reads if r in ("registers", "schemas")] == []
