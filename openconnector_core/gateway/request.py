@@ -8,7 +8,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from openconnector_core.errors import BadRequestError, OpenConnectorError
 
@@ -26,7 +26,7 @@ class PayloadTooLargeError(OpenConnectorError):
 @dataclass
 class GatewayRequest:
     method: str
-    path: str  # after /api/endpoint/, still percent-encoded (matching uses it as sent)
+    path: str  # after /api/endpoint/, decoded except for an encoded slash (see decode_path)
     headers: dict[str, str]  # lower-case names
     query: dict[str, Any]
     body_params: dict[str, Any]
@@ -56,7 +56,7 @@ class GatewayRequest:
     def url(self, query: dict[str, Any] | None = None) -> str:
         """The absolute URL of this request; ``query`` replaces the query string when given."""
         text = urlencode(query, doseq=True) if query is not None else self.raw_query
-        return f"{self.base_url}{PREFIX}{self.path}" + (f"?{text}" if text else "")
+        return f"{self.base_url}{PREFIX}{quote(self.path, safe='/%')}" + (f"?{text}" if text else "")
 
 
 def from_event(event: dict[str, Any]) -> GatewayRequest:
@@ -69,7 +69,7 @@ def from_event(event: dict[str, Any]) -> GatewayRequest:
     raw_path = str(event.get("rawPath") or http.get("path") or "")
     index = raw_path.find(PREFIX)
     if index >= 0:
-        path = raw_path[index + len(PREFIX) :]
+        path = decode_path(raw_path[index + len(PREFIX) :])
     else:
         path = str((event.get("pathParameters") or {}).get("proxy") or "")
         path = path[len("endpoint/") :] if path.startswith("endpoint/") else path
@@ -95,6 +95,12 @@ def from_event(event: dict[str, Any]) -> GatewayRequest:
         base_url=f"{scheme}://{host}",
         source_ip=http.get("sourceIp"),
     )
+
+
+def decode_path(raw: str) -> str:
+    """Percent-escapes decoded per segment (``caf%C3%A9`` → ``café``), except an encoded ``/``: it
+    stays ``%2F`` inside its segment, as the original's web server left it."""
+    return "/".join(unquote(segment).replace("/", "%2F") for segment in raw.split("/"))
 
 
 def _body_bytes(event: dict[str, Any]) -> bytes:

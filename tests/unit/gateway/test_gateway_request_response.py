@@ -35,7 +35,7 @@ def test_the_request_as_the_flow_token_sees_it() -> None:
     request = from_event(event())
 
     assert request.method == "POST"
-    assert request.path == "api/buildings/a%2Fb"  # as sent: matching sees the encoded slash
+    assert request.path == "api/buildings/a%2Fb"  # an encoded slash stays inside its segment
     assert request.query == {"page": "2", "tags": ["x", "y"], "filter": {"city": "Utrecht"}}
     assert request.parameters["page"] == "body wins"
     assert request.token_headers == {"host": "gw.example", "x_api_key": "k", "accept_crs": "EPSG:4326"}
@@ -126,3 +126,10 @@ def test_responses_binary_xml_and_credentials() -> None:
     assert sneaky["headers"]["Access-Control-Allow-Credentials"] == "false"
     empty = to_event(GatewayResponse(204), accept=None, origin=None)
     assert empty["body"] == ""
+
+
+def test_percent_escapes_are_decoded_except_a_slash() -> None:
+    request = from_event(event(rawPath="/api/endpoint/api/buildings/caf%C3%A9%20x/a%2fb"))
+
+    assert request.path == "api/buildings/café x/a%2Fb"
+    assert request.url().startswith("https://gw.example/api/endpoint/api/buildings/caf%C3%A9%20x/a%2Fb?")
