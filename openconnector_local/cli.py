@@ -94,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--input", required=True, help="a JSON file with the input ('-' for stdin)")
     test.add_argument("--list", action="store_true", help="map each item of the input (list mode)")
 
+    from openconnector_local import objects_cli
+
+    objects_cli.add_parser(commands, client)
+
     logs = commands.add_parser("logs", parents=[client], help="call, synchronization or job logs")
     logs.add_argument("kind", nargs="?", choices=sorted(LOG_KINDS), default="calls")
     logs.add_argument("--source", help="only the logs of this source / synchronization / job")
@@ -120,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "sync": _sync_run,
             "mapping": _mapping_test,
             "logs": _logs,
+            "objects": _objects_list,
         }
         return handlers[arguments.command](arguments)
     except CliError as error:
@@ -352,6 +357,15 @@ def _mapping_test(arguments: argparse.Namespace) -> int:
         for error in (result or {}).get("validationErrors") or []:
             print(f"validation: {error}", file=sys.stderr)
     return 0 if not isinstance(result, dict) or result.get("isValid", True) else 1
+
+
+def _objects_list(arguments: argparse.Namespace) -> int:
+    from openconnector_local import objects_cli
+
+    with _client(arguments) as client:
+        objects = objects_cli.fetch(client, arguments)
+    print(json.dumps(objects, ensure_ascii=False) if arguments.json else objects_cli.table(objects))
+    return 0
 
 
 def _logs(arguments: argparse.Namespace) -> int:

@@ -12,6 +12,6 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 def routers() -> list[Router]:
     """Every router of the management API, most specific first."""
-    from openconnector_core.api import actions, resources, synchronizations, system
+    from openconnector_core.api import actions, objects, resources, synchronizations, system
 
-    return [system.router, actions.router, synchronizations.router, resources.router]
+    return [system.router, actions.router, synchronizations.router, objects.router, resources.router]

@@ -357,6 +357,7 @@ def _components(resources: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
 
 @lru_cache(maxsize=2)
 def openapi_document(version: str) -> dict[str, Any]:
+    from openconnector_core.api import objects
     from openconnector_core.entities.registry import RESOURCES
 
     schemas, names = _components(dict(RESOURCES))
@@ -364,10 +365,13 @@ def openapi_document(version: str) -> dict[str, Any]:
     paths = _action_paths()
     for resource in sorted(RESOURCES):
         paths.update(_resource_paths(resource, names[resource], bool(RESOURCES[resource].read_only)))
+    paths.update(objects.openapi_paths())
     responses = {
         f"Error{status}": _json(_ref("Error"), description) for status, description in ERROR_RESPONSES.items()
     }
-    tags = [{"name": "system"}] + [{"name": resource} for resource in sorted(RESOURCES)]
+    tags = (
+        [{"name": "system"}] + [{"name": resource} for resource in sorted(RESOURCES)] + [{"name": "objects"}]
+    )
     return {
         "openapi": "3.1.0",
         "info": {

@@ -31,11 +31,16 @@ def _size(value: Any) -> tuple[int, str]:
 def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:
     """Top-level fields whose value differs: ``{field: {"old": …, "new": …}}`` (``None`` when absent)."""
     old, new = before or {}, after or {}
+    names = [
+        name
+        for name in dict.fromkeys([*old, *new])
+        if name not in old or name not in new or old[name] != new[name]
+    ]
+    if _size(old)[0] <= _VALUE_LIMIT and _size(new)[0] <= _VALUE_LIMIT:  # the common case: nothing to cut
+        return {name: {"old": old.get(name), "new": new.get(name)} for name in names}
     changed: dict[str, Any] = {}
     budget = _ENTRY_BUDGET
-    for name in dict.fromkeys([*old, *new]):
-        if name in old and name in new and old[name] == new[name]:
-            continue
+    for name in names:
         pair = {}
         for side, value in (("old", old.get(name)), ("new", new.get(name))):
             size, text = _size(value)

@@ -15,10 +15,9 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from openconnector_core.entities.base import now_iso
-from openconnector_core.entities.versions import INITIAL_VERSION, bump_patch
 from openconnector_core.errors import (
     BadRequestError,
     ConflictError,
@@ -47,6 +46,17 @@ logger = logging.getLogger(__name__)
 
 _RETRIES = 5
 _SELF = "@self"
+
+
+# Not imported from ``entities``: that package loads pydantic and every model, which a gateway that
+# only serves objects should not pay for at cold start.
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _version(rev: int) -> str:
+    """``@self.version``: ``0.0.1`` on create, the patch bumped by every write (as for entities)."""
+    return f"0.0.{rev}"
 
 
 def _partition(ref: SchemaRef) -> Partition:
@@ -153,8 +163,8 @@ class ObjectStore:
         fields = _clean(data)
         object_id = _object_id(data["id"]) if data.get("id") else new_id()
         self._validate(resolved, fields)
-        now = now_iso()
-        record = ObjectRecord(object_id, fields, 1, INITIAL_VERSION, now, now)
+        now = _now()
+        record = ObjectRecord(object_id, fields, 1, _version(1), now, now)
         try:
             self._storage.put(_partition(resolved), record, expected_rev=0)
         except PreconditionFailedError:
@@ -271,17 +281,17 @@ class ObjectStore:
             outcomes.append(None)
         current = self._storage.get_many(partition, list(dict.fromkeys(key for _, key, _ in valid)))
         pending: dict[str, tuple[ObjectRecord | None, ObjectRecord]] = {}  # id → (first before, last)
-        now = now_iso()
+        now = _now()
         for position, object_id, fields in valid:
             before = current.get(object_id)
             if before is not None and before.data == fields:
                 outcomes[position] = WriteOutcome(object_id, "unchanged", as_object(resolved, before))
                 continue
             if before is None:
-                record = ObjectRecord(object_id, fields, 1, INITIAL_VERSION, now, now)
+                record = ObjectRecord(object_id, fields, 1, _version(1), now, now)
             else:
                 record = ObjectRecord(
-                    object_id, fields, before.rev + 1, bump_patch(before.version), before.created, now
+                    object_id, fields, before.rev + 1, _version(before.rev + 1), before.created, now
                 )
             first = pending[object_id][0] if object_id in pending else before
             pending[object_id] = (first, record)
@@ -369,7 +379,7 @@ class ObjectStore:
             if fields == before.data:
                 return StoredObject(as_object(resolved, before), make_etag(before.rev))
             record = ObjectRecord(
-                before.id, fields, before.rev + 1, bump_patch(before.version), before.created, now_iso()
+                before.id, fields, before.rev + 1, _version(before.rev + 1), before.created, _now()
             )
             try:
                 self._storage.put(partition, record, expected_rev=before.rev)

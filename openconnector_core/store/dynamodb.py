@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
@@ -44,8 +44,10 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import (
         AttributeValueTypeDef,
+        KeysAndAttributesTypeDef,
         QueryInputTypeDef,
         TransactWriteItemTypeDef,
+        WriteRequestTypeDef,
     )
 
     Item = dict[str, AttributeValueTypeDef]
@@ -91,56 +93,6 @@ def _s(value: str) -> AttributeValueTypeDef:
     return {"S": value}
 
 
-_BATCH_WRITE = 25  # BatchWriteItem's limit per request
-_BATCH_GET = 100  # BatchGetItem's limit per request
-_BATCH_ATTEMPTS = 10
-
-
-def _backoff(attempt: int, table: str) -> None:
-    """Wait before resending unprocessed batch items (exponential, jittered, capped at 1 s)."""
-    if attempt >= _BATCH_ATTEMPTS:
-        raise RateLimitedError(f"DynamoDB table {table} kept items unprocessed; try again", retryAfter=1)
-    time.sleep(min(1.0, 0.02 * 2**attempt) * (0.5 + random.random() / 2))
-
-
-def batch_write(client: Any, table: str, requests: Sequence[dict[str, Any]]) -> None:
-    """``PutRequest``/``DeleteRequest`` items in BatchWriteItem requests of 25, resending
-    ``UnprocessedItems`` with backoff (a throttled table answers a batch partly)."""
-    for start in range(0, len(requests), _BATCH_WRITE):
-        pending: dict[str, Any] = {table: list(requests[start : start + _BATCH_WRITE])}
-        attempt = 0
-        while pending:
-            try:
-                response = client.batch_write_item(RequestItems=pending)
-            except ClientError as error:
-                raise translate(error, table) from error
-            pending = response.get("UnprocessedItems") or {}
-            if pending:
-                attempt += 1
-                _backoff(attempt, table)
-
-
-def batch_get(client: Any, table: str, keys: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Consistent BatchGetItem in requests of 100, resending ``UnprocessedKeys`` with backoff."""
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(keys), _BATCH_GET):
-        pending: dict[str, Any] = {
-            table: {"Keys": list(keys[start : start + _BATCH_GET]), "ConsistentRead": True}
-        }
-        attempt = 0
-        while pending:
-            try:
-                response = client.batch_get_item(RequestItems=pending)
-            except ClientError as error:
-                raise translate(error, table) from error
-            found += response.get("Responses", {}).get(table, [])
-            pending = response.get("UnprocessedKeys") or {}
-            if pending:
-                attempt += 1
-                _backoff(attempt, table)
-    return found
-
-
 def _n(value: int) -> AttributeValueTypeDef:
     return {"N": str(value)}
 
@@ -149,6 +101,62 @@ def _doc(raw: Item) -> dict[str, Any]:
     """The wire item stored in an entity's or a log's ``doc`` attribute."""
     item: dict[str, Any] = json.loads(raw["doc"]["S"])
     return item
+
+
+_BATCH_WRITE = 25  # BatchWriteItem's limit per request
+_BATCH_GET = 100  # BatchGetItem's limit per request
+_BATCH_ATTEMPTS = 10
+
+
+def _backoff(attempt: int, table: str) -> None:
+    """Wait before resending unprocessed batch items (exponential, jittered, capped at 1 s)."""
+    if attempt >= _BATCH_ATTEMPTS:  # that many rounds in a row without progress
+        raise RateLimitedError(f"DynamoDB table {table} kept items unprocessed; try again", retryAfter=1)
+    time.sleep(min(1.0, 0.02 * 2**attempt) * (0.5 + random.random() / 2))
+
+
+def batch_write(client: DynamoDBClient, table: str, requests: Sequence[WriteRequestTypeDef]) -> None:
+    """``PutRequest``/``DeleteRequest`` items in BatchWriteItem requests of 25, resending
+    ``UnprocessedItems`` with backoff (a throttled table answers a batch partly)."""
+    for start in range(0, len(requests), _BATCH_WRITE):
+        pending = list(requests[start : start + _BATCH_WRITE])
+        attempt = 0
+        while pending:
+            try:
+                response = client.batch_write_item(RequestItems={table: pending})
+            except ClientError as error:
+                raise translate(error, table) from error
+            unprocessed = (response.get("UnprocessedItems") or {}).get(table, [])
+            sent, pending = len(pending), cast("list[WriteRequestTypeDef]", list(unprocessed))
+            if pending:
+                # count only rounds that made no progress: a big batch may trickle through
+                attempt = attempt + 1 if len(pending) == sent else 0
+                _backoff(attempt, table)
+
+
+def batch_get(
+    client: DynamoDBClient, table: str, keys: Sequence[Item], *, projection: str | None = None
+) -> list[Item]:
+    """Consistent BatchGetItem in requests of 100, resending ``UnprocessedKeys`` with backoff."""
+    found: list[Item] = []
+    for start in range(0, len(keys), _BATCH_GET):
+        pending = list(keys[start : start + _BATCH_GET])
+        attempt = 0
+        while pending:
+            request: KeysAndAttributesTypeDef = {"Keys": pending, "ConsistentRead": True}
+            if projection:
+                request["ProjectionExpression"] = projection
+            try:
+                response = client.batch_get_item(RequestItems={table: request})
+            except ClientError as error:
+                raise translate(error, table) from error
+            found += response.get("Responses", {}).get(table, [])
+            unprocessed = (response.get("UnprocessedKeys") or {}).get(table)
+            sent, pending = len(pending), list(unprocessed["Keys"]) if unprocessed else []
+            if pending:
+                attempt = attempt + 1 if len(pending) == sent else 0
+                _backoff(attempt, table)
+    return found
 
 
 def _cancellation_codes(error: ClientError) -> list[str]:
@@ -429,9 +437,7 @@ class DynamoLogStore(_Table):
         return expires is None or float(expires["N"]) > self._clock()
 
     @staticmethod
-    def _log_item(
-        kind: str, item: dict[str, Any], subject: str | None, expires: datetime | None
-    ) -> dict[str, Any]:
+    def _log_item(kind: str, item: dict[str, Any], subject: str | None, expires: datetime | None) -> Item:
         log_id = item.get("id") or new_id()
         doc = {**item, "id": log_id, "uuid": item.get("uuid") or log_id}
         attributes: Item = {
@@ -463,7 +469,7 @@ class DynamoLogStore(_Table):
         expires: datetime | None = None,
     ) -> None:
         """Many ``(item, subject)`` logs in BatchWriteItem requests (e.g. a bulk write's audit trail)."""
-        requests = [
+        requests: list[WriteRequestTypeDef] = [
             {"PutRequest": {"Item": self._log_item(kind, item, subject, expires)}}
             for item, subject in entries
         ]

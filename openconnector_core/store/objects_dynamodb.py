@@ -1,11 +1,12 @@
 """Object storage on the Objects table, with large objects' bodies in the files bucket.
 
-Item: ``pk`` = schema id, ``sk`` = ``{register id}#{object id}``; ``id``, ``rev`` (N), ``version``,
-``created``, ``updated`` and the fields as JSON in ``doc``. Listing one register/schema is one Query
+Item: ``pk`` = schema id, ``sk`` = ``{register id}#{object id}``, ``rev`` (N, the condition of every
+single-object write) and ``doc``, the JSON array ``[version, created, updated, {fields}]`` (few
+attributes: every attribute costs on each read and write). Listing one register/schema is one Query
 on a key range (``sk`` between ``{register}#`` and ``{register}$``: ``$`` sorts right after ``#``),
 and "does any register hold objects of this schema" is a one-item Query.
 
-DynamoDB refuses items over 400 KB: a ``doc`` over :data:`INLINE_LIMIT` bytes goes to S3 under
+DynamoDB refuses items over 400 KB: a ``doc`` over :data:`INLINE_LIMIT` bytes is the body of an S3 object
 ``objects/{schema}/{register}/{id}.json`` and the item keeps ``bodyKey`` + ``bodyVersion``. The bucket
 is versioned, so every write of a body is a new version and the item names the exact version it was
 written with: a conditional write that loses a race never changes what the winner's item reads.
@@ -18,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -27,21 +28,27 @@ from openconnector_core.objects.storage import ObjectRecord, Partition
 from openconnector_core.store.aws_errors import error_code
 from openconnector_core.store.dynamodb import batch_get, batch_write, translate
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, WriteRequestTypeDef
+    from mypy_boto3_s3 import S3Client
+
+    Item = dict[str, AttributeValueTypeDef]
+
 INLINE_LIMIT = 350_000  # bytes of JSON kept in the item; DynamoDB's item limit is 400 KB
 _QUERY_PAGE = 500
-_FIELDS = "pk, sk, id, rev, version, created, updated, doc, bodyKey, bodyVersion"
 
 
-def _s(value: str) -> dict[str, str]:
+def _s(value: str) -> AttributeValueTypeDef:
     return {"S": value}
 
 
-def _key(partition: Partition, object_id: str) -> dict[str, Any]:
+def _key(partition: Partition, object_id: str) -> Item:
     return {"pk": _s(partition.schema), "sk": _s(f"{partition.register}#{object_id}")}
 
 
 class DynamoObjectStorage:
-    def __init__(self, client: Any, table: str, *, s3: Any, bucket: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str, *, s3: S3Client, bucket: str) -> None:
         self._client = client
         self._table = table
         self._s3 = s3
@@ -51,7 +58,10 @@ class DynamoObjectStorage:
 
     def get(self, partition: Partition, object_id: str) -> ObjectRecord | None:
         response = self._call(
-            "get_item", TableName=self._table, Key=_key(partition, object_id), ConsistentRead=True
+            "get_item",
+            TableName=self._table,
+            Key=_key(partition, object_id),
+            ConsistentRead=True,
         )
         raw = response.get("Item")
         return self._record(raw) if raw else None
@@ -120,8 +130,9 @@ class DynamoObjectStorage:
     def scan(self, partition: Partition, *, after: str | None = None) -> Iterator[ObjectRecord]:
         for response in self._query(partition, after, Limit=_QUERY_PAGE):
             for raw in response.get("Items", []):
-                if raw["id"]["S"] != after:
-                    yield self._record(raw)
+                record = self._record(raw)
+                if record.id != after:
+                    yield record
 
     def count(self, partition: Partition) -> int:
         return sum(int(response.get("Count", 0)) for response in self._query(partition, None, Select="COUNT"))
@@ -140,32 +151,34 @@ class DynamoObjectStorage:
     # --- bulk ----------------------------------------------------------------------------------
 
     def get_many(self, partition: Partition, ids: Sequence[str]) -> dict[str, ObjectRecord]:
-        raws = batch_get(self._client, self._table, [_key(partition, key) for key in dict.fromkeys(ids)])
+        keys = [_key(partition, key) for key in dict.fromkeys(ids)]
+        raws = batch_get(self._client, self._table, keys)
         records = (self._record(raw) for raw in raws)
         return {record.id: record for record in records}
 
     def put_many(self, partition: Partition, records: Sequence[ObjectRecord]) -> None:
-        requests = [{"PutRequest": {"Item": self._item(partition, record)}} for record in records]
+        requests: list[WriteRequestTypeDef] = [
+            {"PutRequest": {"Item": self._item(partition, record)}} for record in records
+        ]
         batch_write(self._client, self._table, requests)
 
     def delete_many(self, partition: Partition, ids: Sequence[str]) -> None:
         keys = [_key(partition, key) for key in dict.fromkeys(ids)]
-        bodies = [raw for raw in batch_get(self._client, self._table, keys) if "bodyKey" in raw]
-        batch_write(self._client, self._table, [{"DeleteRequest": {"Key": key}} for key in keys])
+        bodies = batch_get(self._client, self._table, keys, projection="bodyKey, bodyVersion")
+        bodies = [raw for raw in bodies if "bodyKey" in raw]
+        deletes: list[WriteRequestTypeDef] = [{"DeleteRequest": {"Key": key}} for key in keys]
+        batch_write(self._client, self._table, deletes)
         for raw in bodies:
             self._drop_body(raw)
 
     # --- items and bodies ----------------------------------------------------------------------
 
-    def _item(self, partition: Partition, record: ObjectRecord) -> dict[str, Any]:
-        doc = json.dumps(record.data, separators=(",", ":"), ensure_ascii=False)
-        item: dict[str, Any] = {
+    def _item(self, partition: Partition, record: ObjectRecord) -> Item:
+        envelope = [record.version, record.created, record.updated, record.data]
+        doc = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False)
+        item: Item = {
             **_key(partition, record.id),
-            "id": _s(record.id),
             "rev": {"N": str(record.rev)},
-            "version": _s(record.version),
-            "created": _s(record.created),
-            "updated": _s(record.updated),
         }
         body = doc.encode()
         if len(body) <= INLINE_LIMIT:
@@ -182,36 +195,41 @@ class DynamoObjectStorage:
         item["bodyVersion"] = _s(str(response.get("VersionId") or "null"))
         return item
 
-    def _record(self, raw: dict[str, Any]) -> ObjectRecord:
+    def _record(self, raw: Item) -> ObjectRecord:
         if "doc" in raw:
-            data = json.loads(raw["doc"]["S"])
+            envelope = json.loads(raw["doc"]["S"])
         else:
-            version = raw["bodyVersion"]["S"]
-            extra = {"VersionId": version} if version != "null" else {}
+            key, version = raw["bodyKey"]["S"], raw["bodyVersion"]["S"]
             try:
-                response = self._s3.get_object(Bucket=self._bucket, Key=raw["bodyKey"]["S"], **extra)
+                if version == "null":  # written to an unversioned bucket
+                    response = self._s3.get_object(Bucket=self._bucket, Key=key)
+                else:
+                    response = self._s3.get_object(Bucket=self._bucket, Key=key, VersionId=version)
             except ClientError as error:
                 raise OpenConnectorError(
                     f"Could not read a large object from bucket {self._bucket}"
                 ) from error
-            data = json.loads(response["Body"].read())
+            envelope = json.loads(response["Body"].read())
+        version, created, updated, data = envelope
         return ObjectRecord(
-            id=raw["id"]["S"],
+            id=raw["sk"]["S"].partition("#")[2],
             data=data,
             rev=int(raw["rev"]["N"]),
-            version=raw["version"]["S"],
-            created=raw["created"]["S"],
-            updated=raw["updated"]["S"],
+            version=version,
+            created=created,
+            updated=updated,
         )
 
-    def _drop_body(self, raw: dict[str, Any]) -> None:
+    def _drop_body(self, raw: Item) -> None:
         """Delete the exact body version an item pointed to (best effort: the lifecycle rule is the net)."""
         if "bodyKey" not in raw:
             return
-        version = raw["bodyVersion"]["S"]
-        extra = {"VersionId": version} if version != "null" else {}
+        key, version = raw["bodyKey"]["S"], raw["bodyVersion"]["S"]
         with contextlib.suppress(ClientError):
-            self._s3.delete_object(Bucket=self._bucket, Key=raw["bodyKey"]["S"], **extra)
+            if version == "null":
+                self._s3.delete_object(Bucket=self._bucket, Key=key)
+            else:
+                self._s3.delete_object(Bucket=self._bucket, Key=key, VersionId=version)
 
     def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
         try:

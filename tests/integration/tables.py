@@ -17,6 +17,7 @@ _ATTRIBUTES = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": 
 FALLBACK: dict[str, dict[str, Any]] = {
     "EntitiesTable": {"AttributeDefinitions": _ATTRIBUTES, "KeySchema": _KEYS},
     "ContractsTable": {"AttributeDefinitions": _ATTRIBUTES, "KeySchema": _KEYS},
+    "ObjectsTable": {"AttributeDefinitions": _ATTRIBUTES, "KeySchema": _KEYS},
     "LogsTable": {
         "AttributeDefinitions": [
             *_ATTRIBUTES,

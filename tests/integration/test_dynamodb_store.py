@@ -90,9 +90,10 @@ def test_duplicate_slug_is_a_conflict_and_writes_nothing(
     before = scan(dynamodb, tables["EntitiesTable"])
 
     with pytest.raises(ConflictError, match="same"):
-        service.create("rules", {"name": "same"})
+        service.create("rules", {"name": "Other", "slug": "same"})  # a chosen slug; a derived one moves aside
 
     assert scan(dynamodb, tables["EntitiesTable"]) == before
+    assert service.create("rules", {"name": "same"}).item["slug"] == "same-2"
 
 
 def test_update_with_slug_change_moves_the_marker(

@@ -115,7 +115,7 @@ def test_delete_removes_the_secret(service: EntityService, secretsmanager: Any) 
 def test_failed_writes_leave_no_secret_behind(service: EntityService, secretsmanager: Any) -> None:
     service.create("sources", {"name": "Zaaksysteem"})
     with pytest.raises(ConflictError):
-        service.create("sources", SOURCE)
+        service.create("sources", {**SOURCE, "slug": "zaaksysteem"})  # a chosen slug that is taken
     with pytest.raises(ValidationError):
         service.create("sources", {**SOURCE, "name": "Other", "logRetention": "forever"})
     assert secret_names(secretsmanager) == []

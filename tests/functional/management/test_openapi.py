@@ -29,6 +29,9 @@ def test_openapi_document_is_valid_and_complete(management: Management) -> None:
         "/api/mappings/test",
         "/api/conditions/test",
         "/api/sources/{key}/test",
+        "/api/objects/{register}/{schema}",
+        "/api/objects/{register}/{schema}/{id}",
+        "/api/objects/{register}/{schema}/{id}/audit-trail",
     ):
         assert path in paths
     assert {"error", "message"} <= set(schemas["Error"]["required"])
