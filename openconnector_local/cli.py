@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("synchronization", metavar="ID")
     run.add_argument("--test", action="store_true", help="dry run: nothing is written")
     run.add_argument("--force", action="store_true", help="process objects even when unchanged")
+    run.add_argument("--data", help="run data: a JSON object, or a JSON file ('-' for stdin)")
     run.add_argument("--poll-interval", type=float, default=1.0, help=argparse.SUPPRESS)
 
     mapping = commands.add_parser("mapping", help="mappings")
@@ -256,10 +257,14 @@ def _export(arguments: argparse.Namespace) -> int:
 def _sync_run(arguments: argparse.Namespace) -> int:
     identifier = arguments.synchronization
     with _client(arguments) as client:
+        body: dict[str, Any] = {"test": arguments.test, "force": arguments.force}
+        if arguments.data is not None:
+            body["data"] = _run_data(arguments.data)
         log = client.json(
             "POST",
             f"/api/synchronizations/{identifier}/run",
-            json={"test": arguments.test, "force": arguments.force},
+            json=body,
+            params={"wait": 0},  # answer at once (202): the bar shows the progress
             missing=f"Unknown synchronization? {NOT_YET}",
         )
         bar = ProgressBar(sys.stderr)
@@ -275,6 +280,19 @@ def _sync_run(arguments: argparse.Namespace) -> int:
     else:
         print(_sync_line(log))
     return 0 if _sync_succeeded(log) else 1
+
+
+def _run_data(value: str) -> Any:
+    """``--data``: inline JSON, else a JSON file (``-`` = stdin); it must be an object."""
+    from openconnector_local.client import EXIT_USAGE, CliError
+
+    try:
+        data = json.loads(value)
+    except ValueError:
+        data = _read_json(value)
+    if not isinstance(data, dict):
+        raise CliError("--data must be a JSON object", EXIT_USAGE)
+    return data
 
 
 def _is_running(log: Any) -> bool:
@@ -331,6 +349,10 @@ class ProgressBar:
         else:
             status = log.get("status", "running") if isinstance(log, dict) else "running"
             line = f"[{'.' * self.WIDTH}] {status}"
+        result = log.get("result") if isinstance(log, dict) else None
+        pages = result.get("pages") if isinstance(result, dict) else None
+        if isinstance(pages, dict) and pages.get("fetched"):
+            line += f", {pages['fetched']} pages"
         if line == self._last:
             return
         self._last = line

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from openconnector_core.errors import NotFoundError, ValidationError
 from openconnector_core.sync.contracts import content_hash
+from openconnector_core.sync.enrich import enricher
 from openconnector_core.sync.fetch import first_request, request_body, source_config
 from openconnector_core.sync.paginators import paginator_for
 from openconnector_core.sync.process import RunContext
@@ -101,6 +102,7 @@ def validate(
                 "sourceConfig.maxPages must be an integer", fields=["sourceConfig.maxPages"]
             ) from None
         render = container.mapping_engine.renderer.render
+        enricher(config.get("extraDataConfigs"), None, source["id"], config, render)  # checks its shape
         plan["firstRequest"] = paginator.first(first_request(config, data, render))
         plan["body"] = request_body(config, data)
     else:
@@ -208,7 +210,14 @@ def build_context(container: Container, services: SyncRuntime, record: RunRecord
         target_mapping=mapping(sync["sourceTargetMapping"]) if sync.get("sourceTargetMapping") else None,
         rules=rules,
         save_object=save_object,
+        record=record,
     )
+    if plan.get("sourceId"):
+        config = context.config
+        render = container.mapping_engine.renderer.render
+        context.enrich = enricher(
+            config.get("extraDataConfigs"), container.call_engine, plan["sourceId"], config, render
+        )
     services.contexts[run_id] = context
     while len(services.contexts) > _CACHED_CONTEXTS:
         services.contexts.popitem(last=False)

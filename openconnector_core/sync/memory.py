@@ -32,22 +32,27 @@ class MemoryRunState:
         self._logs = logs
         self._clock = clock
         self._lock = threading.RLock()
-        self._leases: dict[str, tuple[str, float]] = {}
+        self._leases: dict[str, str] = {}
         self._runs: dict[str, dict[str, Any]] = {}
         self._pages: dict[str, dict[int, dict[str, Any]]] = {}
 
     def acquire_lease(self, synchronization_id: str, run_id: str, seconds: float) -> str | None:
         with self._lock:
             held = self._leases.get(synchronization_id)
-            if held is not None and held[0] != run_id and held[1] > self._clock():
-                return held[0]
-            self._leases[synchronization_id] = (run_id, self._clock() + seconds)
+            row = self._runs.get(held) if held is not None else None
+            alive = (
+                row is not None
+                and row["status"] in ("running", "finalizing")
+                and row["progress"] > self._clock() - seconds
+            )
+            if held is not None and held != run_id and alive:
+                return held
+            self._leases[synchronization_id] = run_id
             return None
 
     def release_lease(self, synchronization_id: str, run_id: str) -> None:
         with self._lock:
-            held = self._leases.get(synchronization_id)
-            if held is not None and held[0] == run_id:
+            if self._leases.get(synchronization_id) == run_id:
                 del self._leases[synchronization_id]
 
     def create_run(self, doc: dict[str, Any], plan: dict[str, Any], expires_at: float) -> None:
@@ -59,6 +64,7 @@ class MemoryRunState:
                 "pending": 0,
                 "status": doc.get("status", "running"),
                 "expires": expires_at,
+                "progress": self._clock(),
             }
             self._pages[doc["id"]] = {}
             self._publish(doc["id"])
@@ -112,9 +118,7 @@ class MemoryRunState:
             item.update(state="claimed", token=token, at=now)
             return "claimed"
 
-    def complete_page(
-        self, run_id: str, page: int, token: str, outcome: PageOutcome, lease_seconds: float
-    ) -> int:
+    def complete_page(self, run_id: str, page: int, token: str, outcome: PageOutcome) -> int:
         with self._lock:
             row = self._row(run_id)
             item = self._pages[run_id].get(page)
@@ -133,10 +137,7 @@ class MemoryRunState:
             for name, value in counts.items():
                 row["counters"][name] = row["counters"].get(name, 0) + value
             row["pending"] -= 1
-            sync_id = row["doc"].get("synchronizationId")
-            held = self._leases.get(sync_id)
-            if held is not None and held[0] == run_id:
-                self._leases[sync_id] = (run_id, self._clock() + lease_seconds)
+            row["progress"] = self._clock()
             self._publish(run_id)
             return int(row["pending"])
 

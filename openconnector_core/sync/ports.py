@@ -62,8 +62,9 @@ class PageRecord:
 
 class RunState(Protocol):
     def acquire_lease(self, synchronization_id: str, run_id: str, seconds: float) -> str | None:
-        """Take the synchronization's lease for ``run_id``; ``None`` when taken, else the run id
-        holding it. An expired lease (a dead run) is taken over."""
+        """Take the synchronization's lease for ``run_id``: ``None`` when taken, else the run id
+        holding it. The lease of a run that ended, or made no progress (started, or finished a page)
+        for ``seconds`` — a dead run — is taken over. Costs no write per page."""
         ...
 
     def release_lease(self, synchronization_id: str, run_id: str) -> None:
@@ -86,11 +87,10 @@ class RunState(Protocol):
         holds a claim younger than ``stale_after`` seconds (an older one — a dead worker — is taken)."""
         ...
 
-    def complete_page(
-        self, run_id: str, page: int, token: str, outcome: PageOutcome, lease_seconds: float
-    ) -> int:
+    def complete_page(self, run_id: str, page: int, token: str, outcome: PageOutcome) -> int:
         """Atomically: the page done (if ``token`` still holds it), its counts added, ``pending``
-        decremented, the lease extended. Returns ``pending`` afterwards (-1 when the claim was lost)."""
+        decremented, the run's progress time set. Returns 0 when this was the run's last pending
+        page (exactly one caller sees 0), more when pages remain, -1 when the claim was lost."""
         ...
 
     def pages(self, run_id: str) -> list[PageRecord]: ...

@@ -43,6 +43,8 @@ class RunContext:
     target_mapping: dict[str, Any] | None = None
     rules: list[dict[str, Any]] = field(default_factory=list)
     save_object: Callable[[Mapping[str, Any], dict[str, Any]], dict[str, Any]] | None = None
+    record: Any = None  # the RunRecord the context was built from (its plan; a worker's cache)
+    enrich: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # extraDataConfigs
 
     @property
     def synchronization_id(self) -> str:
@@ -128,14 +130,13 @@ def _merge_data(ctx: RunContext, item: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-def process_page(
-    ctx: RunContext, objects: Sequence[Any], enrich: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-) -> PageResult:
+def process_page(ctx: RunContext, objects: Sequence[Any]) -> PageResult:
     """Process one page's objects; nothing is written in test mode."""
     import time
 
     result = PageResult()
     result.counts["found"] = len(objects)
+    enrich = ctx.enrich
     before_conditions = str(ctx.config.get("fetchExtraDataBeforeConditions")).lower() == "true"
     items: list[_Item] = []
     for raw in objects:

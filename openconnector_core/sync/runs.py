@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-LEASE_SECONDS = 900.0  # renewed by every finished page; a dead run's lease expires
+LEASE_SECONDS = 900.0  # a run without progress (a finished page) for this long is dead
 SYNC_LOG_RETENTION = 30 * 24 * 3600.0  # §7.4 syncLogRetention
 SUCCESS_LOG_RETENTION = 3600.0  # §7.4 successLogRetention
 MAX_WAIT = 25.0
@@ -177,7 +177,8 @@ def handle_page(container: Container, message: Mapping[str, Any], *, time_left: 
     worker's whole budget belongs to a dead worker and is taken over; source calls stop in time."""
     run_id, page = str(message["run"]), int(message["page"])
     services = runtime(container)
-    record = services.state.run(run_id)
+    cached = services.contexts.get(run_id)
+    record = cached.record if cached is not None else services.state.run(run_id)
     if record.status != "running":
         return  # the run ended (e.g. failed from the dead-letter queue): nothing to do
     token = new_id()
@@ -197,7 +198,7 @@ def handle_page(container: Container, message: Mapping[str, Any], *, time_left: 
         services.state.plan_pages(run_id, numbers)
         services.queue.send([{"run": run_id, "page": n, "request": request} for n, request in following])
     outcome = page_work.process(container, context, record.plan, page, fetched)
-    remaining = services.state.complete_page(run_id, page, token, outcome, LEASE_SECONDS)
+    remaining = services.state.complete_page(run_id, page, token, outcome)
     if remaining == 0:
         finalize(container, run_id)
 

@@ -32,15 +32,13 @@ def build_runtime(container: Container) -> SyncRuntime:
         return SyncRuntime(
             MemoryRunState(container.logs), MemoryContractStore(container.contract_store), LocalQueue()
         )
-    from openconnector_core.sync.dynamodb import DynamoContractStore, DynamoRunState
+    from openconnector_core.store.sync_dynamodb import DynamoContractStore, DynamoRunState
 
     queue: PageQueue
     if settings.sync_queue_url:
-        import boto3
+        from openconnector_core.store.sync_sqs import SqsPageQueue
 
-        from openconnector_core.sync.sqs import SqsPageQueue
-
-        queue = SqsPageQueue(boto3.client("sqs", region_name=settings.aws_region), settings.sync_queue_url)
+        queue = SqsPageQueue.for_queue(settings.sync_queue_url, settings.aws_region)
     else:
         from openconnector_core.sync.memory import LocalQueue
 

@@ -9,6 +9,7 @@ sync benchmark. One server speaks every pagination style a synchronization can f
 * ``/header_link?page=N``         ``[...]`` with an RFC 8288 ``Link: <url>; rel="next"`` header
 * ``/cursor?cursor=C``            ``{"data": [...], "cursors": {"next": C' | null}}``
 * ``/single``                     ``[...]`` every record
+* ``/detail/{id}``                ``{"detail": "about {id}"}`` (extra data per object)
 * ``/target`` (POST), ``/target/{id}`` (PUT, DELETE): an API target that records what it received
 
 Faults are scripted per ``(path, page)``: a list of statuses answered before the real page
@@ -87,6 +88,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path
         if path.startswith("/target"):
             self._target(method, path)
+            return
+        if path.startswith("/detail/"):
+            self._send(200, {"detail": f"about {path.rsplit('/', 1)[-1]}"})
             return
         size = int(query.get("limit") or state.page_size)
         number = self._page_number(path, query, size)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -281,14 +282,38 @@ def test_intern_to_extern_all_objects_and_one_object(setup: Setup) -> None:
     assert objects(removed)["deleted"] == 1 and setup.api.state.received[0]["method"] == "DELETE"
 
 
-def test_a_second_run_while_one_is_running_is_a_conflict(setup: Setup) -> None:
-    from openconnector_core.sync.runs import runtime
+def test_a_second_run_while_one_is_running_is_a_conflict(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openconnector_core.sync import runs
 
     sync = setup.sync()
-    services = runtime(setup.container)
-    assert services.state.acquire_lease(sync["id"], "other-run", 60) is None
+    services = runs.runtime(setup.container)
+    held: list[Any] = []
+    monkeypatch.setattr(services, "queue", type("Held", (), {"send": lambda self, m: held.extend(m)})())
+    running = start_run(setup.container, sync["id"])
+    assert running["status"] == "running"
     with pytest.raises(ConflictError) as conflict:
         start_run(setup.container, sync["id"])
-    assert conflict.value.extra["runningLog"] == "other-run"
-    services.state.release_lease(sync["id"], "other-run")
-    assert start_run(setup.container, sync["id"])["status"] == "success"
+    assert conflict.value.extra["runningLog"] == running["id"]
+    assert running["id"] in conflict.value.message
+    monkeypatch.setattr(runs, "LEASE_SECONDS", 0.05)  # the held run makes no progress: it is dead
+    time.sleep(0.1)
+    taken_over = start_run(setup.container, sync["id"])
+    assert taken_over["id"] != running["id"]
+
+
+def test_extra_data_is_fetched_per_object_and_merged(setup: Setup) -> None:
+    setup.container.entities.update(
+        "schemas", "record", {"properties": {"name": {"type": "string"}, "extra": {"type": "object"}}}
+    )
+    sync = setup.sync(
+        sourceConfig={
+            "endpoint": "/original",
+            "extraDataConfigs": [{"staticEndpoint": "/detail/{{ originId }}", "keyToSetExtraData": "extra"}],
+        }
+    )
+    log = start_run(setup.container, sync["id"])
+    assert log["status"] == "success" and objects(log)["created"] == 25
+    assert {o["extra"]["detail"] for o in setup.stored()} == {f"about {n}" for n in range(1, 26)}
+    assert setup.api.gets("/detail/") == 25

@@ -18,6 +18,12 @@ class SqsPageQueue:
         self._client = client
         self._url = queue_url
 
+    @classmethod
+    def for_queue(cls, queue_url: str, region: str) -> SqsPageQueue:
+        import boto3
+
+        return cls(boto3.client("sqs", region_name=region), queue_url)
+
     def send(self, messages: Sequence[dict[str, Any]]) -> None:
         for start in range(0, len(messages), _BATCH):
             entries = [

@@ -2,7 +2,7 @@
 
 Logs table (TTL ``expiresAt``):
   run         pk=synchronization-logs              sk=<runId>    doc, plan, runStatus, pending, c_<counter>
-  lease       pk=synchronization-leases            sk=<syncId>   run, expiresAt
+  lease       pk=synchronization-leases            sk=<syncId>   run, since (no TTL: never dropped)
   page        pk=synchronization-pages#<runId>     sk=<page:010> state, token, at, seen, failure, stats
   contract log pk=synchronization-contract-logs    sk=<logId>    doc (as ``DynamoLogStore``)
 Contracts table: pk=synchronization-contracts sk=<contractId> doc, rev, uuid (as ``DynamoEntityStore``)
@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import json
 import time
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from openconnector_core.errors import NotFoundError
+from openconnector_core.errors import ConflictError, NotFoundError
 from openconnector_core.ids import new_id
 from openconnector_core.store.aws_errors import error_code
 from openconnector_core.store.dynamodb import translate
@@ -102,50 +103,55 @@ class _Client:
 
 class DynamoRunState(_Client):
     # -- lease --------------------------------------------------------------------------------
-    def acquire_lease(self, synchronization_id: str, run_id: str, seconds: float) -> str | None:
-        now = self._clock()
-        taken = self._conditional(
+    def _lease_key(self, synchronization_id: str) -> dict[str, Any]:
+        return {"pk": _s(LEASES), "sk": _s(synchronization_id)}
+
+    def _put_lease(self, synchronization_id: str, run_id: str, condition: str, holder: str) -> bool:
+        return self._conditional(
             "put_item",
             TableName=self._table,
-            Item={
-                "pk": _s(LEASES),
-                "sk": _s(synchronization_id),
-                "run": _s(run_id),
-                "expiresAt": _n(int(now + seconds)),
-            },
-            ConditionExpression="attribute_not_exists(pk) OR expiresAt < :now OR #run = :run",
+            Item={**self._lease_key(synchronization_id), "run": _s(run_id), "since": _n(int(self._clock()))},
+            ConditionExpression=condition,
             ExpressionAttributeNames={"#run": "run"},
-            ExpressionAttributeValues={":now": _n(int(now)), ":run": _s(run_id)},
+            ExpressionAttributeValues={":holder": _s(holder)},
         )
-        if taken:
+
+    def acquire_lease(self, synchronization_id: str, run_id: str, seconds: float) -> str | None:
+        # The lease item has no TTL attribute: DynamoDB must never drop it under a live run.
+        if self._put_lease(synchronization_id, run_id, "attribute_not_exists(pk) OR #run = :holder", run_id):
             return None
-        item = self._call(
+        lease = self._call(
+            "get_item", TableName=self._table, Key=self._lease_key(synchronization_id), ConsistentRead=True
+        ).get("Item")
+        if lease is None:  # released meanwhile
+            return self.acquire_lease(synchronization_id, run_id, seconds)
+        holder = str(lease["run"]["S"])
+        run = self._call(
             "get_item",
             TableName=self._table,
-            Key={"pk": _s(LEASES), "sk": _s(synchronization_id)},
+            Key=self._run_key(holder),
             ConsistentRead=True,
+            ProjectionExpression="runStatus, progressAt",
         ).get("Item")
-        return str(item["run"]["S"]) if item else "unknown"
+        alive = (
+            run is not None
+            and run.get("runStatus", {}).get("S") in ("running", "finalizing")
+            and float(run.get("progressAt", {"N": "0"})["N"]) > self._clock() - seconds
+        )
+        if alive:
+            return holder
+        if self._put_lease(synchronization_id, run_id, "#run = :holder", holder):  # take over a dead run's
+            return None
+        return self.acquire_lease(synchronization_id, run_id, seconds)
 
     def release_lease(self, synchronization_id: str, run_id: str) -> None:
         self._conditional(
             "delete_item",
             TableName=self._table,
-            Key={"pk": _s(LEASES), "sk": _s(synchronization_id)},
+            Key=self._lease_key(synchronization_id),
             ConditionExpression="#run = :run",
             ExpressionAttributeNames={"#run": "run"},
             ExpressionAttributeValues={":run": _s(run_id)},
-        )
-
-    def _extend_lease(self, synchronization_id: str, run_id: str, seconds: float) -> None:
-        self._conditional(
-            "update_item",
-            TableName=self._table,
-            Key={"pk": _s(LEASES), "sk": _s(synchronization_id)},
-            UpdateExpression="SET expiresAt = :exp",
-            ConditionExpression="#run = :run",
-            ExpressionAttributeNames={"#run": "run"},
-            ExpressionAttributeValues={":run": _s(run_id), ":exp": _n(int(self._clock() + seconds))},
         )
 
     # -- the run --------------------------------------------------------------------------------
@@ -160,6 +166,7 @@ class DynamoRunState(_Client):
             "plan": _doc(plan),
             "runStatus": _s(str(doc.get("status") or "running")),
             "pending": _n(0),
+            "progressAt": _n(self._clock()),
             "expiresAt": _n(int(expires_at)),
             **{f"c_{name}": _n(0) for name in _COUNTER_NAMES},
         }
@@ -244,9 +251,7 @@ class DynamoRunState(_Client):
         ).get("Item")
         return "done" if item and item.get("state", {}).get("S") == "done" else "busy"
 
-    def complete_page(
-        self, run_id: str, page: int, token: str, outcome: PageOutcome, lease_seconds: float
-    ) -> int:
+    def complete_page(self, run_id: str, page: int, token: str, outcome: PageOutcome) -> int:
         counts = {name: value for name, value in outcome.counts.items() if value}
         if outcome.failure:
             counts["pagesFailed"] = counts.get("pagesFailed", 0) + 1
@@ -257,7 +262,8 @@ class DynamoRunState(_Client):
             ":done": _s("done"),
             ":claimed": _s("claimed"),
             ":token": _s(token),
-            ":seen": _doc(list(outcome.seen)),
+            # Compressed: ~10 times more origin ids fit in the 400 KB an item may hold.
+            ":seen": {"B": zlib.compress(json.dumps(list(outcome.seen), separators=(",", ":")).encode())},
             ":capped": {"BOOL": outcome.capped},
             ":stats": _doc(dict(outcome.stats)),
         }
@@ -282,19 +288,41 @@ class DynamoRunState(_Client):
                 "Update": {
                     "TableName": self._table,
                     "Key": self._run_key(run_id),
-                    "UpdateExpression": f"ADD pending :minus{', ' + adds if adds else ''}",
+                    "UpdateExpression": "SET progressAt = :now ADD pending :minus"
+                    + (f", {adds}" if adds else ""),
                     "ExpressionAttributeNames": names,
-                    "ExpressionAttributeValues": {":minus": _n(-1), **values},
+                    "ExpressionAttributeValues": {":minus": _n(-1), ":now": _n(self._clock()), **values},
                 }
             },
         ]
         if not names:
             del items[1]["Update"]["ExpressionAttributeNames"]
-        if not self._conditional("transact_write_items", TransactItems=items):
-            return -1
-        record = self.run(run_id)
-        self._extend_lease(str(record.doc.get("synchronizationId")), run_id, lease_seconds)
-        return record.pending
+        run_update = items[1]["Update"]
+        run_update["ExpressionAttributeValues"][":one"] = _n(1)
+        # Who is last is decided by the write itself, not by reading ``pending`` afterwards: try as
+        # "not the last page" (pending > 1); if only that condition fails, as "the last" (= 1).
+        for _attempt in range(20):
+            for condition, remaining in (("pending > :one", 1), ("pending = :one", 0)):
+                run_update["ConditionExpression"] = condition
+                codes = self._transact(items)
+                if codes is None:
+                    return remaining
+                if codes[0] == "ConditionalCheckFailed":
+                    return -1  # the claim was lost: another worker took this page over
+        raise ConflictError(f"Could not complete page {page} of run {run_id}: pending keeps changing")
+
+    def _transact(self, items: list[dict[str, Any]]) -> list[str] | None:
+        """Run a transaction; when a condition failed, the per-item cancellation codes."""
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error_code(error) == "TransactionCanceledException":
+                reasons = error.response.get("CancellationReasons") or []
+                codes = [str(reason.get("Code") or "None") for reason in reasons]
+                if "ConditionalCheckFailed" in codes:
+                    return codes
+            raise translate(error, self._table) from error
+        return None
 
     def pages(self, run_id: str) -> list[PageRecord]:
         records = []
@@ -307,7 +335,7 @@ class DynamoRunState(_Client):
                 PageRecord(
                     page=int(item["sk"]["S"]),
                     state=str(item.get("state", {}).get("S", "queued")),
-                    seen=json.loads(item["seen"]["S"]) if "seen" in item else [],
+                    seen=json.loads(zlib.decompress(item["seen"]["B"])) if "seen" in item else [],
                     failure=item["failure"]["S"] if "failure" in item else None,
                     capped=bool(item.get("capped", {}).get("BOOL", False)),
                     stats=json.loads(item["stats"]["S"]) if "stats" in item else {},
