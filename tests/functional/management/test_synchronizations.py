@@ -23,13 +23,13 @@ def api(local_http_server: LocalServer) -> Iterator[PaginatedApi]:  # the fixtur
 
 @pytest.fixture
 def reachable(container: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from openconnector_core.container import Container, reset_container, set_container
+    from openconnector_core.container import Container, set_container
     from openconnector_core.settings import Settings
 
     instance = Container.in_memory(Settings(OPENCONNECTOR_OUTBOUND_ALLOW="127.0.0.1/32"))
     set_container(instance)
     yield instance
-    reset_container()
+    set_container(None)
 
 
 @pytest.fixture
