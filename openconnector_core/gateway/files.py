@@ -1,7 +1,7 @@
 """Files of objects on the files bucket: the port, its in-memory adapter and the key layout.
 
-An object's files live under ``objects/{objectId}/``; the parts of a chunked upload under
-``objects/{objectId}/{filename}_parts/{order}.part`` until they are assembled into the file.
+An object's files live under ``files/{objectId}/``; the parts of a chunked upload under
+``files/{objectId}/{filename}_parts/{order}.part`` until they are assembled into the file.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class FileStore(Protocol):
 
 
 def object_folder(object_id: str) -> str:
-    return f"objects/{object_id}/"
+    return f"files/{object_id}/"
 
 
 def file_key(object_id: str, filename: str) -> str:

@@ -247,7 +247,7 @@ def test_write_file_then_download(zoo: Any) -> None:
         "PATCH", f"pets/{pet_id}", body={"photo": base64.b64encode(content).decode(), "photoName": "rex.png"}
     )
     assert written.status == 200, written.text
-    assert written.body["photo"] == f"objects/{pet_id}/rex.png"
+    assert written.body["photo"] == f"files/{pet_id}/rex.png"
 
     served = zoo.get(f"pets/{pet_id}/download")
     assert served.status == 200
@@ -260,12 +260,12 @@ def test_large_download_is_a_presigned_redirect(zoo: Any) -> None:
     download = zoo.rule("download", {}, timing="after")
     zoo.endpoint("pets/{{id}}/download", targetType="register/schema", targetId="zoo/pet", rules=[download])
     pet_id = zoo.container.objects.create("zoo/pet", {"name": "Rex"}).object["id"]
-    zoo.container.files.put(f"objects/{pet_id}/big.bin", b"x" * (5 * 1024 * 1024))
+    zoo.container.files.put(f"files/{pet_id}/big.bin", b"x" * (5 * 1024 * 1024))
 
     served = zoo.get(f"pets/{pet_id}/download")
 
     assert served.status == 302
-    assert served.header("Location").startswith(f"memory://files/objects/{pet_id}/big.bin")
+    assert served.header("Location").startswith(f"memory://files/files/{pet_id}/big.bin")
 
 
 DOCUMENT = {
@@ -386,10 +386,10 @@ def test_write_file_with_a_list_of_files(zoo: Any) -> None:
 
     assert written.status == 200, written.text
     assert [photo["content"] for photo in written.body["photos"]] == [
-        f"objects/{pet_id}/a.txt",
-        f"objects/{pet_id}/b.txt",
+        f"files/{pet_id}/a.txt",
+        f"files/{pet_id}/b.txt",
     ]
-    assert zoo.container.files.get(f"objects/{pet_id}/b.txt") == b"two"
+    assert zoo.container.files.get(f"files/{pet_id}/b.txt") == b"two"
     assert zoo.container.objects.get("zoo/pet", pet_id).object["photos"][1]["label"] == "second"
     bad = zoo.request("PATCH", f"pets/{pet_id}", body={"photos": [{"filename": "c.txt", "content": "%%%"}]})
     assert bad.status == 400
