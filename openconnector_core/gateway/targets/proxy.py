@@ -88,7 +88,7 @@ def serve(flow: Flow, *, drop_credentials: bool, amended: dict[str, Any] | None 
 def from_call_log(call_log: dict[str, Any], instance: str) -> GatewayResponse:
     response = call_log.get("response")
     error = call_log.get("error")
-    if error == "source-timeout":
+    if error == "source-timeout" or (not isinstance(response, dict) and call_log.get("statusCode") == 504):
         return problem(504, "The source did not answer in time", instance, "Gateway Timeout")
     if not isinstance(response, dict) or error == "source-unreachable":
         status = int(call_log.get("statusCode") or 502)
