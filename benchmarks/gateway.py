@@ -5,6 +5,8 @@
 (a) a proxy endpoint with an ``authentication`` (apikey) rule and an after ``mapping`` rule, through
     ``functions/gateway/app.py`` on API Gateway events, against a keep-alive HTTP/1.1 server on
     127.0.0.1; the baseline is the same request sent with one reused ``httpx.Client``.
+(a') the same endpoint with the upstream in process (``httpx.MockTransport``) against
+    ``CallEngine.call`` alone: what the gateway itself adds (request, chain, mapping, response).
 (b) an object-store GET (``register/schema`` target, in-memory stores) through the handler; the
     baseline is ``ObjectService.get`` called directly.
 
@@ -97,23 +99,13 @@ def compare(
     print(f"  {'added':<26} p50 {g50 - b50:7.3f} ms   p99 {g99 - b99:7.3f} ms   ratio p50 {g50 / b50:5.2f}x")
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "openconnector")
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
-    logging.disable(logging.INFO)
-
-    from openconnector_core.container import Container, set_container
+def build(url: str, transport: httpx.BaseTransport | None) -> tuple[Any, str, str]:
+    """A container with the benchmark's source, rules, endpoints and one object."""
+    from openconnector_core.container import Container
     from openconnector_core.settings import Settings
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-
-    container = Container.in_memory(Settings.model_validate({"OPENCONNECTOR_OUTBOUND_ALLOW": "127.0.0.1/32"}))
-    set_container(container)
+    settings = Settings.model_validate({"OPENCONNECTOR_OUTBOUND_ALLOW": "127.0.0.1/32"})
+    container = Container.in_memory(settings, http_transport=transport)
     entities = container.entities
     source = entities.create("sources", {"name": "upstream", "location": url}).item
     mapping = entities.create("mappings", {"name": "slim", "mapping": {"title": "name"}}).item
@@ -160,6 +152,32 @@ def main() -> None:
     )
     pet_id = container.objects.create("zoo/pet", {"name": "Rex"}).object["id"]
 
+    return container, str(source["id"]), str(pet_id)
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "openconnector")
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+    logging.disable(logging.INFO)
+
+    from openconnector_core.container import set_container
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+
+    container, _, pet_id = build(url, None)
+    mocked, mocked_source, _ = build(
+        url,
+        httpx.MockTransport(
+            lambda request: httpx.Response(200, headers={"Content-Type": "application/json"}, content=BODY)
+        ),
+    )
+    set_container(container)
+
     spec = importlib.util.spec_from_file_location("gateway_app", ROOT / "functions" / "gateway" / "app.py")
     assert spec is not None and spec.loader is not None
     app = importlib.util.module_from_spec(spec)
@@ -196,6 +214,14 @@ def main() -> None:
         lambda: app.lambda_handler(object_event, context),
         lambda: client.get(f"{url}/pets").json(),
         "httpx → upstream direct",
+    )
+    set_container(mocked)
+    compare(
+        f"(a') the same endpoint, upstream in process (httpx.MockTransport), {n} requests",
+        n,
+        lambda: app.lambda_handler(proxy_event, context),
+        lambda: mocked.call_engine.call(mocked_source, "/pets", "GET"),
+        "CallEngine.call alone",
     )
     client.close()
     server.shutdown()
