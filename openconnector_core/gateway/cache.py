@@ -39,17 +39,23 @@ _PAGE = 500
 
 
 def bump_version(store: EntityStore, resource: str) -> None:
-    """Mark the gateway configuration changed (after a write to ``resource``)."""
+    """Mark the gateway configuration changed (after a committed write to ``resource``). A failure
+    is logged, not raised: the write stands, and snapshots expire after ``MAX_AGE_SECONDS`` anyway."""
     if resource not in WATCHED_RESOURCES:
         return
     item = {"id": VERSION_ID, "token": new_id()}
     try:
-        store.replace(STATE_NAMESPACE, item)
-    except NotFoundError:
         try:
-            store.create(STATE_NAMESPACE, item)
-        except ConflictError:  # another writer created it first; ours is newer or equal
-            store.replace(STATE_NAMESPACE, {**item, "token": new_id()})
+            store.replace(STATE_NAMESPACE, item)
+        except NotFoundError:
+            try:
+                store.create(STATE_NAMESPACE, item)
+            except ConflictError:  # another writer created it first; ours is newer or equal
+                store.replace(STATE_NAMESPACE, {**item, "token": new_id()})
+    except Exception:
+        logger.warning(
+            "Could not mark the gateway configuration changed after a %s write", resource, exc_info=True
+        )
 
 
 def read_version(store: EntityStore) -> str | None:

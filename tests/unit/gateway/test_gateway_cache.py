@@ -74,3 +74,18 @@ def test_concurrent_bumps_never_lose_the_change() -> None:
     before: Any = read_version(store)
     bump_version(store, "mappings")
     assert read_version(store) != before
+
+
+def test_a_failed_bump_does_not_fail_the_write(monkeypatch: Any, caplog: Any) -> None:
+    container = Container.in_memory()
+    store = container.entity_store
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("throttled")
+
+    monkeypatch.setattr(store, "replace", broken)
+
+    created = container.entities.create("rules", {"name": "r", "type": "error"})
+
+    assert created.item["name"] == "r"
+    assert "Could not mark the gateway configuration changed" in caplog.text
