@@ -34,6 +34,7 @@ class GatewayRequest:
     request_id: str
     base_url: str  # scheme://host, for absolute links
     raw_query: str = ""
+    raw_path: str = ""  # after /api/endpoint/, exactly as sent (percent-encoded)
     body_data: Any = None  # the parsed body when it is not an object (a JSON list, a scalar)
     source_ip: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -69,10 +70,11 @@ def from_event(event: dict[str, Any]) -> GatewayRequest:
     raw_path = str(event.get("rawPath") or http.get("path") or "")
     index = raw_path.find(PREFIX)
     if index >= 0:
-        path = decode_path(raw_path[index + len(PREFIX) :])
+        sent = raw_path[index + len(PREFIX) :]
     else:
-        path = str((event.get("pathParameters") or {}).get("proxy") or "")
-        path = path[len("endpoint/") :] if path.startswith("endpoint/") else path
+        proxy = str((event.get("pathParameters") or {}).get("proxy") or "")
+        sent = quote(proxy[len("endpoint/") :] if proxy.startswith("endpoint/") else proxy, safe="/")
+    path = decode_path(sent)
     raw_query = str(event.get("rawQueryString") or "")
     raw_body = _body_bytes(event)
     if len(raw_body) > MAX_BODY_BYTES:
@@ -91,6 +93,7 @@ def from_event(event: dict[str, Any]) -> GatewayRequest:
         body_data=body_data,
         raw_body=raw_body,
         raw_query=raw_query,
+        raw_path=sent,
         request_id=str(context.get("requestId") or ""),
         base_url=f"{scheme}://{host}",
         source_ip=http.get("sourceIp"),
@@ -126,6 +129,8 @@ def parse_body(raw: bytes, content_type: str) -> tuple[dict[str, Any], Any]:
             data = json.loads(raw)
         except ValueError:
             raise BadRequestError("The request body is not valid JSON", fields=["body"]) from None
+        except RecursionError:
+            raise BadRequestError("The request body is nested too deeply", fields=["body"]) from None
         return (data, None) if isinstance(data, dict) else ({}, data)
     if "x-www-form-urlencoded" in media:
         return php_query(raw.decode("utf-8", errors="replace")), None

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from openconnector_core.gateway.chain import Flow
 
 _MAX_DEPTH = 3
+_MAX_ITEMS = 100  # ids per property looked up; a request cannot make the gateway read thousands
 
 
 def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any]:
@@ -43,7 +44,7 @@ def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any
 
 def _load(flow: Flow, ref: str, value: Any, nested: list[Any], depth: int) -> Any:
     if isinstance(value, list):
-        found = [_load(flow, ref, item, nested, depth) for item in value]
+        found = [_load(flow, ref, item, nested, depth) for item in value[:_MAX_ITEMS]]
         return [item for item in found if item is not None] or None
     object_id = uuid_in(value)
     if object_id is None or depth >= _MAX_DEPTH:

@@ -14,7 +14,9 @@ import base64
 import json
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
 
+from openconnector_core.errors import BadRequestError
 from openconnector_core.gateway.response import GatewayResponse, problem
 
 if TYPE_CHECKING:
@@ -46,12 +48,26 @@ _MASK = "***"
 
 
 def upstream_path(flow: Flow) -> str:
+    """The path on the source. A path parameter fills the template percent-encoded (``?``, ``#``
+    or ``/`` in it stay data); a ``.``/``..`` segment is refused: it would walk out of the path
+    the endpoint exposes, with the source's credentials."""
     configured = flow.endpoint.get("configurations")
     template = configured.get("path") if isinstance(configured, dict) else None
     if isinstance(template, str) and template:
-        path = _PLACEHOLDER.sub(lambda match: flow.path_params.get(match.group(1), ""), template)
-        return path if path.startswith("/") else "/" + path
-    return "/" + flow.request.path
+        path = _PLACEHOLDER.sub(lambda match: _parameter(flow.path_params.get(match.group(1), "")), template)
+        path = path if path.startswith("/") else "/" + path
+    else:
+        path = "/" + flow.request.raw_path
+    if any(segment in (".", "..") for segment in unquote(path).split("/")):
+        raise BadRequestError("The path may not contain '.' or '..' segments", fields=["path"])
+    return path
+
+
+def _parameter(value: str) -> str:
+    plain = unquote(value)
+    if plain in (".", ".."):
+        raise BadRequestError("The path may not contain '.' or '..' segments", fields=["path"])
+    return quote(plain, safe="")
 
 
 def forwarded_headers(flow: Flow, *, drop_credentials: bool) -> dict[str, str]:

@@ -218,3 +218,32 @@ def test_a_before_mapping_changes_what_is_sent_upstream(gateway: Any, upstream: 
 
     assert json.loads(base64.b64decode(echo["body"])) == {"fullName": "Ada Lovelace"}
     assert echo["path"] == "/people?dry=1"
+
+
+@pytest.mark.parametrize("path", ["pets/..", "pets/%2E%2E", "pets/.%2e"])
+def test_dot_segments_cannot_walk_out_of_the_proxied_path(
+    gateway: Any, upstream: dict[str, Any], path: str
+) -> None:
+    gateway.endpoint(
+        "pets/{{id}}",
+        targetType="api",
+        targetId=upstream["id"],
+        configurations={"path": "/v2/animals/{{id}}/card"},
+    )
+    gateway.endpoint("open/{{id}}", targetType="api", targetId=upstream["id"])
+
+    assert gateway.get(path).status == 400
+    assert gateway.get(path.replace("pets", "open", 1)).status == 400
+
+
+def test_path_parameters_are_data_in_the_upstream_path(gateway: Any, upstream: dict[str, Any]) -> None:
+    gateway.endpoint(
+        "pets/{{id}}",
+        targetType="api",
+        targetId=upstream["id"],
+        configurations={"path": "/v2/animals/{{id}}/card"},
+    )
+
+    echo = gateway.get("pets/x%3Fadmin%3D1%23").body
+
+    assert echo["path"] == "/v2/animals/x%3Fadmin%3D1%23/card"

@@ -133,3 +133,8 @@ def test_percent_escapes_are_decoded_except_a_slash() -> None:
 
     assert request.path == "api/buildings/café x/a%2Fb"
     assert request.url().startswith("https://gw.example/api/endpoint/api/buildings/caf%C3%A9%20x/a%2Fb?")
+
+
+def test_a_deeply_nested_json_body_is_a_clear_400() -> None:
+    with pytest.raises(BadRequestError, match="nested too deeply"):
+        from_event(event(body="[" * 100_000 + "]" * 100_000))
