@@ -104,7 +104,7 @@ def build(url: str, transport: httpx.BaseTransport | None) -> tuple[Any, str, st
     from openconnector_core.container import Container
     from openconnector_core.settings import Settings
 
-    settings = Settings.model_validate({"OPENCONNECTOR_OUTBOUND_ALLOW": "127.0.0.1/32"})
+    settings = Settings(OPENCONNECTOR_OUTBOUND_ALLOW="127.0.0.1/32")
     container = Container.in_memory(settings, http_transport=transport)
     entities = container.entities
     source = entities.create("sources", {"name": "upstream", "location": url}).item

@@ -170,7 +170,7 @@ def main() -> None:
             ],
         )
         container = Container(
-            Settings.model_validate({}),
+            Settings(),
             entity_store=DynamoEntityStore(client, tables["EntitiesTable"]),
             log_store=DynamoLogStore(client, tables["LogsTable"]),
             secret_store=MemorySecretStore(),

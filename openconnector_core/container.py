@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from openconnector_core.mapping import MappingEngine
     from openconnector_core.objects.service import ObjectStore
     from openconnector_core.objects.storage import ObjectStorage
+    from openconnector_core.retention import GlobalSettings
     from openconnector_core.sources import CallEngine
     from openconnector_core.sources.call_logs import CallLogQuery
     from openconnector_core.store.ports import EntityStore, LogStore, SecretStore
@@ -60,7 +61,7 @@ class Container:
         from openconnector_core.store.objects_memory import MemoryObjectStorage
 
         return cls(
-            settings or Settings.model_validate({}),
+            settings or Settings(),
             entity_store=MemoryEntityStore(),
             contract_store=MemoryEntityStore(),
             log_store=MemoryLogStore(),
@@ -171,7 +172,19 @@ class Container:
     def call_engine(self) -> CallEngine:
         from openconnector_core.sources import CallEngine
 
-        return CallEngine(self.entities, self.logs, self.settings, transport=self._http_transport)
+        return CallEngine(
+            self.entities,
+            self.logs,
+            self.settings,
+            transport=self._http_transport,
+            retention=self.global_settings.retention,
+        )
+
+    @cached_property
+    def global_settings(self) -> GlobalSettings:
+        from openconnector_core.retention import GlobalSettings
+
+        return GlobalSettings(self.entity_store)
 
     @cached_property
     def call_logs(self) -> CallLogQuery:

@@ -15,27 +15,38 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-DEFAULT_URL = "http://127.0.0.1:3000"
-DEFAULT_STATE_DIR = ".openconnector"
+from openconnector_core.errors import DeploymentError
+from openconnector_core.settings import Settings
+
 LOG_KINDS = {
     "calls": ("/api/call-logs", "sourceId"),
     "syncs": ("/api/synchronization-logs", "synchronizationId"),
     "jobs": ("/api/job-logs", "jobId"),
 }
+LOG_SUBJECTS = {"calls": "sources", "syncs": "synchronizations", "jobs": "jobs"}
 RUNNING_STATES = {"queued", "pending", "running", "started", "in_progress", "inprogress"}
 NOT_YET = "The server may not offer this call yet (it arrives with a later release of the management API)."
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    settings = settings or Settings.from_environ(os.environ)
     parser = argparse.ArgumentParser(
         prog="openconnector", description="OpenConnector local stack and management CLI"
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the whole stack locally (what `make run` starts)")
-    serve.add_argument("--port", type=int, default=int(os.environ.get("OPENCONNECTOR_PORT") or 3000))
-    serve.add_argument("--state-dir", type=Path, default=_state_dir_default())
-    serve.add_argument("--template", type=Path, default=Path("template.yaml"))
+    serve.add_argument(
+        "--port", type=int, default=settings.port, help="port on 127.0.0.1 (OPENCONNECTOR_PORT, default 3000)"
+    )
+    serve.add_argument(
+        "--state-dir",
+        type=Path,
+        default=settings.state_dir,
+        help="where state and the admin token live (OPENCONNECTOR_STATE_DIR, default .openconnector)",
+    )
+    serve.add_argument("--template", type=Path, default=Path("template.yaml"), help="the SAM template to run")
     serve.add_argument(
         "--parameter",
         "-P",
@@ -47,10 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--schedule-speed",
         type=float,
-        default=float(os.environ.get("OPENCONNECTOR_SCHEDULE_SPEED") or 1),
-        help="run schedules N times faster (60: a minute per second)",
+        default=settings.schedule_speed,
+        help="run schedules N times faster (60: a minute per second; OPENCONNECTOR_SCHEDULE_SPEED)",
     )
-    serve.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1")
+    serve.add_argument("--region", default=settings.aws_region, help="AWS region the emulator pretends to be")
+    serve.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="JSON logs of every function, not only one line per request",
+    )
     serve.add_argument(
         "--exit-with-parent",
         action="store_true",
@@ -58,20 +75,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     client = argparse.ArgumentParser(add_help=False)
-    client.add_argument(
-        "--url", default=os.environ.get("OPENCONNECTOR_URL") or DEFAULT_URL, help="management API base URL"
-    )
+    client.add_argument("--url", default=settings.url, help="management API base URL (OPENCONNECTOR_URL)")
     client.add_argument(
         "--token", default=None, help="admin token (default: OPENCONNECTOR_ADMIN_TOKEN, then the state dir)"
     )
     client.add_argument(
-        "--state-dir", type=Path, default=_state_dir_default(), help="where the local stack keeps its token"
+        "--state-dir", type=Path, default=settings.state_dir, help="where the local stack keeps its token"
     )
     client.add_argument("--json", action="store_true", help="print the server's JSON")
-    client.add_argument("--timeout", type=float, default=60.0)
+    client.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the server")
 
     importing = commands.add_parser("import", parents=[client], help="import configuration files")
-    importing.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    importing.add_argument("files", nargs="+", type=Path, metavar="FILE", help="configuration files (JSON)")
 
     exporting = commands.add_parser("export", parents=[client], help="export a configuration")
     exporting.add_argument("configuration", metavar="CONFIG", help="id, uuid or slug")
@@ -80,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync = commands.add_parser("sync", help="synchronizations")
     sync_commands = sync.add_subparsers(dest="sync_command", required=True, metavar="SUBCOMMAND")
     run = sync_commands.add_parser("run", parents=[client], help="run a synchronization with a progress bar")
-    run.add_argument("synchronization", metavar="ID")
+    run.add_argument("synchronization", metavar="ID", help="id, uuid or slug of the synchronization")
     run.add_argument("--test", action="store_true", help="dry run: nothing is written")
     run.add_argument("--force", action="store_true", help="process objects even when unchanged")
     run.add_argument("--data", help="run data: a JSON object, or a JSON file ('-' for stdin)")
@@ -100,22 +115,33 @@ def build_parser() -> argparse.ArgumentParser:
     objects_cli.add_parser(commands, client)
 
     logs = commands.add_parser("logs", parents=[client], help="call, synchronization or job logs")
-    logs.add_argument("kind", nargs="?", choices=sorted(LOG_KINDS), default="calls")
-    logs.add_argument("--source", help="only the logs of this source / synchronization / job")
-    logs.add_argument("--limit", type=int, default=20)
+    logs.add_argument("kind", nargs="?", choices=sorted(LOG_KINDS), default="calls", help="which logs")
+    logs.add_argument("--source", help="only the logs of this source / synchronization / job (id or slug)")
+    logs.add_argument("--limit", type=int, default=20, help="how many entries")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new entries")
     logs.add_argument("--interval", type=float, default=2.0, help=argparse.SUPPRESS)
     return parser
 
 
-def _state_dir_default() -> Path:
-    return Path(os.environ.get("OPENCONNECTOR_STATE_DIR") or DEFAULT_STATE_DIR)
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("openconnector")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = build_parser().parse_args(argv)
-    from openconnector_local.client import CliError
+    from openconnector_local.client import EXIT_USAGE, CliError
 
+    try:
+        settings = Settings.from_environ(os.environ)
+    except DeploymentError as error:
+        print(f"openconnector: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    arguments = build_parser(settings).parse_args(argv)
+    arguments.settings = settings
     try:
         if arguments.command == "serve":
             return _serve(arguments)
@@ -139,16 +165,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(arguments: argparse.Namespace) -> int:
-    import logging
-
     from openconnector_local.client import EXIT_ERROR, EXIT_USAGE, CliError
+    from openconnector_local.output import configure_logging
     from openconnector_local.serve import ServeOptions, serve
     from openconnector_local.state import StateError
     from openconnector_local.template import TemplateError
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
-    for noisy in ("botocore", "boto3", "urllib3", "werkzeug", "moto"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     parameters = {}
     for item in arguments.parameter:
         name, separator, value = item.partition("=")
@@ -160,11 +182,13 @@ def _serve(arguments: argparse.Namespace) -> int:
             f"No template at {arguments.template} (run from the repository root or pass --template)",
             EXIT_USAGE,
         )
+    _check_parameters(arguments.template, parameters)
+    configure_logging(verbose=arguments.verbose)
     options = ServeOptions(
         port=arguments.port,
         state_dir=arguments.state_dir,
         template=arguments.template,
-        admin_token=os.environ.get("OPENCONNECTOR_ADMIN_TOKEN") or None,
+        admin_token=arguments.settings.admin_token,
         schedule_speed=arguments.schedule_speed,
         parameters=parameters,
         region=arguments.region,
@@ -182,6 +206,20 @@ def _serve(arguments: argparse.Namespace) -> int:
         raise CliError(str(error), EXIT_ERROR) from error
 
 
+def _check_parameters(template: Path, overrides: dict[str, str]) -> None:
+    from openconnector_local.client import EXIT_USAGE, CliError
+    from openconnector_local.parameters import parameter_problems
+    from openconnector_local.template import TemplateError, load_yaml
+
+    try:
+        document = load_yaml(template.read_text(encoding="utf-8"))
+    except (OSError, TemplateError):
+        return  # the stack reports an unreadable template with its own message
+    problems = parameter_problems(document, overrides)
+    if problems:
+        raise CliError("; ".join(problems), EXIT_USAGE)
+
+
 # client commands --------------------------------------------------------------------------------
 
 
@@ -189,11 +227,7 @@ def _client(arguments: argparse.Namespace) -> Any:
     from openconnector_local.auth import read_stored_token
     from openconnector_local.client import ManagementClient
 
-    token = (
-        arguments.token
-        or os.environ.get("OPENCONNECTOR_ADMIN_TOKEN")
-        or read_stored_token(arguments.state_dir)
-    )
+    token = arguments.token or arguments.settings.admin_token or read_stored_token(arguments.state_dir)
     return ManagementClient(arguments.url, token, timeout=arguments.timeout)
 
 
@@ -393,10 +427,11 @@ def _objects_list(arguments: argparse.Namespace) -> int:
 def _logs(arguments: argparse.Namespace) -> int:
     path, filter_name = LOG_KINDS[arguments.kind]
     params: dict[str, Any] = {"_limit": arguments.limit}
-    if arguments.source:
-        params[filter_name] = arguments.source
     seen: set[str] = set()
+    announced = False
     with _client(arguments) as client:
+        if arguments.source:
+            params[filter_name] = _entity_id(client, LOG_SUBJECTS[arguments.kind], arguments.source)
         while True:
             page = client.json("GET", path, params=params, missing=NOT_YET)
             entries = page.get("results", []) if isinstance(page, dict) else page or []
@@ -410,9 +445,21 @@ def _logs(arguments: argparse.Namespace) -> int:
                     else _log_line(arguments.kind, entry),
                     flush=True,
                 )
+            if not seen and not announced and not arguments.json:
+                waiting = " (waiting for new entries)" if arguments.follow else ""
+                print(f"no {arguments.kind} logs yet{waiting}", file=sys.stderr)
+                announced = True
             if not arguments.follow:
                 return 0
             time.sleep(arguments.interval)
+
+
+def _entity_id(client: Any, resource: str, key: str) -> str:
+    """The id of ``key`` (an id, uuid or slug): log filters compare ids, people remember slugs."""
+    entity = client.json(
+        "GET", f"/api/{resource}/{key}", missing=f"No {resource} with id, uuid or slug {key!r}."
+    )
+    return str(entity.get("id") or key) if isinstance(entity, dict) else key
 
 
 def _log_key(entry: Any) -> str:

@@ -28,6 +28,7 @@ from openconnector_local.eventbridge import EventBridgeRouter
 from openconnector_local.functions import EventRuleSource, StackFunctions, base_environment, discover
 from openconnector_local.http_api import RouteTable, build_event, json_error, translate_response
 from openconnector_local.lambda_runtime import LambdaRuntime
+from openconnector_local.output import access_line
 from openconnector_local.resources import StackResources
 from openconnector_local.schedules import Scheduler, VirtualClock, scheduled_event
 from openconnector_local.sqs_poller import SqsPoller
@@ -345,13 +346,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
         self.wfile.flush()
         self.busy = False
-        log.info(
-            "%s %s %d %.1f ms",
-            self.command,
-            self.path.split("?", 1)[0],
-            status,
-            (time.monotonic() - started) * 1000,
-        )
+        milliseconds = (time.monotonic() - started) * 1000
+        log.info("%s", access_line(self.command, self.path.split("?", 1)[0], status, milliseconds, payload))
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch
 

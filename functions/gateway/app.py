@@ -10,10 +10,15 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from openconnector_core.container import get_container
+from openconnector_core.settings import get_settings
+from openconnector_core.tracing import traced
+
+get_settings()  # bad configuration fails the cold start with one message naming the variable
 
 logger = Logger()
 
 
+@traced
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     response = get_container().gateway.handle(event)

@@ -17,6 +17,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from openconnector_core.api import routers
 from openconnector_core.api.errors import install_error_handlers, internal_error_event_response
+from openconnector_core.settings import get_settings
+from openconnector_core.tracing import traced
+
+get_settings()  # bad configuration fails the cold start with one message naming the variable
 
 logger = Logger()
 metrics = Metrics()
@@ -41,6 +45,7 @@ for router in routers():
     app.include_router(router)
 
 
+@traced
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:

@@ -2,7 +2,8 @@
 
 Order matters and is explicit: action routes (``/api/mappings/test``, ``/api/sources/<key>/test``,
 ``/api/call-logs``) are registered before the generic ``/api/<res>`` / ``/api/<res>/<key>`` CRUD
-routes. (Powertools also tries static paths before dynamic ones, and ``<param>`` never matches ``/``.)
+routes, and so are the original's paths (``aliases``). (Powertools also tries static paths before dynamic
+ones, and ``<param>`` never matches ``/``.)
 """
 
 from __future__ import annotations
@@ -12,6 +13,13 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 def routers() -> list[Router]:
     """Every router of the management API, most specific first."""
-    from openconnector_core.api import actions, objects, resources, synchronizations, system
+    from openconnector_core.api import actions, aliases, objects, resources, synchronizations, system
 
-    return [system.router, actions.router, synchronizations.router, objects.router, resources.router]
+    return [
+        system.router,
+        aliases.router,
+        actions.router,
+        synchronizations.router,
+        objects.router,
+        resources.router,
+    ]

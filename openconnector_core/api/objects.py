@@ -1,7 +1,8 @@
-"""The objects API (``/api/objects/{register}/{schema}[/{id}[/audit-trail]]``) and the one schema
-route the object store guards: deleting a schema that still holds objects is a 409.
+"""The objects API (``/api/objects/{register}/{schema}[/{id}[/audit-trail]]``) and the two routes
+the object store guards: deleting a schema or register that still holds objects is a 409.
 
-Registered before the generic CRUD router, so ``DELETE /api/schemas/<key>`` is answered here. The
+Registered before the generic CRUD router, so ``DELETE /api/schemas|registers/<key>`` is answered
+here. The
 object paths have more segments than any generic route, which never match them.
 """
 
@@ -155,14 +156,25 @@ def item_method_not_allowed(register: str, schema: str, object_id: str) -> Respo
 
 @router.delete("/api/schemas/<key>")
 def delete_schema(key: str) -> Response[Any]:
+    return _delete_unless_in_use("schemas", unquote(key))
+
+
+@router.delete("/api/registers/<key>")
+def delete_register(key: str) -> Response[Any]:
+    return _delete_unless_in_use("registers", unquote(key))
+
+
+def _delete_unless_in_use(resource: str, key: str) -> Response[Any]:
+    """A schema or register that still holds objects is kept: 409 (delete its objects first)."""
     services = container()
-    schema = services.entities.get("schemas", unquote(key)).item
-    if services.objects.schema_in_use(schema):
+    entity = services.entities.get(resource, key).item
+    if services.objects.in_use(resource, entity):
+        kind = resource.removesuffix("s")
         raise ConflictError(
-            f"Schema {schema.get('slug') or schema['id']!r} still holds objects; delete them first",
-            schema=schema["id"],
+            f"The {kind} {entity.get('slug') or entity['id']!r} still holds objects; delete them first",
+            **{kind: entity["id"]},
         )
-    services.entities.delete("schemas", schema["id"], if_match=parse_if_match(header(router, "If-Match")))
+    services.entities.delete(resource, entity["id"], if_match=parse_if_match(header(router, "If-Match")))
     return empty_response(204)
 
 

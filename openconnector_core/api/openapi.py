@@ -5,6 +5,7 @@ Built on first request and cached per execution environment. Pure: no I/O.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -36,26 +37,6 @@ CALL_LOG_FILTERS: list[dict[str, Any]] = [
         "schema": {"type": "string"},
     },
 ]
-
-SWAGGER_UI_HTML = """<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>OpenConnector management API</title>
-  <link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css">
-</head>
-<body>
-  <div id="swagger-ui"></div>
-  <script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-  <script>
-    window.onload = function () {
-      window.ui = SwaggerUIBundle({url: "openapi.json", dom_id: "#swagger-ui", persistAuthorization: true});
-    };
-  </script>
-  <noscript>The OpenAPI document is at <a href="openapi.json">openapi.json</a>.</noscript>
-</body>
-</html>
-"""
 
 
 def camel(name: str) -> str:
@@ -202,7 +183,8 @@ def _action_paths() -> dict[str, dict[str, Any]]:
             "get": {
                 "tags": ["system"],
                 "operationId": "openapi",
-                "summary": "This document",
+                "summary": "This document (no authentication)",
+                "security": [],
                 "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1 document")},
             }
         },
@@ -210,7 +192,8 @@ def _action_paths() -> dict[str, dict[str, Any]]:
             "get": {
                 "tags": ["system"],
                 "operationId": "docs",
-                "summary": "Swagger UI for this document",
+                "summary": "Swagger UI for this document (no authentication; Authorize takes the token)",
+                "security": [],
                 "responses": {
                     "200": {
                         "description": "HTML page",
@@ -280,6 +263,31 @@ def _action_paths() -> dict[str, dict[str, Any]]:
             },
         },
     }
+
+
+ALIAS_TAG = "original routes"
+
+
+def _alias_paths() -> dict[str, dict[str, Any]]:
+    """Every alias of ``openconnector_core.api.aliases``, documented under one tag."""
+    from openconnector_core.api.aliases import ALIASES
+
+    paths: dict[str, dict[str, Any]] = {}
+    for alias in ALIASES:
+        slug = re.sub(r"[^a-z0-9]+", "-", alias.openapi_path.lower()).strip("-")
+        operation: dict[str, Any] = {
+            "tags": [ALIAS_TAG],
+            "operationId": f"original-{alias.method.lower()}-{slug}",
+            "summary": alias.summary,
+            "responses": {"200": _json({}, "The original's shape"), **_errors("400", "401", "403", "404")},
+        }
+        if alias.method in ("POST", "PUT", "PATCH"):
+            operation["requestBody"] = {"required": False, "content": {"application/json": {"schema": {}}}}
+        item = paths.setdefault(alias.openapi_path, {})
+        if "{key}" in alias.openapi_path:
+            item["parameters"] = [{"$ref": "#/components/parameters/key"}]
+        item[alias.method.lower()] = operation
+    return paths
 
 
 def _action_schemas() -> dict[str, Any]:
@@ -363,15 +371,16 @@ def openapi_document(version: str) -> dict[str, Any]:
     schemas, names = _components(dict(RESOURCES))
     schemas.update(_action_schemas())
     paths = _action_paths()
+    paths.update(_alias_paths())
     for resource in sorted(RESOURCES):
         paths.update(_resource_paths(resource, names[resource], bool(RESOURCES[resource].read_only)))
     paths.update(objects.openapi_paths())
     responses = {
         f"Error{status}": _json(_ref("Error"), description) for status, description in ERROR_RESPONSES.items()
     }
-    tags = (
-        [{"name": "system"}] + [{"name": resource} for resource in sorted(RESOURCES)] + [{"name": "objects"}]
-    )
+    tags = [{"name": "system"}] + [{"name": resource} for resource in sorted(RESOURCES)]
+    tags.append({"name": ALIAS_TAG, "description": "The PHP app's paths, answering in its shapes"})
+    tags.append({"name": "objects", "description": "The object store (docs/objects.md)"})
     return {
         "openapi": "3.1.0",
         "info": {

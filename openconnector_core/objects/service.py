@@ -338,9 +338,32 @@ class ObjectStore:
         with self._listeners_lock:
             self._listeners.append(listener)
 
-    def schema_in_use(self, schema: Mapping[str, Any]) -> bool:
-        """Whether any register holds objects of ``schema`` (a schema entity)."""
-        return self._storage.schema_in_use(str(schema["id"]))
+    def in_use(self, resource: str, entity: Mapping[str, Any]) -> bool:
+        """Whether a ``schemas`` or ``registers`` entity still holds objects (it may not be deleted)."""
+        if resource == "schemas":
+            return self._storage.holds_objects(str(entity["id"]))
+        if resource != "registers":
+            return False
+        return any(
+            self._storage.holds_objects(schema_id, str(entity["id"]))
+            for schema_id in self._schema_ids(entity.get("schemas") or [])
+        )
+
+    def _schema_ids(self, keys: Sequence[Any]) -> Iterable[str]:
+        """The ids of the listed schemas that exist, or of every schema when none is listed."""
+        for key in keys:
+            try:
+                yield str(self._entities.get("schemas", str(key)).item["id"])
+            except NotFoundError:
+                continue
+        if keys:
+            return
+        cursor = None
+        while True:
+            page = self._entities.list("schemas", limit=500, cursor=cursor)
+            yield from (str(schema["id"]) for schema in page.items)
+            if not (cursor := page.next):
+                return
 
     # --- helpers -------------------------------------------------------------------------------
 

@@ -50,8 +50,8 @@ class ObjectStorage(Protocol):
 
     def count(self, partition: Partition) -> int: ...
 
-    def schema_in_use(self, schema_id: str) -> bool:
-        """Whether any register holds an object of this schema."""
+    def holds_objects(self, schema_id: str, register_id: str | None = None) -> bool:
+        """Whether any object of this schema exists (in that register, when given)."""
         ...
 
     # -- bulk: unconditional, batched -------------------------------------------------------------

@@ -93,8 +93,15 @@ def _property(error: Any) -> str:
 def object_errors(schema: Mapping[str, Any], data: Mapping[str, Any]) -> list[dict[str, str]]:
     """Every way ``data`` fails ``schema``, as ``[{"property": "address.city", "message": …}]``
     (``property`` is ``""`` for the object itself), in document order."""
+    from referencing.exceptions import Unresolvable
+
     validator = _validator(schema)
-    found = sorted(validator.iter_errors(data), key=lambda error: list(map(str, error.absolute_path)))
+    try:
+        found = sorted(validator.iter_errors(data), key=lambda error: list(map(str, error.absolute_path)))
+    except Unresolvable as error:  # a $ref to a document we do not fetch (no outbound calls from here)
+        raise ValidationError(
+            f"Schema {schema.get('slug') or schema.get('id')!r} cannot be applied: {error}", fields=["$ref"]
+        ) from None
     return [{"property": _property(error), "message": error.message} for error in found]
 
 

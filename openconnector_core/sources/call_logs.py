@@ -111,11 +111,28 @@ def stored_copy(call_log: Mapping[str, Any], *, log_body: bool) -> dict[str, Any
 class CallLogWriter:
     """Persists call logs with their expiry. Storage failures never fail the call."""
 
-    def __init__(self, logs: LogStore, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        logs: LogStore,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        retention: Callable[[], Mapping[str, int]] | None = None,
+    ) -> None:
         self._logs = logs
         self._clock = clock
+        self._retention = retention  # the global settings in ms (openconnector_core.retention)
 
     def write(self, call_log: dict[str, Any], *, log_body: bool) -> dict[str, Any]:
+        if self._retention is not None and call_log.get("expires") and call_log.get("created"):
+            from openconnector_core.retention import floor_expiry
+
+            key = "callLogRetention" if int(call_log.get("statusCode") or 0) >= 400 else "successLogRetention"
+            longest = floor_expiry(
+                datetime.fromisoformat(call_log["expires"]),
+                datetime.fromisoformat(call_log["created"]),
+                self._retention()[key],
+            )
+            call_log["expires"] = iso(longest) if longest else None
         item = stored_copy(call_log, log_body=log_body)
         call_log["size"] = item["size"]
         expires = datetime.fromisoformat(item["expires"]) if item.get("expires") else None

@@ -35,6 +35,7 @@ from openconnector_core.sources.config import (
     translate,
     unknown_options,
 )
+from openconnector_core.sources.legacy_auth import endpoint_join_problem, original_auth_settings
 from openconnector_core.sources.redaction import Redactor, current_redactor, install_log_filters
 from openconnector_core.sources.responses import body_text, decode_data
 from openconnector_core.sources.retry import RetryPolicy
@@ -60,6 +61,7 @@ class CallEngine:
         *,
         guard: OutboundGuard | None = None,
         clock: Callable[[], float] = time.time,
+        retention: Callable[[], Mapping[str, int]] | None = None,
     ) -> None:
         self.entities = entities
         self.settings = settings
@@ -67,7 +69,7 @@ class CallEngine:
         self.clients = HttpClients(self.guard, transport)
         self.tokens = TokenCache()
         self.templates = SourceTemplates(renderer_factory, self.tokens)
-        self._writer = CallLogWriter(logs) if logs is not None else None
+        self._writer = CallLogWriter(logs, retention=retention) if logs is not None else None
         self._sleep = sleep
         self._clock = clock
         self._soap: Any = None
@@ -199,6 +201,9 @@ class CallEngine:
             call_log = self._soap_call(source, endpoint, rendered, redactor)
         else:
             url = str(location) + endpoint
+            glued = endpoint_join_problem(str(location), endpoint)
+            if glued:
+                return self._local_log(source, 400, redactor.scrub(glued), error="invalid-endpoint")
             moved = _moves_origin(str(location), url)
             if moved:
                 return self._local_log(
@@ -243,6 +248,10 @@ class CallEngine:
             if p in url or any(p in v for _, v in spec.headers) or any(p in v for _, v in spec.params)
         )
         try:
+            if not auth_settings and not placeholders:  # the original UI's top-level fields
+                auth_settings = original_auth_settings(
+                    source, spec.headers, has_basic_auth=bool(spec.basic_auth)
+                )
             scheme = build_auth(
                 source,
                 auth_settings,

@@ -4,7 +4,7 @@ Item: ``pk`` = schema id, ``sk`` = ``{register id}#{object id}``, ``rev`` (N, th
 single-object write) and ``doc``, the JSON array ``[version, created, updated, {fields}]`` (few
 attributes: every attribute costs on each read and write). Listing one register/schema is one Query
 on a key range (``sk`` between ``{register}#`` and ``{register}$``: ``$`` sorts right after ``#``),
-and "does any register hold objects of this schema" is a one-item Query.
+and "does any (or this) register hold objects of this schema" is a one-item Query.
 
 DynamoDB refuses items over 400 KB: a ``doc`` over :data:`INLINE_LIMIT` bytes is the body of an S3 object
 ``objects/{schema}/{register}/{id}.json`` and the item keeps ``bodyKey`` + ``bodyVersion``. The bucket
@@ -137,12 +137,16 @@ class DynamoObjectStorage:
     def count(self, partition: Partition) -> int:
         return sum(int(response.get("Count", 0)) for response in self._query(partition, None, Select="COUNT"))
 
-    def schema_in_use(self, schema_id: str) -> bool:
+    def holds_objects(self, schema_id: str, register_id: str | None = None) -> bool:
+        condition, values = "pk = :pk", {":pk": _s(schema_id)}
+        if register_id is not None:
+            condition += " AND begins_with(sk, :register)"
+            values[":register"] = _s(f"{register_id}#")
         response = self._call(
             "query",
             TableName=self._table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": _s(schema_id)},
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
             ProjectionExpression="pk",
             Limit=1,
         )

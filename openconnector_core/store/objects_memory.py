@@ -52,9 +52,13 @@ class MemoryObjectStorage:
         with self._lock:
             return len(self._partitions.get(partition, {}))
 
-    def schema_in_use(self, schema_id: str) -> bool:
+    def holds_objects(self, schema_id: str, register_id: str | None = None) -> bool:
         with self._lock:
-            return any(records for part, records in self._partitions.items() if part.schema == schema_id)
+            return any(
+                records
+                for part, records in self._partitions.items()
+                if part.schema == schema_id and register_id in (None, part.register)
+            )
 
     def get_many(self, partition: Partition, ids: Sequence[str]) -> dict[str, ObjectRecord]:
         with self._lock:

@@ -44,7 +44,7 @@ def calls(dynamodb: Any) -> Counter[str]:
 @pytest.fixture
 def container(dynamodb: Any, tables: dict[str, str], s3: Any) -> Container:
     return Container(
-        Settings.model_validate({}),
+        Settings(),
         entity_store=DynamoEntityStore(dynamodb, tables["EntitiesTable"]),
         contract_store=DynamoEntityStore(dynamodb, tables["ContractsTable"]),
         log_store=DynamoLogStore(dynamodb, tables["LogsTable"]),
@@ -238,11 +238,14 @@ def test_unprocessed_batch_items_are_resent(
     assert sorted(record.data["n"] for record in got.values()) == list(range(40))
 
 
-def test_schema_in_use_looks_across_registers(container: Container, store: ObjectStore) -> None:
+def test_in_use_looks_across_registers_or_in_one(container: Container, store: ObjectStore) -> None:
     schema = container.entities.get("schemas", "pet").item
-    assert not store.schema_in_use(schema)
-    container.entities.create("registers", {"title": "Farm"})
+    zoo = container.entities.get("registers", "zoo").item
+    farm = container.entities.create("registers", {"title": "Farm", "schemas": ["pet"]}).item
+    assert not store.in_use("schemas", schema)
     object_id = store.create("farm/pet", {"name": "Rex"}).object["id"]
-    assert store.schema_in_use(schema)
+    assert store.in_use("schemas", schema)
+    assert store.in_use("registers", farm)  # lists the schema
+    assert not store.in_use("registers", zoo)  # lists none: every schema is looked at
     store.delete("farm/pet", object_id)
-    assert not store.schema_in_use(schema)
+    assert not store.in_use("schemas", schema) and not store.in_use("registers", farm)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.template.conftest import ROOT, of_type
 
@@ -92,14 +93,6 @@ def test_management_is_behind_an_authorizer_and_the_gateway_is_public(resources:
     assert "Auth" not in gateway
 
 
-def test_layer_requirements_match_the_package_dependencies() -> None:
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    declared = sorted(pyproject["project"]["dependencies"])
-    lines = (ROOT / "layers/core/requirements.txt").read_text().splitlines()
-    layer = sorted(line.strip() for line in lines if line.strip() and not line.startswith("#"))
-    assert layer == declared
-
-
 def test_handlers_hold_no_business_logic() -> None:
     """Handlers import the core, never the local stack, and stay small."""
     for app in (ROOT / "functions").glob("*/app.py"):
@@ -125,24 +118,43 @@ def test_only_adapters_import_aws_sdks() -> None:
         assert not pattern.search(path.read_text()), f"{relative} imports an AWS SDK outside the adapters"
 
 
-def test_the_build_output_imports_every_handler(resources: dict[str, Any]) -> None:
-    """Run each built handler with only the layer and its own code on the path, as Lambda does."""
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
+"""What the Lambda Python runtime brings itself (/var/runtime): the layer leaves them out (ADR 0140)."""
+
+
+@pytest.mark.parametrize("tracing", [False, True], ids=["tracing-off", "tracing-on"])
+def test_the_build_output_imports_every_handler(
+    resources: dict[str, Any], tracing: bool, tmp_path: Path
+) -> None:
+    """Run each built handler as Lambda does: its code, the layer, then the runtime's own packages."""
     import subprocess
     import sys
 
     build = ROOT / ".aws-sam" / "build"
     assert build.is_dir(), "run `make build` first (make test does)"
     layer = build / "CoreLayer" / "python"
+    runtime = tmp_path / "var-runtime"
+    runtime.mkdir()
+    for package in RUNTIME_PROVIDED:
+        module = importlib.util.find_spec(package)
+        assert module and module.origin, package
+        (runtime / package).symlink_to(Path(module.origin).parent)
     for name in functions(resources):
         code = build / name
         script = (
-            "import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]; "
-            "import app; assert callable(app.lambda_handler)"
+            "import sys; sys.path[:0] = sys.argv[1:4]; "
+            "import app; assert callable(app.lambda_handler); "
+            f"assert ('aws_xray_sdk' in sys.modules) is {tracing}, 'X-Ray SDK import does not follow Tracing'"
         )
-        env = {"AWS_DEFAULT_REGION": "eu-west-1", "PATH": "/usr/bin:/bin"}
-        # -S: no site-packages, so the layer alone must carry every dependency.
+        env = {
+            "AWS_DEFAULT_REGION": "eu-west-1",
+            "PATH": "/usr/bin:/bin",
+            "POWERTOOLS_TRACE_DISABLED": "false" if tracing else "true",
+            "LAMBDA_TASK_ROOT": str(code),
+        }
+        # -S: no site-packages, so the layer (and the runtime's boto3) must carry every dependency.
         result = subprocess.run(
-            [sys.executable, "-S", "-c", script, str(code), str(layer)],
+            [sys.executable, "-S", "-c", script, str(code), str(layer), str(runtime)],
             capture_output=True,
             text=True,
             env=env,

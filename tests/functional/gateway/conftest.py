@@ -20,7 +20,7 @@ def container() -> Iterator[Any]:
     from openconnector_core.container import Container, set_container
     from openconnector_core.settings import Settings
 
-    instance = Container.in_memory(Settings.model_validate({"OPENCONNECTOR_OUTBOUND_ALLOW": "127.0.0.1/32"}))
+    instance = Container.in_memory(Settings(OPENCONNECTOR_OUTBOUND_ALLOW="127.0.0.1/32"))
     set_container(instance)
     yield instance
     instance.call_engine.close()

@@ -139,6 +139,17 @@ def test_deleting_a_schema_that_holds_objects_is_a_409(api: Management) -> None:
     assert api.get("/api/schemas/pet").status == 404
 
 
+def test_deleting_a_register_that_holds_objects_is_a_409(api: Management) -> None:
+    assert api.post("/api/registers", {"title": "Empty"}).status == 201
+    object_id = api.post("/api/objects/zoo/pet", {"name": "Rex"}).body["id"]
+    refused = api.delete("/api/registers/zoo")
+    assert refused.status == 409 and "register 'zoo'" in refused.body["message"]
+    assert api.delete("/api/registers/empty").status == 204
+    assert api.delete(f"/api/objects/zoo/pet/{object_id}").status == 204
+    assert api.delete("/api/registers/zoo", headers={"If-Match": '"7"'}).status == 412
+    assert api.delete("/api/registers/zoo").status == 204
+
+
 def test_an_invalid_json_schema_is_a_400_naming_the_keyword(management: Management) -> None:
     refused = management.post("/api/schemas", {"title": "Bad", "properties": {"age": {"type": "int"}}})
     assert refused.status == 400

@@ -26,14 +26,14 @@ def api() -> Iterator[PaginatedApi]:
 
 @pytest.fixture
 def container() -> Container:
-    return Container.in_memory(Settings.model_validate(ALLOW))
+    return Container.in_memory(Settings(**ALLOW))
 
 
 @pytest.fixture
 def dynamo_container(tables: dict[str, str]) -> Container:
     """The DynamoDB adapters on moto (tables from template.yaml); pages run in this process."""
-    settings = Settings.model_validate(
-        {
+    settings = Settings(
+        **{
             **ALLOW,
             "ENTITIES_TABLE": tables["EntitiesTable"],
             "CONTRACTS_TABLE": tables["ContractsTable"],

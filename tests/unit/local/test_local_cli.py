@@ -135,3 +135,57 @@ def test_sync_run_sends_data_and_follows_the_run_with_pages_and_objects(
     assert "Success (found 20, created 20)" in captured.out
     with pytest.raises(CliError):
         cli._run_data("[1, 2]")
+
+
+def test_version_and_help_on_every_option(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith("openconnector ")
+
+    def options(parser: object) -> list[object]:
+        found = []
+        for action in getattr(parser, "_actions", []):
+            if action.choices and isinstance(action.choices, dict):  # sub-commands
+                for sub in action.choices.values():
+                    found.extend(options(sub))
+            elif action.option_strings:
+                found.append(action)
+        return found
+
+    missing = [action.option_strings for action in options(cli.build_parser()) if not action.help]
+    assert missing == []
+
+
+def _serve_logs(monkeypatch: pytest.MonkeyPatch, handler) -> None:  # type: ignore[no-untyped-def]
+    real = ManagementClient
+
+    def fake(url: str, token: str | None, timeout: float = 60.0) -> ManagementClient:
+        return real(url, token, timeout, transport=httpx.MockTransport(handler))
+
+    monkeypatch.setattr("openconnector_local.client.ManagementClient", fake)
+
+
+def test_logs_take_a_slug_and_say_when_there_are_none(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append((request.url.path, dict(request.url.params)))
+        if request.url.path == "/api/sources/pet-store":
+            return httpx.Response(200, json={"id": "0190-source-id", "slug": "pet-store"})
+        return httpx.Response(200, json={"results": [], "next": None})
+
+    _serve_logs(monkeypatch, handler)
+    assert cli.main(["logs", "calls", "--source", "pet-store"]) == 0
+    assert asked[-1] == ("/api/call-logs", {"_limit": "20", "sourceId": "0190-source-id"})
+    assert capsys.readouterr().err.strip() == "no calls logs yet"
+
+
+def test_a_bad_setting_stops_every_command(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OPENCONNECTOR_URL", "127.0.0.1:3000")
+    assert cli.main(["logs"]) == 2
+    assert "OPENCONNECTOR_URL: '127.0.0.1:3000' is not an http(s) URL" in capsys.readouterr().err

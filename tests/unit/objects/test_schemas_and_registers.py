@@ -104,3 +104,11 @@ def test_a_chosen_slug_that_is_taken_is_a_409(container: Container) -> None:
         container.entities.create("sources", {"name": "B", "slug": "pets"})
     # a derived slug that equals the chosen one moves aside instead
     assert container.entities.create("sources", {"name": "Pets"}).item["slug"] == "pets-2"
+
+
+def test_a_remote_ref_is_never_fetched_and_is_a_clear_400(container: Container) -> None:
+    schema = container.entities.create(
+        "schemas", {"title": "Remote", "properties": {"a": {"$ref": "http://169.254.169.254/latest"}}}
+    ).item
+    with pytest.raises(ValidationError, match=r"cannot be applied.*169\.254"):
+        object_errors(schema, {"a": 1})
