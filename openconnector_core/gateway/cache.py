@@ -94,13 +94,13 @@ class GatewayCache:
         self,
         store: EntityStore,
         *,
-        entities: Any,
+        reveal: Callable[[str, str], dict[str, Any]],
         check_every: float = CHECK_EVERY_SECONDS,
         max_age: float = MAX_AGE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
-        self._entities = entities
+        self._reveal = reveal  # an entity with its secrets in clear (consumers' credentials)
         self._check_every = check_every
         self._max_age = max_age
         self._clock = clock
@@ -159,9 +159,10 @@ class GatewayCache:
             page = self._store.list("mappings", filters={"reference": ref}, limit=1)
             return page.items[0] if page.items else None
         try:
-            return dict(self._entities.get("mappings", ref).item)
+            item = self._store.get("mappings", ref).item
         except NotFoundError:
             return None
+        return {k: v for k, v in item.items() if k != "secretRef"}
 
     def schema_ref(self, key: str, resolve: Callable[[str], SchemaRef]) -> SchemaRef:
         """A ``register/schema`` reference resolved once per version (registers and schemas are
@@ -177,6 +178,6 @@ class GatewayCache:
         snapshot = self.current()
         if snapshot.consumers is None:
             snapshot.consumers = [
-                self._entities.reveal("consumers", str(item["id"])) for item in self._list("consumers")
+                self._reveal("consumers", str(item["id"])) for item in self._list("consumers")
             ]
         return snapshot.consumers

@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from openconnector_core.entities.base import now_iso
 from openconnector_core.errors import OpenConnectorError, PreconditionFailedError
+from openconnector_core.gateway.chain import now_iso
 from openconnector_core.objects.storage import ObjectRecord, ObjectStorage, Partition
 
 LOCKS = Partition("gateway", "locks")

@@ -47,7 +47,8 @@ class Gateway:
         self.container = container
         self.cache = GatewayCache(
             container.entity_store,
-            entities=container.entities,
+            # The entity service (and pydantic with it) loads only when a consumer's secret is needed.
+            reveal=lambda resource, key: container.entities.reveal(resource, key),
             check_every=container.settings.gateway_cache_seconds,
         )
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from openconnector_core.entities.enums import RULE_TYPES
 from openconnector_core.errors import ValidationError
 from openconnector_core.gateway.chain import RuleFunction
 from openconnector_core.gateway.rules import (
@@ -47,8 +46,6 @@ REGISTRY: dict[str, RuleFunction] = {
 # Refused on save; a stored one (imported before this check) is skipped with a warning.
 UNSUPPORTED = frozenset({"javascript", "custom"})
 SKIPPED = UNSUPPORTED
-# Rule types that only synchronizations run; an endpoint answers 500 "Unsupported rule type".
-SYNCHRONIZATION_ONLY = frozenset(RULE_TYPES) - set(REGISTRY) - UNSUPPORTED
 
 
 def check_rule(wire: dict[str, Any]) -> None:
@@ -59,6 +56,11 @@ def check_rule(wire: dict[str, Any]) -> None:
             f"Rule type {rule_type!r} is not supported: stored code is not run by this gateway",
             fields=["type"],
         )
-    valid = sorted(set(REGISTRY) | SYNCHRONIZATION_ONLY)
+    # The entity enums import the entity package (pydantic): only saving a rule needs them, and a
+    # gateway request never does. Types only synchronizations run are valid too (an endpoint that
+    # has one answers 500 "Unsupported rule type").
+    from openconnector_core.entities.enums import RULE_TYPES
+
+    valid = sorted((set(REGISTRY) | set(RULE_TYPES)) - UNSUPPORTED)
     if rule_type is not None and rule_type not in valid:
         raise ValidationError(f"Unknown rule type {rule_type!r}; valid: {', '.join(valid)}", fields=["type"])

@@ -33,7 +33,9 @@ def test_writes_of_watched_resources_change_the_version() -> None:
 def test_the_snapshot_is_reread_only_after_a_version_change_and_the_interval() -> None:
     container = Container.in_memory()
     clock = Clock()
-    cache = GatewayCache(container.entity_store, entities=container.entities, check_every=2.0, clock=clock)
+    cache = GatewayCache(
+        container.entity_store, reveal=container.entities.reveal, check_every=2.0, clock=clock
+    )
     container.entities.create("endpoints", {"name": "one", "endpoint": "a", "method": "GET"})
     assert [e.name for e in cache.current().endpoints] == ["one"]
 
