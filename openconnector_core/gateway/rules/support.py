@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from openconnector_core.errors import BadRequestError, NotFoundError, ValidationError
+from openconnector_core.errors import BadRequestError, OpenConnectorError, ValidationError
 from openconnector_core.gateway.response import GatewayResponse, json_response
 from openconnector_core.mapping import paths
 
@@ -55,8 +55,8 @@ def put(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 
 def run_mapping(flow: Flow, reference: Any, value: Any, *, list_mode: bool = False) -> Any:
     mapping = flow.cache.mapping(str(reference))
-    if mapping is None:
-        raise NotFoundError(f"Mapping {reference} not found")
+    if mapping is None:  # the endpoint is misconfigured, not the request wrong: 500
+        raise OpenConnectorError(f"Mapping {reference} not found")
     return flow.container.mapping_engine.run(mapping, value, list_mode)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from openconnector_core.errors import NotFoundError
+from openconnector_core.errors import NotFoundError, OpenConnectorError
 from openconnector_core.gateway.rules.support import get
 
 if TYPE_CHECKING:
@@ -71,8 +71,8 @@ def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any
 
 
 def _find(flow: Flow, reference: Any) -> dict[str, Any]:
-    if reference in (None, ""):
-        raise NotFoundError("The synchronization rule names no synchronization")
+    if reference in (None, ""):  # misconfigured endpoint: 500, like an unknown synchronization
+        raise OpenConnectorError("The synchronization rule names no synchronization")
     try:
         return dict(flow.container.entities.get("synchronizations", str(reference)).item)
     except NotFoundError:
@@ -81,7 +81,7 @@ def _find(flow: Flow, reference: Any) -> dict[str, Any]:
         )
         if page.items:
             return dict(page.items[0])
-        raise NotFoundError(f"Synchronization {reference} not found") from None
+        raise OpenConnectorError(f"Synchronization {reference} not found") from None
 
 
 def _produced(log: dict[str, Any]) -> Any:

@@ -192,3 +192,13 @@ def test_unknown_rule_types_are_refused_listing_the_valid_ones(gateway: Any) -> 
     with pytest.raises(ValidationError) as raised:
         gateway.rule("teleport", {})
     assert "authentication" in str(raised.value) and "filepart_upload" in str(raised.value)
+
+
+def test_a_rule_naming_a_missing_mapping_is_a_500_that_says_so(gateway: Any) -> None:
+    rule = gateway.rule("mapping", {"mapping": "no-such-mapping"})
+    gateway.endpoint("mapped", rules=[rule])
+
+    answer = gateway.get("mapped")
+
+    assert answer.status == 500
+    assert answer.body["detail"].endswith("With error message: Mapping no-such-mapping not found")
