@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from openconnector_core.errors import ConflictError, NotFoundError, OpenConnectorError
 from openconnector_core.gateway import chain
-from openconnector_core.gateway.cache import GatewayCache
+from openconnector_core.gateway.cache import GatewayCache, LoadedEndpoint
 from openconnector_core.gateway.chain import Flow
 from openconnector_core.gateway.locks import Locks
 from openconnector_core.gateway.matching import match_endpoint, path_parameters
@@ -70,6 +70,9 @@ class Gateway:
                 return to_event(preflight(origin), accept=None, origin=None)
             request = from_event(event)
             response = self.serve(request)
+            if request.method == "HEAD":  # a GET endpoint answers HEAD: its headers, no body
+                result = to_event(response, accept=accept, origin=origin)
+                return {**result, "body": "", "isBase64Encoded": False}
         except PayloadTooLargeError as error:
             response = problem(413, error.message, instance, "Payload Too Large")
         except OpenConnectorError as error:
@@ -88,10 +91,10 @@ class Gateway:
         snapshot = self.cache.current()
         try:
             try:
-                endpoint = match_endpoint(snapshot.endpoints, request.path, request.method).item
+                endpoint = _match(snapshot.endpoints, request)
             except NotFoundError:
                 snapshot = self.cache.current(recheck=True)
-                endpoint = match_endpoint(snapshot.endpoints, request.path, request.method).item
+                endpoint = _match(snapshot.endpoints, request)
         except (NotFoundError, ConflictError) as error:
             title = HTTPStatus(error.status).phrase
             return problem(error.status, error.message, request.request_id, title, error=error.message)
@@ -215,6 +218,16 @@ class Gateway:
             if 200 <= status <= 599:
                 return status
         return _SUCCESS_STATUS.get(flow.request.method, 200)
+
+
+def _match(endpoints: list[LoadedEndpoint], request: GatewayRequest) -> dict[str, Any]:
+    """The endpoint for the request; a HEAD without a HEAD endpoint is served by the GET one."""
+    try:
+        return match_endpoint(endpoints, request.path, request.method).item
+    except NotFoundError:
+        if request.method != "HEAD":
+            raise
+    return match_endpoint(endpoints, request.path, "GET").item
 
 
 def _amended_parameters(body: Any, original: dict[str, Any]) -> dict[str, Any]:

@@ -202,3 +202,15 @@ def test_a_rule_naming_a_missing_mapping_is_a_500_that_says_so(gateway: Any) -> 
 
     assert answer.status == 500
     assert answer.body["detail"].endswith("With error message: Mapping no-such-mapping not found")
+
+
+def test_head_is_answered_by_the_get_endpoint_without_a_body(gateway: Any) -> None:
+    rule = gateway.rule("error", {"error": {"code": 200, "name": "here"}})
+    gateway.endpoint("things", rules=[rule])
+
+    answer = gateway.request("HEAD", "things")
+
+    assert answer.status == 200
+    assert answer.text == ""
+    assert answer.header("Content-Type") == "application/json"
+    assert gateway.request("HEAD", "nothing").status == 404
