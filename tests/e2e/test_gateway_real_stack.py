@@ -252,3 +252,89 @@ def test_objects_and_a_chunked_file_through_endpoints(stack: RunningStack) -> No
             headers={"Content-Type": "application/octet-stream"},
         )
         assert too_big.status_code == 413
+
+
+def test_jwt_and_basic_against_consumers_whose_credentials_live_in_secrets_manager(
+    stack: RunningStack,
+) -> None:
+    import time
+
+    import jwt
+
+    secret = "consumer-shared-secret-0123456789-abcdefghijklmnopqrstuvwxyz-0123456789"
+    with stack.client() as api:
+        _created(
+            api,
+            "consumers",
+            {
+                "name": "partner",
+                "userId": "p-1",
+                "authorizationConfiguration": {"publicKey": secret, "audience": "gw"},
+            },
+        )
+        _created(
+            api,
+            "consumers",
+            {"name": "ann", "authorizationConfiguration": {"username": "ann", "password": "s3cret-pass"}},
+        )
+        listed = api.get("/api/consumers").text
+        assert secret not in listed and "s3cret-pass" not in listed
+        jwt_rule = _created(
+            api,
+            "rules",
+            {"name": "jwt", "type": "authentication", "configuration": {"authentication": {"type": "jwt"}}},
+        )
+        basic_rule = _created(
+            api,
+            "rules",
+            {
+                "name": "basic",
+                "type": "authentication",
+                "configuration": {"authentication": {"type": "basic"}},
+            },
+        )
+        welcome = _created(
+            api,
+            "rules",
+            {
+                "name": "welcome",
+                "type": "error",
+                "order": 9,
+                "configuration": {"error": {"code": 200, "name": "welcome"}},
+            },
+        )
+        _created(
+            api,
+            "endpoints",
+            {
+                "name": "jwt",
+                "endpoint": "jwt-only",
+                "method": "GET",
+                "rules": [jwt_rule["id"], welcome["id"]],
+            },
+        )
+        _created(
+            api,
+            "endpoints",
+            {
+                "name": "basic",
+                "endpoint": "basic-only",
+                "method": "GET",
+                "rules": [basic_rule["id"], welcome["id"]],
+            },
+        )
+
+    now = int(time.time())
+    good = jwt.encode({"iss": "partner", "aud": "gw", "iat": now, "exp": now + 60}, secret, algorithm="HS512")
+    forged = jwt.encode(
+        {"iss": "partner", "aud": "gw", "iat": now, "exp": now + 60}, "guess" * 16, algorithm="HS512"
+    )
+    with httpx.Client(base_url=stack.url, timeout=20) as public:
+        assert (
+            public.get("/api/endpoint/jwt-only", headers={"Authorization": f"Bearer {good}"}).status_code
+            == 200
+        )
+        refused = public.get("/api/endpoint/jwt-only", headers={"Authorization": f"Bearer {forged}"})
+        assert refused.status_code == 401 and refused.json()["detail"] == "The token could not be validated"
+        assert public.get("/api/endpoint/basic-only", auth=("ann", "s3cret-pass")).status_code == 200
+        assert public.get("/api/endpoint/basic-only", auth=("ann", "wrong")).status_code == 401
