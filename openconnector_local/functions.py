@@ -88,6 +88,8 @@ def base_environment(region: str, endpoint_url: str) -> dict[str, str]:
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "POWERTOOLS_TRACE_DISABLED": os.environ.get("POWERTOOLS_TRACE_DISABLED", "true"),
+        # Locally an edited endpoint or rule answers at once (in AWS the gateway checks every 2 s).
+        "OPENCONNECTOR_GATEWAY_CACHE_SECONDS": os.environ.get("OPENCONNECTOR_GATEWAY_CACHE_SECONDS", "0"),
     }
 
 

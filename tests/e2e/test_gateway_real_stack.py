@@ -338,3 +338,20 @@ def test_jwt_and_basic_against_consumers_whose_credentials_live_in_secrets_manag
         assert refused.status_code == 401 and refused.json()["detail"] == "The token could not be validated"
         assert public.get("/api/endpoint/basic-only", auth=("ann", "s3cret-pass")).status_code == 200
         assert public.get("/api/endpoint/basic-only", auth=("ann", "wrong")).status_code == 401
+
+
+def test_an_edited_rule_answers_at_once_on_the_local_stack(stack: RunningStack) -> None:
+    with stack.client() as api:
+        rule = _created(
+            api,
+            "rules",
+            {"name": "say", "type": "error", "configuration": {"error": {"code": 200, "name": "v1"}}},
+        )
+        _created(api, "endpoints", {"name": "say", "endpoint": "say", "method": "GET", "rules": [rule["id"]]})
+        with httpx.Client(base_url=stack.url, timeout=20) as public:
+            assert public.get("/api/endpoint/say").json()["error"] == "v1"
+            changed = api.put(
+                f"/api/rules/{rule['id']}", json={"configuration": {"error": {"code": 200, "name": "v2"}}}
+            )
+            assert changed.status_code == 200, changed.text
+            assert public.get("/api/endpoint/say").json()["error"] == "v2"
