@@ -14,18 +14,39 @@ acceptance predicates the original applies in different places (see docs/conditi
 from __future__ import annotations
 
 import math
+import threading
+import time
 from collections.abc import Callable
 from typing import Any, Literal
 
-from openconnector_core import php
+from openconnector_core import deadline, php
 from openconnector_core.errors import ConditionError
 from openconnector_core.php import compare, is_array, loose_equals
 
-__all__ = ["MAX_DEPTH", "PassMode", "evaluate", "is_truthy_jsonlogic", "is_truthy_php", "passes"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_ITEMS",
+    "MAX_STRING_LENGTH",
+    "PassMode",
+    "evaluate",
+    "is_truthy_jsonlogic",
+    "is_truthy_php",
+    "passes",
+]
 
 PassMode = Literal["endpoint", "rule", "synchronization-action", "synchronization"]
 
 MAX_DEPTH = 100
+MAX_STRING_LENGTH = 1_000_000
+"""Characters a ``cat`` may build (a ``reduce`` that doubles a string reaches any size otherwise)."""
+MAX_ITEMS = 100_000
+"""Elements a ``merge`` may build."""
+TIME_BUDGET_SECONDS = 1.0
+"""One evaluation, like one mapping run; an enclosing deadline (``openconnector_core.deadline``) that
+ends earlier wins."""
+_CHECK_EVERY = 1024  # steps between clock reads
+
+_budget = threading.local()
 
 # --------------------------------------------------------------------------- JSON-logic on PHP values
 
@@ -120,6 +141,8 @@ def _minmax(args: tuple[Any, ...], sign: int) -> Any:
 
 def _op_merge(*args: Any) -> list[Any] | dict[str, Any]:
     # array_merge((array)$a, (array)$b): integer keys renumbered, string keys overwrite.
+    if sum(len(value) if is_array(value) else 1 for value in args) > MAX_ITEMS:
+        raise ConditionError(f"JSON-logic size limit: merge would build an array over {MAX_ITEMS} elements")
     merged: dict[Any, Any] = {}
     position = 0
     for value in args:
@@ -177,7 +200,12 @@ def _op_log(a: Any) -> Any:
 
 
 def _op_cat(*args: Any) -> str:
-    return "".join(php.to_string(value) for value in args)
+    parts = [php.to_string(value) for value in args]
+    if sum(len(part) for part in parts) > MAX_STRING_LENGTH:
+        raise ConditionError(
+            f"JSON-logic size limit: cat would build a string over {MAX_STRING_LENGTH} characters"
+        )
+    return "".join(parts)
 
 
 # operator -> (minimum number of arguments, implementation); missing arguments are PHP's
@@ -236,6 +264,12 @@ def _at(values: list[Any], index: int) -> Any:
 def _apply(rule: Any, data: Any, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise ConditionError(f"JSON-logic rule nested deeper than {MAX_DEPTH} levels")
+    _budget.steps += 1
+    if _budget.steps % _CHECK_EVERY == 0 and time.monotonic() > _budget.ends:
+        raise ConditionError(
+            f"JSON-logic time limit: the rule did not finish within {TIME_BUDGET_SECONDS:g} s "
+            f"({_budget.steps} steps)"
+        )
     if not _is_logic(rule):
         if isinstance(rule, list):
             return [_apply(item, data, depth + 1) for item in rule]
@@ -352,12 +386,26 @@ def evaluate(rule: Any, data: Any = None) -> Any:
 
     Raises ``ConditionError`` for an unknown operator or arguments PHP would reject.
     """
+    outer = getattr(_budget, "ends", None)
+    ends = time.monotonic() + TIME_BUDGET_SECONDS
+    enclosing = deadline.current()
+    for earlier in (enclosing, outer):
+        if earlier is not None:
+            ends = min(ends, earlier)
+    _budget.ends = ends
+    if outer is None:
+        _budget.steps = 0  # a nested evaluation (e.g. from a template) shares the outer count
     try:
         return _apply(rule, data, 0)
     except (php.PhpTypeError, ZeroDivisionError) as error:  # what PHP throws as an Error
         raise ConditionError(str(error)) from error
     except RecursionError as error:  # deeply nested *data* compared element by element
         raise ConditionError("JSON-logic data nested too deeply") from error
+    finally:
+        if outer is None:
+            del _budget.ends
+        else:
+            _budget.ends = outer
 
 
 def passes(result: Any, mode: PassMode) -> bool:

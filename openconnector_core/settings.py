@@ -62,6 +62,10 @@ def _port(value: str) -> int:
     return port
 
 
+def _ports(value: str) -> tuple[int, ...]:
+    return tuple(_port(item.strip()) for item in value.split(",") if item.strip())
+
+
 def _positive_number(value: str) -> float:
     try:
         number = float(value)
@@ -136,6 +140,27 @@ VARIABLES: tuple[Variable, ...] = (
         _outbound_allow,
         "comma-separated hosts or CIDRs the SSRF guard admits",
     ),
+    Variable(
+        "OPENCONNECTOR_ADMIN_SCOPE",
+        "admin_scope",
+        "openconnector/admin",
+        _name,
+        "scope or group a JWT needs to change anything (template: AdminScope)",
+    ),
+    Variable(
+        "OPENCONNECTOR_READ_SCOPE",
+        "read_scope",
+        "openconnector/read",
+        _name,
+        "scope or group a JWT needs to read (template: ReadScope)",
+    ),
+    Variable(
+        "OPENCONNECTOR_LOCAL_PORTS",
+        "local_ports",
+        "",
+        _ports,
+        "set by the local stack: its own and its AWS emulator's ports, never reachable outbound",
+    ),
     Variable("OPENCONNECTOR_PORT", "port", "3000", _port, "port of the local stack"),
     Variable(
         "OPENCONNECTOR_STATE_DIR", "state_dir", ".openconnector", Path, "state directory of the local stack"
@@ -178,6 +203,9 @@ class Settings:
     aws_region: str
     trace_disabled: bool
     outbound_allow: tuple[str, ...]
+    admin_scope: str
+    read_scope: str
+    local_ports: tuple[int, ...]
     port: int
     state_dir: Path
     admin_token: str | None
@@ -211,6 +239,10 @@ class Settings:
     @property
     def outbound_allow_list(self) -> list[str]:
         return list(self.outbound_allow)
+
+    @property
+    def local_port_list(self) -> list[int]:
+        return list(self.local_ports)
 
     @property
     def tracing(self) -> bool:

@@ -4,10 +4,13 @@ journals every successful mutating request before its response leaves (see ``sta
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import io
+import json
 import logging
 import random
 import re
+import secrets
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -40,6 +43,8 @@ READ_ONLY_PREFIXES = (
 """Operations that change nothing worth keeping. ``ReceiveMessage`` changes receive counts and
 visibility, which a replay cannot reproduce (receipt handles are random); snapshots keep those."""
 
+CONTROL_PREFIX = "/moto-api"
+_ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "te", "upgrade"}
 
@@ -98,18 +103,34 @@ def seed_moto_random(seed: int | None) -> None:
 
 
 class JournalingMiddleware:
-    def __init__(self, app: WsgiApp, store: StateStore, observers: list[Observer] | None = None) -> None:
+    def __init__(
+        self,
+        app: WsgiApp,
+        store: StateStore,
+        observers: list[Observer] | None = None,
+        access_key: str | None = None,
+    ) -> None:
         self.app = app
         self.store = store
         self.observers = observers or []
+        self.access_key = access_key
+        """The per-start key every request must be signed with; ``None`` admits any (tests only)."""
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        body = _read_body(environ)
         headers = {
             key[5:].replace("_", "-").lower(): str(value)
             for key, value in environ.items()
             if key.startswith("HTTP_")
         }
+        refusal = self._refusal(environ, headers)
+        if refusal is not None:
+            payload = json.dumps({"message": refusal}).encode()
+            start_response("403 Forbidden", [("Content-Type", "application/json")])
+            return [payload]
+        body = _read_body(environ)
+        if body is None:
+            start_response("400 Bad Request", [("Content-Type", "application/json")])
+            return [b'{"message": "Invalid Content-Length"}']
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
         method = environ["REQUEST_METHOD"]
@@ -132,6 +153,11 @@ class JournalingMiddleware:
                     self.store.record(request, service)
         else:
             status, response_headers, payload = _call(self.app, environ)
+        status_line, outgoing = response_headers
+        response_headers = (
+            status_line,
+            [(k, v) for k, v in outgoing if not k.lower().startswith("access-control-")],
+        )
         call = AwsCall(service, operation, request, status, payload)
         for observer in self.observers:
             try:
@@ -141,10 +167,42 @@ class JournalingMiddleware:
         start_response(response_headers[0], response_headers[1])
         return [payload]
 
+    def _refusal(self, environ: dict[str, Any], headers: dict[str, str]) -> str | None:
+        """Why a request may not reach moto (checked before its body is read), else ``None``."""
+        path = str(environ.get("PATH_INFO", "/"))
+        if path.startswith(CONTROL_PREFIX):
+            return "The emulator's control routes are disabled"
+        if environ["REQUEST_METHOD"] == "OPTIONS":
+            return "The emulator answers no cross-origin requests"
+        if self.access_key is None:
+            return None
+        presented = access_key_of(headers, str(environ.get("QUERY_STRING", "")))
+        if presented is None or not hmac.compare_digest(presented.encode(), self.access_key.encode()):
+            return "Only the local stack may use its AWS emulator"
+        return None
 
-def _read_body(environ: dict[str, Any]) -> bytes:
+
+def access_key_of(headers: dict[str, str], query_string: str) -> str | None:
+    """The access key id a SigV4 request (header or presigned URL) was signed with."""
+    match = _ACCESS_KEY.search(headers.get("authorization", ""))
+    if match:
+        return match.group(1)
+    credential = parse_qs(query_string).get("X-Amz-Credential")
+    if credential:
+        return credential[0].split("/", 1)[0]
+    return None
+
+
+def new_access_key() -> str:
+    """A fresh per-start access key id (AWS's shape: upper-case letters and digits)."""
+    return "OCLOCAL" + secrets.token_hex(16).upper()
+
+
+def _read_body(environ: dict[str, Any]) -> bytes | None:
     stream = environ["wsgi.input"]
-    length = environ.get("CONTENT_LENGTH")
+    length = str(environ.get("CONTENT_LENGTH") or "")
+    if length and not (length.isascii() and length.isdigit()):
+        return None
     if length:
         body = stream.read(int(length))
     elif (
@@ -240,19 +298,20 @@ class _TransactionBackupCopy:
 def _speed_up_dynamodb_transactions() -> None:
     import moto.dynamodb.models as dynamodb_models
 
-    dynamodb_models.copy = _TransactionBackupCopy()  # type: ignore[assignment]
+    dynamodb_models.copy = _TransactionBackupCopy()  # type: ignore[attr-defined,assignment]
 
 
 class AwsEmulator:
     """moto, in this process, on ``http://127.0.0.1:<port>``; state persisted by ``store``."""
 
-    def __init__(self, store: StateStore, port: int = 0) -> None:
+    def __init__(self, store: StateStore, port: int = 0, access_key: str | None = None) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         _speed_up_dynamodb_transactions()
         self.store = store
+        self.access_key = access_key or new_access_key()
         self.moto_app: WsgiApp = DomainDispatcherApplication(create_backend_app)
-        self.middleware = JournalingMiddleware(self.moto_app, store)
+        self.middleware = JournalingMiddleware(self.moto_app, store, access_key=self.access_key)
         self._port = port
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -287,9 +346,13 @@ class AwsEmulator:
         self._thread.start()
 
     @property
-    def endpoint_url(self) -> str:
+    def port(self) -> int:
         assert self._server is not None, "start() first"
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return int(self._server.server_port)
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
         if self._server is not None:

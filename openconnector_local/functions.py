@@ -76,11 +76,14 @@ class StackFunctions:
     event_rules: list[EventRuleSource] = field(default_factory=list)
 
 
-def base_environment(region: str, endpoint_url: str) -> dict[str, str]:
-    """What Lambda and the emulator give every function, before the template's variables."""
+def base_environment(
+    region: str, endpoint_url: str, access_key: str = "testing", own_ports: tuple[int, ...] = ()
+) -> dict[str, str]:
+    """What Lambda and the emulator give every function, before the template's variables.
+    ``own_ports``: the stack's and the emulator's ports, which no source call may reach."""
     return {
         "AWS_ENDPOINT_URL": endpoint_url,
-        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_ACCESS_KEY_ID": access_key,
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": region,
         "AWS_REGION": region,
@@ -88,6 +91,7 @@ def base_environment(region: str, endpoint_url: str) -> dict[str, str]:
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "POWERTOOLS_TRACE_DISABLED": os.environ.get("POWERTOOLS_TRACE_DISABLED", "true"),
+        "OPENCONNECTOR_LOCAL_PORTS": ",".join(str(port) for port in own_ports),
         # Locally an edited endpoint or rule answers at once (in AWS the gateway checks every 2 s).
         "OPENCONNECTOR_GATEWAY_CACHE_SECONDS": os.environ.get("OPENCONNECTOR_GATEWAY_CACHE_SECONDS", "0"),
     }

@@ -30,13 +30,13 @@ class PhysicalResource:
 class StackResources:
     """Answers Ref/GetAtt for every resource; ``provision`` creates what the emulator can hold."""
 
-    def __init__(self, template: SamTemplate, endpoint_url: str) -> None:
+    def __init__(self, template: SamTemplate, endpoint_url: str, access_key: str = "testing") -> None:
         self.template = template
         self.endpoint_url = endpoint_url
         self.physical: dict[str, PhysicalResource] = {}
         self._session = boto3.session.Session(
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106 - the emulator's fake credentials
+            aws_access_key_id=access_key,
+            aws_secret_access_key="testing",  # noqa: S106 - the emulator checks the key id only
             region_name=template.region,
         )
 

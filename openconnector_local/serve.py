@@ -10,6 +10,7 @@ import contextlib
 import functools
 import logging
 import os
+import re
 import signal
 import socket
 import threading
@@ -32,7 +33,7 @@ from openconnector_local.output import access_line
 from openconnector_local.resources import StackResources
 from openconnector_local.schedules import Scheduler, VirtualClock, scheduled_event
 from openconnector_local.sqs_poller import SqsPoller
-from openconnector_local.state import StateStore
+from openconnector_local.state import StateStore, secure_directory
 from openconnector_local.template import SamTemplate
 
 log = logging.getLogger("openconnector.local")
@@ -41,6 +42,10 @@ HEALTH_PATH = "/api/health"
 MAX_BODY_BYTES = 10 * 1024 * 1024
 """API Gateway HTTP API's payload limit."""
 COMPACTION_SECONDS = 300.0
+SOCKET_TIMEOUT_SECONDS = 15.0
+_MAX_LINE = 4096
+_DIGITS = re.compile(r"[0-9]{1,18}")
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,15}")
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class ServeOptions:
 class LocalStack:
     def __init__(self, options: ServeOptions) -> None:
         self.options = options
+        secure_directory(options.state_dir)
         self.token, self.token_generated = auth.admin_token(options.state_dir, options.admin_token)
         self.store = StateStore(options.state_dir)
         self.emulator = AwsEmulator(self.store)
@@ -69,6 +75,8 @@ class LocalStack:
         self.scheduler = Scheduler(VirtualClock(options.schedule_speed))
         self.event_router: EventBridgeRouter | None = None
         self.server: _HttpServer | None = None
+        self.admin_scope = "openconnector/admin"
+        """Granted to the admin token: the template's ``AdminScope`` (the handler checks it)."""
         self._stopped = threading.Event()
         self._compactor = threading.Thread(target=self._compact_periodically, name="compaction", daemon=True)
 
@@ -81,6 +89,7 @@ class LocalStack:
         template = SamTemplate.from_file(
             options.template, region=options.region, parameter_overrides=options.parameters
         )
+        self.admin_scope = str(template.parameters.get("AdminScope") or self.admin_scope)
         services, replayed = self.emulator.restore()
         log.info(
             "state: %s (%d services restored, %d journal entries replayed)",
@@ -89,10 +98,17 @@ class LocalStack:
             replayed,
         )
         self.emulator.start()
-        resources = StackResources(template, self.emulator.endpoint_url)
+        auth.store_emulator_key(options.state_dir, self.emulator.access_key)
+        resources = StackResources(template, self.emulator.endpoint_url, self.emulator.access_key)
         for line in resources.provision():
             log.info("resource: %s", line)
-        self.functions = discover(resources, base_environment(options.region, self.emulator.endpoint_url))
+        environment = base_environment(
+            options.region,
+            self.emulator.endpoint_url,
+            self.emulator.access_key,
+            own_ports=(self.server.server_port, self.emulator.port),
+        )
+        self.functions = discover(resources, environment)
         self.runtime = LambdaRuntime(self.functions.specs)
         self.routes = RouteTable(self.functions.routes)
         for route in self.functions.routes:
@@ -200,12 +216,14 @@ class LocalStack:
         split = urlsplit(target)
         path = split.path or "/"
         request_id = str(uuid.uuid4())
+        if method.upper() == "HEAD":
+            method = "GET"  # HEAD is GET without the body (the server drops it)
         matched = self.routes.match(method, path)
         if matched is None:
             return json_error(404, {"message": "Not Found"})
         route, path_parameters = matched
         authorizer = None
-        exempt = path == HEALTH_PATH and method.upper() in ("GET", "HEAD")
+        exempt = path == HEALTH_PATH and method.upper() == "GET"
         if route.requires_auth and not exempt:
             presented = next((value for name, value in headers if name.lower() == "authorization"), None)
             if not auth.is_authorized(presented, self.token):
@@ -218,7 +236,7 @@ class LocalStack:
                         "stored in the state directory when the variable is unset)",
                     },
                 )
-            authorizer = auth.authorizer_context()
+            authorizer = auth.authorizer_context(self.admin_scope)
         event = build_event(
             route=route,
             path_parameters=path_parameters,
@@ -245,9 +263,17 @@ class LocalStack:
         return status, response_headers, response_body
 
 
+class _BadRequest(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
 class _HttpServer(ThreadingHTTPServer):
     daemon_threads = False  # server_close() waits for requests in flight
     block_on_close = True
+    request_queue_size = 128  # listen backlog: bursts of clients queue instead of being reset
 
     def __init__(self, address: tuple[str, int], stack: LocalStack) -> None:
         self.stack = stack
@@ -262,12 +288,13 @@ class _HttpServer(ThreadingHTTPServer):
         threading.Thread(target=self.serve_forever, name="http", daemon=True).start()
 
     def stop_accepting(self) -> None:
-        """Stop the accept loop, close idle keep-alive connections, wait for requests in flight."""
+        """Stop the accept loop, close idle keep-alive connections and half-sent requests, wait for the
+        requests that are running."""
         self.stopping = True
         if self.serving:
             self.shutdown()
         with self.handlers_lock:
-            idle = [handler for handler in self.handlers if not handler.busy]
+            idle = [handler for handler in self.handlers if handler.phase != "running"]
         for handler in idle:
             with contextlib.suppress(OSError):
                 handler.connection.shutdown(socket.SHUT_RDWR)
@@ -278,8 +305,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Headers and body are separate writes: without this, Nagle and delayed ACKs add 40 ms a request.
     disable_nagle_algorithm = True
+    timeout = SOCKET_TIMEOUT_SECONDS  # a client that stops sending mid-request cannot hold a thread
     server: _HttpServer
-    busy = False
+    phase = "idle"
+    """``idle`` (between requests), ``reading`` (request line, headers, body) or ``running``."""
 
     def setup(self) -> None:
         super().setup()
@@ -292,43 +321,78 @@ class _RequestHandler(BaseHTTPRequestHandler):
         super().finish()
 
     def parse_request(self) -> bool:
-        self.busy = True
+        self.phase = "reading"
         return super().parse_request()
 
     def log_message(self, format: str, *args: Any) -> None:
         return  # one line per request is written by _dispatch
 
-    def _read_body(self) -> bytes | None:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks: list[bytes] = []
-            total = 0
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                total += size
-                if total > MAX_BODY_BYTES:
-                    return None
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
+    def _read_body(self) -> bytes:
+        """The body, framed strictly (RFC 9112 §6): the size limit is checked before anything is read."""
+        transfer_encodings = self.headers.get_all("Transfer-Encoding") or []
+        lengths = self.headers.get_all("Content-Length") or []
+        if transfer_encodings:
+            if lengths:
+                raise _BadRequest(400, "Send either Content-Length or Transfer-Encoding, not both")
+            if [value.strip().lower() for value in transfer_encodings] != ["chunked"]:
+                raise _BadRequest(501, "Only Transfer-Encoding: chunked is supported")
+            return self._read_chunked()
+        if not lengths:
+            return b""
+        values = {value.strip() for value in ",".join(lengths).split(",")}
+        if len(values) != 1 or not _DIGITS.fullmatch(next(iter(values))):
+            raise _BadRequest(400, "Content-Length must be one non-negative decimal number")
+        length = int(next(iter(values)))
         if length > MAX_BODY_BYTES:
-            return None
-        return self.rfile.read(length) if length else b""
+            raise _BadRequest(413, f"The request body exceeds {MAX_BODY_BYTES} bytes")
+        body = self.rfile.read(length)
+        if len(body) != length:
+            raise _BadRequest(400, "The request body ended before Content-Length bytes")
+        return body
+
+    def _read_chunked(self) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(_MAX_LINE + 1)
+            size_text = line.split(b";", 1)[0].strip()
+            if len(line) > _MAX_LINE or not _HEX.fullmatch(size_text):
+                raise _BadRequest(400, "Invalid chunk size")
+            size = int(size_text, 16)
+            if size == 0:
+                for _ in range(100):  # trailer fields, then the empty line
+                    trailer = self.rfile.readline(_MAX_LINE + 1)
+                    if trailer in (b"\r\n", b"\n", b""):
+                        return b"".join(chunks)
+                raise _BadRequest(400, "Too many trailer fields")
+            total += size
+            if total > MAX_BODY_BYTES:
+                raise _BadRequest(413, f"The request body exceeds {MAX_BODY_BYTES} bytes")
+            chunk = self.rfile.read(size)
+            if len(chunk) != size or self.rfile.readline(3) not in (b"\r\n", b"\n"):
+                raise _BadRequest(400, "A chunk does not match its size")
+            chunks.append(chunk)
 
     def _dispatch(self) -> None:
         started = time.monotonic()
         try:
+            self.phase = "reading"
             body = self._read_body()
-            if body is None:
-                self.close_connection = True
-                status, headers, payload = json_error(413, {"message": "Request Entity Too Large"})
-            else:
-                status, headers, payload = self.server.stack.handle_http(
-                    self.command, self.path, list(self.headers.items()), body, self.client_address[0]
-                )
+            self.phase = "running"
+            status, headers, payload = self.server.stack.handle_http(
+                self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+            )
+        except _BadRequest as error:
+            self.close_connection = True  # the rest of the stream cannot be trusted
+            status, headers, payload = json_error(
+                error.status, {"error": "Bad Request", "message": error.message}
+            )
+        except TimeoutError:
+            self.close_connection = True
+            status, headers, payload = json_error(408, {"message": "Request Timeout"})
+        except OSError:
+            self.close_connection = True  # the client went away (or the stack is stopping)
+            return
         except Exception:
             log.exception("Request %s %s failed", self.command, self.path)
             status, headers, payload = json_error(500, {"message": "Internal Server Error"})
@@ -345,7 +409,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(payload)
         self.wfile.flush()
-        self.busy = False
+        self.phase = "idle"
         milliseconds = (time.monotonic() - started) * 1000
         log.info("%s", access_line(self.command, self.path.split("?", 1)[0], status, milliseconds, payload))
 

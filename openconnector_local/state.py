@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import pickle
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -118,7 +119,7 @@ class StateStore:
 
     def restore(self, replay: Replayer) -> tuple[int, int]:
         """Load the snapshot into moto, replay its journal, compact. Returns (services, replayed)."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        secure_directory(self.directory)
         restored = self._load_snapshot()
         replayed = 0
         for request in self._read_journal(self.journal_path(self.generation)):
@@ -133,18 +134,19 @@ class StateStore:
         path = self.snapshot_path
         if not path.exists():
             return 0
-        try:
-            with path.open("rb") as handle:
-                document = pickle.load(handle)  # noqa: S301 - our own file in our own state directory
-            if document.get("format") != SNAPSHOT_FORMAT:
-                raise ValueError(f"unknown snapshot format {document.get('format')}")
-        except Exception as error:
-            broken = path.with_name(f"{SNAPSHOT_NAME}.unreadable-{int(time.time())}")
-            path.rename(broken)
-            raise StateError(
-                f"Cannot read the local state {path} ({error}); it was moved to {broken}. "
-                "Start again to begin with empty state, or reinstall the moto version that wrote it."
-            ) from error
+        with path.open("rb") as handle:
+            _check_owned(os.fstat(handle.fileno()), path)
+            try:
+                document = pickle.load(handle)  # noqa: S301 - checked: ours, in our own 0700 directory
+                if document.get("format") != SNAPSHOT_FORMAT:
+                    raise ValueError(f"unknown snapshot format {document.get('format')}")
+            except Exception as error:
+                broken = path.with_name(f"{SNAPSHOT_NAME}.unreadable-{int(time.time())}")
+                path.rename(broken)
+                raise StateError(
+                    f"Cannot read the local state {path} ({error}); it was moved to {broken}. "
+                    "Start again to begin with empty state, or reinstall the moto version that wrote it."
+                ) from error
         for service, backends in document["backends"].items():
             target = _backend(service)
             target.clear()
@@ -232,6 +234,37 @@ class StateStore:
 
 class StateError(Exception):
     """The state directory cannot be read or written."""
+
+
+class UnsafeStateError(StateError):
+    """The state directory or a file in it could have been written by someone else."""
+
+
+def _check_owned(status: os.stat_result, path: Path) -> None:
+    if status.st_uid != os.geteuid():
+        raise UnsafeStateError(
+            f"Refusing the local state {path}: it belongs to user id {status.st_uid}, not to you "
+            f"({os.geteuid()}). Use a state directory of your own (--state-dir / OPENCONNECTOR_STATE_DIR)."
+        )
+    if status.st_mode & 0o022:
+        raise UnsafeStateError(
+            f"Refusing the local state {path}: others may write to it "
+            f"(mode {stat.S_IMODE(status.st_mode):o}). "
+            f"Run `chmod go-w {path}` if you trust its content, or use a new state directory."
+        )
+
+
+def secure_directory(directory: Path) -> None:
+    """Create ``directory`` with mode 0700, or check that an existing one is ours and closed to
+    others: the state holds every secret and a snapshot is unpickled at start."""
+    with contextlib.suppress(FileExistsError):
+        directory.mkdir(mode=0o700, parents=True)
+    status = directory.stat()
+    if not stat.S_ISDIR(status.st_mode):
+        raise UnsafeStateError(f"The state directory {directory} is not a directory")
+    _check_owned(status, directory)
+    if status.st_mode & 0o077:
+        directory.chmod(0o700)  # ours: readable by others before is closed now
 
 
 def _fsync_directory(directory: Path) -> None:

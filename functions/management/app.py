@@ -16,6 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from openconnector_core.api import routers
+from openconnector_core.api.authorization import forbidden
 from openconnector_core.api.errors import install_error_handlers, internal_error_event_response
 from openconnector_core.settings import get_settings
 from openconnector_core.tracing import traced
@@ -48,8 +49,9 @@ for router in routers():
 @traced
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    settings = get_settings()
     try:
-        response = app.resolve(event, context)
+        response = forbidden(event, settings.admin_scope, settings.read_scope) or app.resolve(event, context)
     except Exception:  # outside the route's handlers (e.g. serializing the body): still our 500 shape
         logger.exception("Unhandled error outside the routes")
         metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)

@@ -7,6 +7,7 @@ Python values and plain values into :class:`Response` objects.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,35 +19,68 @@ from openconnector_core.errors import BadRequestError
 JSON = content_types.APPLICATION_JSON
 
 
-def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
+def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response[Any]:
     """A JSON response; ``body`` is serialized by the resolver's serializer."""
     return Response(status_code=status, content_type=JSON, body=body, headers=dict(headers or {}))
 
 
-def empty_response(status: int = 204, headers: Mapping[str, str] | None = None) -> Response:
+def empty_response(status: int = 204, headers: Mapping[str, str] | None = None) -> Response[Any]:
     return Response(status_code=status, content_type=None, body="", headers=dict(headers or {}))
 
 
 def json_body(router: BaseRouter, *, required: bool = True) -> dict[str, Any]:
-    """The request body as a JSON object. Malformed JSON or a non-object → ``BadRequestError`` (400)."""
-    raw = router.current_event.decoded_body
+    """The request body as a JSON object. Malformed JSON, ``NaN``/``Infinity``, nesting deeper than
+    :data:`MAX_JSON_DEPTH`, a body that is not UTF-8 or not an object → ``BadRequestError`` (400)."""
+    try:
+        raw = router.current_event.decoded_body
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequestError("The request body is not UTF-8 text") from None
     if raw is None or not raw.strip():
         if required:
             raise BadRequestError("The request body must be a JSON object")
         return {}
+    return parse_json_object(raw)
+
+
+MAX_JSON_DEPTH = 64
+"""Deeper documents are refused before they are parsed: no configuration nests this deep, and
+Python's parser would otherwise run out of stack."""
+
+
+def parse_json_object(raw: str) -> dict[str, Any]:
+    """Strict JSON (RFC 8259: no ``NaN``/``Infinity``), at most :data:`MAX_JSON_DEPTH` deep, an object."""
+    depth = _nesting_depth(raw)
+    if depth > MAX_JSON_DEPTH:
+        raise BadRequestError(f"The request body nests deeper than {MAX_JSON_DEPTH} levels")
     try:
-        value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise BadRequestError(f"The request body is not valid JSON: {_json_error_position(error)}") from None
+        value = json.loads(raw, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise BadRequestError(
+            f"The request body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from None
     if not isinstance(value, dict):
         raise BadRequestError("The request body must be a JSON object")
     return value
 
 
-def _json_error_position(error: Exception) -> str:
-    if isinstance(error, json.JSONDecodeError):
-        return f"{error.msg} at line {error.lineno} column {error.colno}"
-    return "could not decode the body"
+def _refuse_constant(name: str) -> Any:
+    raise BadRequestError(f"The request body is not valid JSON: {name} is not a JSON number")
+
+
+_BRACKETS = re.compile(r'[\[\]{}]|"(?:[^"\\]|\\.)*"')
+
+
+def _nesting_depth(raw: str) -> int:
+    """The deepest ``[``/``{`` nesting outside strings (a linear scan; no recursion)."""
+    depth = deepest = 0
+    for token in _BRACKETS.finditer(raw):
+        text = token.group()
+        if text in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif text in "]}":
+            depth -= 1
+    return deepest
 
 
 def query_params(router: BaseRouter) -> dict[str, str]:
@@ -62,7 +96,8 @@ def header(router: BaseRouter, name: str) -> str | None:
 def request_id(router: BaseRouter) -> str | None:
     """The API Gateway request id (also the correlation id of the logs)."""
     try:
-        return router.current_event.request_context.request_id  # type: ignore[attr-defined]
+        identifier = router.current_event.request_context.request_id  # type: ignore[attr-defined]
+        return str(identifier) if identifier is not None else None
     except (AttributeError, KeyError):  # pragma: no cover - every HTTP API event has one
         return None
 
@@ -75,13 +110,13 @@ def format_etag(etag: str) -> str:
 
 
 def parse_if_match(value: str | None) -> str | None:
-    """The revision an ``If-Match`` header asks for; ``None`` when absent or ``*`` (any revision)."""
+    """``If-Match`` (RFC 9110 §13.1.1) as the comma-separated revisions it accepts; ``None`` when
+    absent or ``*`` (any revision). Strong comparison: a weak tag (``W/"3"``) matches nothing, so a
+    header of only weak tags yields ``'""'``, which no revision matches."""
     if value is None:
         return None
-    value = value.strip()
-    if not value or value == "*":
+    tags = [tag.strip() for tag in value.split(",") if tag.strip()]
+    if not tags or "*" in tags:
         return None
-    first = value.split(",", 1)[0].strip()
-    if first.startswith("W/"):
-        first = first[2:]
-    return first.strip('"')
+    strong = [tag.strip('"') for tag in tags if not tag.startswith("W/")]
+    return ",".join(strong) if strong else '""'

@@ -92,6 +92,11 @@ class CallLog(LogEntity):
     synchronization_id: str | None = None
     user_id: str | None = None
     session_id: str | None = None
+    attempts: int | None = None
+    retry_after: float | None = None
+    """Seconds to wait before calling again (a local or remote 429)."""
+    error: str | None = None
+    """Our stable code of what went wrong (``outbound-refused``, ``source-timeout`` …), when anything did."""
 
 
 class EventMessage(LogEntity):

@@ -41,6 +41,7 @@ class ResourceSpec:
 SOURCE_SECRETS = SecretRules(
     fields=("password", "secret", "apikey", "jwt", "jwtId", "authorizationHeader", "auth"),
     containers=("authenticationConfig", "configuration"),
+    urls=("location",),
     # ``auth`` and ``authorizationHeader`` mostly hold a scheme or header name, not a credential.
     harmless_values={
         "auth": frozenset(value.lower() for value in (*AUTH_TYPES, *SOURCE_AUTH_SCHEMES)),
@@ -48,6 +49,10 @@ SOURCE_SECRETS = SecretRules(
     },
 )
 CONSUMER_SECRETS = SecretRules(containers=("authorizationConfiguration",))
+RULE_SECRETS = SecretRules(containers=("configuration",))
+JOB_SECRETS = SecretRules(containers=("arguments",))
+SYNCHRONIZATION_SECRETS = SecretRules(containers=("sourceConfig", "targetConfig"))
+"""Engines read these resources with :meth:`EntityService.reveal` to get their secrets in clear."""
 
 
 def _check_mapping(wire: dict[str, Any]) -> None:
@@ -93,9 +98,9 @@ RESOURCES: dict[str, ResourceSpec] = {
         _spec("sources", models.Source, "source", secrets=SOURCE_SECRETS),
         _spec("endpoints", models.Endpoint, "endpoint"),
         _spec("mappings", models.Mapping, "mapping", check=_check_mapping),
-        _spec("rules", models.Rule, "rule", check=_check_rule),
-        _spec("synchronizations", models.Synchronization, "synchronization"),
-        _spec("jobs", models.Job, "job"),
+        _spec("rules", models.Rule, "rule", secrets=RULE_SECRETS, check=_check_rule),
+        _spec("synchronizations", models.Synchronization, "synchronization", secrets=SYNCHRONIZATION_SECRETS),
+        _spec("jobs", models.Job, "job", secrets=JOB_SECRETS),
         _spec("consumers", models.Consumer, "consumer", secrets=CONSUMER_SECRETS),
         _spec("events", models.Event, "event"),
         _spec("event-subscriptions", models.EventSubscription, "event-subscription"),

@@ -5,7 +5,12 @@ and ``record_state`` (bookkeeping such as a source's rate-limit fields)."""
 
 from __future__ import annotations
 
+import contextlib
+import random
+import time
+import uuid
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import pydantic
@@ -13,16 +18,19 @@ import pydantic
 from openconnector_core.entities.base import now_iso
 from openconnector_core.entities.endpoints import endpoint_array, endpoint_regex
 from openconnector_core.entities.registry import RESOURCES, ResourceSpec, StorageKind, resource_spec
+from openconnector_core.entities.secret_versions import ORPHAN_GRACE, SecretVersions
 from openconnector_core.entities.secrets import SECRET_REF, extract, reveal
 from openconnector_core.entities.slugs import create_with_free_slug, derive_slug, slug_problem
 from openconnector_core.entities.versions import INITIAL_VERSION, bump_patch
 from openconnector_core.errors import (
     BadRequestError,
+    ConflictError,
     DeploymentError,
+    NotFoundError,
     PreconditionFailedError,
     ValidationError,
 )
-from openconnector_core.ids import new_id
+from openconnector_core.ids import new_id, uuid7_floor
 from openconnector_core.store.ports import EntityStore, LogStore, Page, SecretStore, Stored
 from openconnector_core.store.query import check_if_match, matcher
 
@@ -30,12 +38,32 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 LOG_ETAG = '"1"'  # logs never change
 _RETRIES = 5
+_ATTEMPTS = 64
+"""Unconditional writes under contention: each round lets one concurrent writer through."""
 
 # Maintained by the service: a client may send them (e.g. a GET body PUT back); they are ignored,
 # like upstream drops ``id`` and ``_``-prefixed keys. JSON-LD keys (``@id``…) are import metadata.
 _IGNORED_ON_WRITE = frozenset({"id", "created", "updated", "dateCreated", "dateModified", SECRET_REF})
 _FIXED_AFTER_CREATE = frozenset({"uuid"})
 _NOT_STATE = frozenset({"id", "uuid", "slug", "created", "updated", "version", SECRET_REF})
+
+
+def _retried[T](write: Callable[[], T], *, conditional: bool) -> T:
+    """Run a read-modify-write; when another write came between its read and its write, read and
+    try again — unless the client made the write conditional (``If-Match``): then it gets 412."""
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            return write()
+        except PreconditionFailedError:
+            if conditional or attempt == _ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0, min(0.05, 0.002 * attempt)))
+    raise AssertionError("unreachable")
+
+
+def _uuid_markers(spec: ResourceSpec) -> str:
+    """Where client uuids of a resource are reserved (not an API resource)."""
+    return f"uuids:{spec.name}"
 
 
 def _public(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -119,9 +147,7 @@ class EntityService:
         self._secrets = secrets
         self._contracts = contracts
         self._logs = logs
-        # secretRef → (entity etag, values): a warm container reads each secret once per revision
-        # of its entity instead of once per call (the etag changes with every write).
-        self._revealed: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._versions = SecretVersions(secrets, entities)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -161,15 +187,18 @@ class EntityService:
         spec = resource_spec(resource)
         if spec.storage is StorageKind.LOGS:
             return self._log_store().get(resource, key)
-        stored = self._store(spec).get(resource, key)
-        ref = stored.item.get(SECRET_REF)
-        if not ref:
-            return _public(stored.item)
-        cached = self._revealed.get(ref)
-        if cached is None or cached[0] != stored.etag:
-            cached = (stored.etag, self._secrets.get(ref))
-            self._revealed[ref] = cached
-        return _public(reveal(stored.item, cached[1]))
+        store = self._store(spec)
+        for _attempt in range(_RETRIES):
+            stored = store.get(resource, key)
+            ref = stored.item.get(SECRET_REF)
+            if not ref:
+                return _public(stored.item)
+            values = self._versions.read(ref)
+            if values is not None:
+                return _public(reveal(stored.item, values))
+            # The version this item names is gone: a newer write committed and removed it since the
+            # item was read. Read the item again; it names the newer version.
+        raise ConflictError(f"The secret of {spec.kind} {key} kept changing while it was read; try again")
 
     def counts(self) -> dict[str, int]:
         """Number of entities per resource (camelCase keys), for ``GET /api/dashboard``."""
@@ -188,24 +217,28 @@ class EntityService:
         item = _clean(body, _IGNORED_ON_WRITE, spec)
         entity_id, now = new_id(), now_iso()
         item.update(id=entity_id, created=now, updated=now)
-        item["uuid"] = item.get("uuid") or entity_id
+        client_uuid = self._client_uuid(spec, item.get("uuid"))
+        item["uuid"] = client_uuid or entity_id
+        if client_uuid:
+            self._claim_uuid(spec, client_uuid, entity_id)
         if "version" in spec.model.wire_fields() and not item.get("version"):
             item["version"] = INITIAL_VERSION
         wire = _validate(spec, item)
         derived = not wire.get("slug")
         _derive(spec, wire)
         masked, found = extract(wire, spec.secrets)
-        name = self._secret_name(spec, entity_id)
-        if found:
-            self._secrets.put(name, found)
-            masked[SECRET_REF] = name
+        version = self._versions.write(spec.name, entity_id, found) if found else None
+        if version:
+            masked[SECRET_REF] = version
         try:
             stored = create_with_free_slug(
                 lambda attempt: self._entities.create(resource, attempt), masked, derived=derived
             )
         except Exception:
-            if found:
-                self._secrets.delete(name)
+            if version:
+                self._versions.discard(version)
+            if client_uuid:
+                self._release_uuid(spec, client_uuid)
             raise
         self._written(resource)
         return Stored(_public(stored.item), stored.etag)
@@ -215,16 +248,12 @@ class EntityService:
         patch is bumped unless a non-empty ``version`` is sent; ``"slug": ""`` derives it again."""
         spec = self._writable(resource)
         changes = _clean(body, _IGNORED_ON_WRITE | _FIXED_AFTER_CREATE, spec)
-        for attempt in range(_RETRIES):
-            current = self._entities.get(resource, key)
-            try:
-                stored = self._update_once(spec, current, changes, if_match)
-                self._written(resource)
-                return stored
-            except PreconditionFailedError:
-                if if_match is not None or attempt == _RETRIES - 1:
-                    raise
-        raise AssertionError("unreachable")
+        stored = _retried(
+            lambda: self._update_once(spec, self._entities.get(resource, key), changes, if_match),
+            conditional=if_match is not None,
+        )
+        self._written(resource)
+        return stored
 
     def _update_once(
         self, spec: ResourceSpec, current: Stored, changes: dict[str, Any], if_match: str | None
@@ -237,34 +266,46 @@ class EntityService:
             item["slug"] = None
         wire = _validate(spec, item)
         _derive(spec, wire)
-        name = self._secret_name(spec, wire["id"])
         ref = current.item.get(SECRET_REF)
-        previous = self._secrets.get(ref) if ref else {}
+        previous = self._versions.read(ref) if ref else {}
+        if previous is None:
+            raise PreconditionFailedError(f"The {spec.kind} changed while it was updated")
         masked, found = extract(wire, spec.secrets, previous)
-        if found:
-            masked[SECRET_REF] = name
-        self._write_secrets(name, found, previous)
+        # Unchanged secrets keep their version; changed ones get a new version, written before the
+        # item that names it, and the item is written only if nobody else wrote it meanwhile.
+        version = ref if found and found == previous else None
+        new_version = self._versions.write(spec.name, wire["id"], found) if found and not version else None
+        version = version or new_version
+        if version:
+            masked[SECRET_REF] = version
         try:
-            stored = self._entities.replace(spec.name, masked, if_match=if_match or current.etag)
+            stored = self._entities.replace(spec.name, masked, if_match=current.etag)
         except Exception:
-            self._write_secrets(name, previous, found)
+            if new_version:
+                self._versions.discard(new_version)
             raise
+        if ref and ref != version:
+            self._versions.discard(ref)
+        if new_version:
+            self._versions.sweep(spec.name, wire["id"], keep=new_version)
         return Stored(_public(stored.item), stored.etag)
 
     def delete(self, resource: str, key: str, if_match: str | None = None) -> None:
         """Deletes the entity and its secret."""
         spec = self._writable(resource)
-        for attempt in range(_RETRIES):
+
+        def delete_once() -> dict[str, Any]:
             current = self._entities.get(resource, key)
-            entity_id = current.item["id"]
-            try:
-                self._entities.delete(resource, entity_id, if_match=if_match or current.etag)
-                break
-            except PreconditionFailedError:
-                if if_match is not None or attempt == _RETRIES - 1:
-                    raise
+            check_if_match(if_match, int(current.etag.strip('"')))
+            self._entities.delete(resource, current.item["id"], if_match=current.etag)
+            return current.item
+
+        deleted = _retried(delete_once, conditional=if_match is not None)
+        entity_id = str(deleted["id"])
+        if deleted.get("uuid") and deleted["uuid"] != entity_id:
+            self._release_uuid(spec, str(deleted["uuid"]))
         if spec.secrets.any:
-            self._secrets.delete(self._secret_name(spec, entity_id))
+            self._versions.discard_all(spec.name, entity_id)
         self._written(resource)
 
     def record_state(self, resource: str, key: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -279,17 +320,15 @@ class EntityService:
         if refused:
             raise ValidationError(f"Not state fields of {spec.kind}: {', '.join(refused)}", fields=refused)
         store = self._store(spec)
-        for attempt in range(_RETRIES):
+
+        def record_once() -> dict[str, Any]:
             current = store.get(resource, key)
             wire = _validate(spec, {**_public(current.item), **fields})
             if SECRET_REF in current.item:
                 wire[SECRET_REF] = current.item[SECRET_REF]
-            try:
-                return _public(store.replace(resource, wire, if_match=current.etag).item)
-            except PreconditionFailedError:
-                if attempt == _RETRIES - 1:
-                    raise
-        raise AssertionError("unreachable")
+            return _public(store.replace(resource, wire, if_match=current.etag).item)
+
+        return _retried(record_once, conditional=False)
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -297,17 +336,48 @@ class EntityService:
         if self._on_write is not None:
             self._on_write(resource)
 
-    @staticmethod
-    def _secret_name(spec: ResourceSpec, entity_id: str) -> str:
-        return f"{spec.name}/{entity_id}"
+    def _client_uuid(self, spec: ResourceSpec, value: Any) -> str | None:
+        """A ``uuid`` sent on create (e.g. by an export of the original, whose references use it):
+        it must be a UUID that no other entity of the resource has."""
+        if value is None or value == "":
+            return None
+        try:
+            text = str(uuid.UUID(str(value)))
+        except ValueError:
+            raise ValidationError(f"uuid must be a UUID, got {value!r}", fields=["uuid"]) from None
+        try:
+            self._store(spec).get(spec.name, text)
+        except NotFoundError:
+            return text
+        raise ConflictError(f"A {spec.kind} with uuid {text} already exists", fields=["uuid"])
 
-    def _write_secrets(self, name: str, values: dict[str, Any], before: dict[str, Any]) -> None:
-        if values == before:
+    def _claim_uuid(self, spec: ResourceSpec, client_uuid: str, entity_id: str) -> None:
+        """Reserve a client's uuid with a marker item (a conditional create): of two creates racing
+        with the same uuid exactly one gets it. A marker whose entity never came (its writer
+        crashed) is taken over once that writer cannot still be running."""
+        markers = _uuid_markers(spec)
+        try:
+            self._entities.create(markers, {"id": client_uuid, "entityId": entity_id})
             return
-        if values:
-            self._secrets.put(name, values)
-        else:
-            self._secrets.delete(name)
+        except ConflictError:
+            holder = self._entities.get(markers, client_uuid)
+        taken = ConflictError(f"A {spec.kind} with uuid {client_uuid} already exists", fields=["uuid"])
+        holder_id = str(holder.item.get("entityId") or "")
+        try:
+            self._entities.get(spec.name, holder_id)
+            raise taken
+        except NotFoundError:
+            pass
+        if holder_id >= uuid7_floor(datetime.now(UTC) - ORPHAN_GRACE):
+            raise taken  # its create may still be running
+        try:
+            self._entities.replace(markers, {"id": client_uuid, "entityId": entity_id}, if_match=holder.etag)
+        except PreconditionFailedError:
+            raise taken from None
+
+    def _release_uuid(self, spec: ResourceSpec, client_uuid: str) -> None:
+        with contextlib.suppress(NotFoundError):
+            self._entities.delete(_uuid_markers(spec), client_uuid)
 
     def _writable(self, resource: str) -> ResourceSpec:
         spec = resource_spec(resource)

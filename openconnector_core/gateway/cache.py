@@ -36,6 +36,8 @@ WATCHED_RESOURCES = frozenset({"endpoints", "rules", "mappings", "consumers", "r
 CHECK_EVERY_SECONDS = 2.0
 MAX_AGE_SECONDS = 300.0
 _PAGE = 500
+# entities.secrets.SECRET_REF; importing it would load the entities package (pydantic) on the cold path
+_SECRET_REF = "secretRef"  # noqa: S105 - a field name, not a secret
 
 
 def bump_version(store: EntityStore, resource: str) -> None:
@@ -128,7 +130,7 @@ class GatewayCache:
             for item in self._list("endpoints")
         ]
         rules: dict[str, dict[str, Any]] = {}
-        for rule in self._list("rules"):
+        for rule in self._list("rules", revealed=True):
             for key in (rule.get("id"), rule.get("uuid"), rule.get("slug")):
                 if key:
                     rules.setdefault(str(key), rule)
@@ -136,12 +138,17 @@ class GatewayCache:
         self._checked_at = now
         return self._snapshot
 
-    def _list(self, resource: str) -> list[dict[str, Any]]:
+    def _list(self, resource: str, *, revealed: bool = False) -> list[dict[str, Any]]:
+        """Every item; with ``revealed``, those that keep secrets (a rule's API keys, say) in clear."""
         items: list[dict[str, Any]] = []
         cursor: str | None = None
         while True:
             page = self._store.list(resource, limit=_PAGE, cursor=cursor)
-            items.extend({k: v for k, v in item.items() if k != "secretRef"} for item in page.items)
+            for item in page.items:
+                if revealed and item.get(_SECRET_REF):
+                    items.append(self._reveal(resource, str(item["id"])))
+                else:
+                    items.append({k: v for k, v in item.items() if k != _SECRET_REF})
             if not page.next:
                 return items
             cursor = page.next
@@ -162,7 +169,7 @@ class GatewayCache:
             item = self._store.get("mappings", ref).item
         except NotFoundError:
             return None
-        return {k: v for k, v in item.items() if k != "secretRef"}
+        return {k: v for k, v in item.items() if k != _SECRET_REF}
 
     def schema_ref(self, key: str, resolve: Callable[[str], SchemaRef]) -> SchemaRef:
         """A ``register/schema`` reference resolved once per version (registers and schemas are
@@ -177,7 +184,5 @@ class GatewayCache:
         """Every consumer with its credentials revealed (read once per version)."""
         snapshot = self.current()
         if snapshot.consumers is None:
-            snapshot.consumers = [
-                self._reveal("consumers", str(item["id"])) for item in self._list("consumers")
-            ]
+            snapshot.consumers = self._list("consumers", revealed=True)
         return snapshot.consumers

@@ -64,25 +64,30 @@ def new_call_log(
     response: dict[str, Any] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """A call log in the §1.16 shape (in memory: the response keeps its full body)."""
+    """A call log in the §1.16 shape of the ``CallLog`` model (in memory: the response keeps its
+    full body). ``extra``: ``attempts``, ``retryAfter``, ``error``."""
+    from openconnector_core.entities.records import CallLog
+
     log_id = new_id()
     expires = expiry(source, status, now)
-    return {
-        "id": log_id,
-        "uuid": log_id,
-        "statusCode": status,
-        "statusMessage": message,
-        "request": request,
-        "response": response,
-        "sourceId": _source_id(source),
-        "actionId": None,
-        "synchronizationId": None,
-        "userId": None,
-        "sessionId": None,
-        "expires": iso(expires) if expires else None,
-        "created": iso(now),
-        **extra,
-    }
+    envelope = CallLog.model_validate(
+        {
+            "id": log_id,
+            "uuid": log_id,
+            "statusCode": status,
+            "statusMessage": message,
+            "sourceId": _source_id(source),
+            "expires": iso(expires) if expires else None,
+            "created": iso(now),
+            **extra,
+        }
+    )
+    # The request and response are checked by their builders; dumping a large body again is waste.
+    call_log = envelope.model_dump(
+        by_alias=True, mode="json", exclude={"request", "response", "updated", "size"}, exclude_none=False
+    )
+    call_log["request"], call_log["response"] = request, response
+    return call_log
 
 
 def _source_id(source: Mapping[str, Any]) -> str | None:

@@ -16,7 +16,9 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +26,12 @@ import httpx
 
 from openconnector_core.errors import SourceError
 from openconnector_core.sources.config import TlsMaterial
+from openconnector_core.sources.redaction import is_secret_name
 from openconnector_core.sources.ssrf import OutboundGuard, guarded_transport
 
 USER_AGENT = "OpenConnector/0.1 (+https://github.com/ConductionNL/openconnector)"
 MAX_TLS_CLIENTS = 16
+MAX_COOKIE_JARS = 256
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
@@ -100,12 +104,33 @@ class HttpClients:
         self._transport = transport
         self._default: httpx.Client | None = None
         self._tls_clients: OrderedDict[str, httpx.Client] = OrderedDict()
+        self._jars: OrderedDict[str, httpx.Cookies] = OrderedDict()
         self._lock = threading.Lock()
 
     def _new_client(self, transport: httpx.BaseTransport) -> httpx.Client:
         return httpx.Client(
-            transport=transport, trust_env=False, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+            transport=transport,
+            trust_env=False,
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+            # The client is shared by every source: its own jar must keep nothing (see ``cookies``).
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
         )
+
+    def cookies(self, source: Mapping[str, Any]) -> httpx.Cookies:
+        """The cookie jar of one source (by id; a source without one gets a jar for this call only).
+        Cookies a source's server sets go back to that source's server only, never to another's."""
+        key = str(source.get("id") or source.get("uuid") or "")
+        if not key:
+            return httpx.Cookies()
+        with self._lock:
+            jar = self._jars.get(key)
+            if jar is None:
+                jar = self._jars[key] = httpx.Cookies()
+                while len(self._jars) > MAX_COOKIE_JARS:
+                    self._jars.popitem(last=False)
+            self._jars.move_to_end(key)
+            return jar
 
     def default(self) -> httpx.Client:
         if self._default is None:
@@ -170,8 +195,8 @@ def _redirect_request(request: httpx.Request, response: httpx.Response) -> httpx
         method = "GET"
     headers = httpx.Headers(request.headers)
     same_origin = (url.scheme, url.host, url.port) == (request.url.scheme, request.url.host, request.url.port)
-    if not same_origin:
-        for name in ("Authorization", "Proxy-Authorization", "Cookie"):
+    if not same_origin:  # credentials belong to the origin they were configured for
+        for name in [name for name in headers if is_secret_name(name)]:
             headers.pop(name, None)
     headers.pop("Host", None)
     content: bytes | None = request.content
@@ -183,6 +208,18 @@ def _redirect_request(request: httpx.Request, response: httpx.Response) -> httpx
     new = httpx.Request(method, url, headers=headers, content=content)
     new.extensions = dict(request.extensions)
     return new
+
+
+def bounded_timeout(timeout: httpx.Timeout, seconds: float) -> httpx.Timeout:
+    """``timeout`` with no phase longer than ``seconds`` (what remains of the deadline)."""
+    left = max(0.001, seconds)
+
+    def cap(value: float | None) -> float:
+        return left if value is None else min(value, left)
+
+    return httpx.Timeout(
+        connect=cap(timeout.connect), read=cap(timeout.read), write=cap(timeout.write), pool=cap(timeout.pool)
+    )
 
 
 def read_capped(response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
@@ -208,16 +245,24 @@ def send(
     max_redirects: int,
     max_bytes: int,
     deadline: float,
+    cookies: httpx.Cookies | None = None,
 ) -> RawResponse:
-    """Send ``request`` (and its redirect hops), return the capped body. The only sending loop."""
+    """Send ``request`` (and its redirect hops), return the capped body. The only sending loop.
+    ``cookies``: the source's jar, read before and filled after every hop."""
     redirects: list[str] = []
     origin = (request.url.scheme, request.url.host, request.url.port)
+    configured_cookie = "cookie" in request.headers  # a Cookie header of the source's configuration
     while True:
         guard.check_url(request.url)
         hop_auth: Any = auth
         if redirects and (request.url.scheme, request.url.host, request.url.port) != origin:
             hop_auth = None  # credentials never follow a redirect to another origin
+        if cookies and not configured_cookie:  # (the cookie jar's machinery only when it holds any)
+            request.headers.pop("cookie", None)
+            cookies.set_cookie_header(request)
         response = client.send(request, auth=hop_auth, stream=True, follow_redirects=False)
+        if cookies is not None and "set-cookie" in response.headers:
+            cookies.extract_cookies(response)
         try:
             if (
                 follow_redirects

@@ -10,6 +10,7 @@ a status), never exceptions, except where a caller asks for :class:`RateLimitedE
 from __future__ import annotations
 
 import logging
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -17,13 +18,20 @@ from typing import Any
 
 import httpx
 
+from openconnector_core import deadline
 from openconnector_core.errors import OpenConnectorError, OutboundRefusedError, RateLimitedError
 from openconnector_core.settings import Settings
 from openconnector_core.sources import ratelimit
 from openconnector_core.sources.auth import TokenCache, build_auth
 from openconnector_core.sources.auth.registry import DECOS_PLACEHOLDER, OAUTH_PLACEHOLDER
 from openconnector_core.sources.call_logs import CallLogWriter, new_call_log
-from openconnector_core.sources.client import HttpClients, RawResponse, send
+from openconnector_core.sources.client import (
+    DeadlineExceededError,
+    HttpClients,
+    RawResponse,
+    bounded_timeout,
+    send,
+)
 from openconnector_core.sources.config import (
     RequestSpec,
     SourceConfigError,
@@ -65,7 +73,7 @@ class CallEngine:
     ) -> None:
         self.entities = entities
         self.settings = settings
-        self.guard = guard or OutboundGuard(settings.outbound_allow_list)
+        self.guard = guard or OutboundGuard(settings.outbound_allow_list, own_ports=settings.local_port_list)
         self.clients = HttpClients(self.guard, transport)
         self.tokens = TokenCache()
         self.templates = SourceTemplates(renderer_factory, self.tokens)
@@ -95,13 +103,15 @@ class CallEngine:
         redactor = Redactor.for_source(revealed, caller)
         scope = current_redactor.set(redactor)
         try:
+            if deadline.remaining() == 0.0:
+                raise DeadlineExceededError(
+                    "No time left for this call: the run that made it has spent its time budget"
+                )
             call_log = self._call(
                 revealed, endpoint, method, caller, read=read, redactor=redactor, support_calls=support_calls
             )
-        except OpenConnectorError as error:  # anything unforeseen still becomes a result
-            call_log = self._local_log(
-                revealed, error.status, redactor.scrub(error.message), error=error.code
-            )
+        except (OpenConnectorError, httpx.TransportError) as error:  # anything unforeseen: a result
+            call_log = self._error_log(revealed, error, redactor)
         finally:
             current_redactor.reset(scope)
         if raise_rate_limited and call_log["statusCode"] == 429:
@@ -125,15 +135,6 @@ class CallEngine:
         call_log = self.call(revealed, endpoint, method, dict(configuration or {}))
         response = call_log.get("response") or {}
         return str(response.get("body") or "")
-
-    def check_rate_limit(self, source: str | Mapping[str, Any]) -> None:
-        """Raise :class:`RateLimitedError` while the source is exhausted (e.g. before a sync run)."""
-        revealed = self._reveal(source)
-        _, wait = ratelimit.before_call(ratelimit.RateLimitState.of(revealed), self._clock())
-        if wait is not None:
-            raise RateLimitedError(
-                "Rate Limit on Source has been exceeded. Canceling synchronization...", retryAfter=wait
-            )
 
     def close(self) -> None:
         self.clients.close()
@@ -186,7 +187,7 @@ class CallEngine:
         tokens: list[str] = []
         token_scope = issued_tokens.set(tokens)
         try:
-            rendered = render_strings(strip_authentication(options), self._render_for(source))
+            rendered = render_strings(strip_authentication(options), self._render_for(source, redactor))
         finally:
             issued_tokens.reset(token_scope)
         for token in tokens:
@@ -214,9 +215,28 @@ class CallEngine:
             self._support_call(source, post_request, redactor)
         return call_log
 
-    def _render_for(self, source: Mapping[str, Any]) -> Callable[[str], str]:
+    def _render_for(self, source: Mapping[str, Any], redactor: Redactor) -> Callable[[str], str]:
+        """Renders option templates. What a template makes from a secret (``source.apikey|reverse``)
+        is a secret of the call too: a template whose output changes when the source's secrets are
+        swapped for stand-ins read one. Rendering does no I/O, so the second render is only CPU."""
         context = {"source": source}
-        return lambda text: self.templates.render(text, context)
+        stand_in: dict[str, Any] = {}
+
+        def render(text: str) -> str:
+            rendered = self.templates.render(text, context)
+            if "source" not in text or rendered in redactor.values:
+                return rendered
+            if not stand_in:
+                stand_in["source"] = _with_stand_ins(source)
+            try:
+                reads_secret = self.templates.render(text, stand_in) != rendered
+            except Exception:  # cannot tell: treat it as reading one
+                reads_secret = True
+            if reads_secret:
+                redactor.add(rendered)
+            return rendered
+
+        return render
 
     def _support_call(self, source: dict[str, Any], request: Mapping[str, Any], redactor: Redactor) -> None:
         config = request.get("config")
@@ -238,53 +258,48 @@ class CallEngine:
         auth_settings: dict[str, Any],
         redactor: Redactor,
     ) -> dict[str, Any]:
-        try:
-            spec = translate(options, method=method, url=url)
-        except SourceConfigError as error:
-            return self._local_log(source, 409, redactor.scrub(error.message), error=error.code)
+        spec = translate(options, method=method, url=url)
         placeholders = frozenset(
             p
             for p in (OAUTH_PLACEHOLDER, DECOS_PLACEHOLDER)
             if p in url or any(p in v for _, v in spec.headers) or any(p in v for _, v in spec.params)
         )
-        try:
-            if not auth_settings and not placeholders:  # the original UI's top-level fields
-                auth_settings = original_auth_settings(
-                    source, spec.headers, has_basic_auth=bool(spec.basic_auth)
-                )
-            scheme = build_auth(
-                source,
-                auth_settings,
-                redactor=redactor,
-                cache=self.tokens,
-                render=self.templates.render,
-                placeholders=placeholders,
-            )
-        except OpenConnectorError as error:
-            return self._local_log(source, 409, redactor.scrub(error.message), error=error.code)
+        if not auth_settings and not placeholders:  # the original UI's top-level fields
+            auth_settings = original_auth_settings(source, spec.headers, has_basic_auth=bool(spec.basic_auth))
+        scheme = build_auth(
+            source,
+            auth_settings,
+            redactor=redactor,
+            cache=self.tokens,
+            render=self.templates.render,
+            placeholders=placeholders,
+        )
         auth: httpx.Auth | None = scheme
         if auth is None and spec.basic_auth is not None:
             user, password, kind = spec.basic_auth
             redactor.add_basic(user, password)
             auth = httpx.DigestAuth(user, password) if kind == "digest" else httpx.BasicAuth(user, password)
-        client = self.clients.for_tls(spec.tls)
+        try:
+            client = self.clients.for_tls(spec.tls)
+        except (ssl.SSLError, ValueError, OSError):
+            raise SourceConfigError(
+                "Invalid TLS configuration: configuration.cert, ssl_key or verify is not a usable PEM "
+                "certificate, key or CA bundle (or the key's password is wrong)"
+            ) from None
         try:
             request = spec.build(client)
-        except (httpx.InvalidURL, ValueError, TypeError) as error:
-            return self._local_log(
-                source, 409, redactor.scrub(f"Invalid request: {error}"), error="invalid-request"
-            )
+            request.read()  # a multipart body is a stream until read; the log and retries need its bytes
+        except (httpx.InvalidURL, ValueError, TypeError):
+            raise SourceConfigError(
+                "Invalid request: the URL, headers or body cannot be sent as given"
+            ) from None
         logged_request = self._logged_request(request, spec, redactor)
         try:
             self.guard.check_url(request.url)
             for extra in scheme.extra_urls() if scheme is not None else []:
                 self.guard.check_url(extra)
-        except OutboundRefusedError as error:
-            return self._local_log(
-                source, error.status, error.message, request=logged_request, error=error.code
-            )
-        except httpx.TransportError as error:
-            return self._failure_log(source, logged_request, error, redactor, 0.0)
+        except (OpenConnectorError, httpx.TransportError) as error:
+            return self._error_log(source, error, redactor, request=logged_request)
         return self._send_with_retries(source, client, request, spec, auth, logged_request, redactor)
 
     def _send_with_retries(
@@ -297,13 +312,15 @@ class CallEngine:
         logged_request: dict[str, Any],
         redactor: Redactor,
     ) -> dict[str, Any]:
+        """Send, retrying per the policy; every timeout and wait is bounded by the shared deadline."""
         policy = RetryPolicy.from_config(spec.retry)
         started = time.monotonic()
         attempt = 0
         while True:
             attempt += 1
             attempt_started = time.monotonic()
-            retry_after: float | None = None
+            ends = _earliest(attempt_started + spec.total_timeout, deadline.current())
+            request.extensions["timeout"] = bounded_timeout(spec.timeout, ends - attempt_started).as_dict()
             try:
                 raw = send(
                     client,
@@ -313,43 +330,57 @@ class CallEngine:
                     follow_redirects=spec.follow_redirects,
                     max_redirects=spec.max_redirects,
                     max_bytes=spec.max_response_bytes,
-                    deadline=attempt_started + spec.total_timeout,
-                )
-            except OutboundRefusedError as error:
-                return self._local_log(
-                    source, error.status, error.message, request=logged_request, error=error.code
-                )
-            except OpenConnectorError as error:  # token endpoint, size cap, deadline, redirects
-                return self._local_log(
-                    source, 502, redactor.scrub(error.message), request=logged_request, error=error.code
+                    deadline=ends,
+                    cookies=self.clients.cookies(source),
                 )
             except httpx.TransportError as error:
                 elapsed_ms = (time.monotonic() - attempt_started) * 1000
-                wait = (
-                    policy.next_delay(attempt, time.monotonic() - started, None)
-                    if policy.retryable(request.method, None)
-                    else None
-                )
+                wait = self._retry_wait(policy, request.method, None, attempt, started, None)
                 if wait is None:
-                    return self._failure_log(
-                        source, logged_request, error, redactor, elapsed_ms, attempts=attempt
+                    return self._error_log(
+                        source,
+                        error,
+                        redactor,
+                        request=logged_request,
+                        elapsed_ms=elapsed_ms,
+                        attempts=attempt,
                     )
                 logger.info("Source call failed to connect (attempt %d), retrying in %.2fs", attempt, wait)
                 self._sleep(wait)
                 continue
+            except OpenConnectorError as error:  # refused, token endpoint, size cap, deadline, redirects
+                return self._error_log(source, error, redactor, request=logged_request, attempts=attempt)
             elapsed_ms = (time.monotonic() - attempt_started) * 1000
-            if policy.retryable(request.method, raw.status_code):
-                retry_after = ratelimit.parse_retry_after(
-                    httpx.Headers(raw.headers).get("retry-after"), self._clock()
+            retry_after = ratelimit.parse_retry_after(
+                httpx.Headers(raw.headers).get("retry-after"), self._clock()
+            )
+            wait = self._retry_wait(policy, request.method, raw.status_code, attempt, started, retry_after)
+            if wait is not None:
+                logger.info(
+                    "Source answered %d (attempt %d), retrying in %.2fs", raw.status_code, attempt, wait
                 )
-                wait = policy.next_delay(attempt, time.monotonic() - started, retry_after)
-                if wait is not None:
-                    logger.info(
-                        "Source answered %d (attempt %d), retrying in %.2fs", raw.status_code, attempt, wait
-                    )
-                    self._sleep(wait)
-                    continue
+                self._sleep(wait)
+                continue
             return self._response_log(source, raw, spec, logged_request, redactor, elapsed_ms, attempt)
+
+    @staticmethod
+    def _retry_wait(
+        policy: RetryPolicy,
+        method: str,
+        status: int | None,
+        attempt: int,
+        started: float,
+        retry_after: float | None,
+    ) -> float | None:
+        """The wait before another attempt, or ``None``: not retryable, budget spent, or the wait
+        would end past the shared deadline (no point waiting for an attempt with no time left)."""
+        if not policy.retryable(method, status):
+            return None
+        wait = policy.next_delay(attempt, time.monotonic() - started, retry_after)
+        left = deadline.remaining()
+        if wait is None or (left is not None and wait >= left):
+            return None
+        return wait
 
     def _response_log(
         self,
@@ -369,18 +400,18 @@ class CallEngine:
         headers = redactor.headers(raw.headers)
         headers.update(ratelimit.synthetic_headers(state))
         text, encoding = body_text(raw.body, raw.charset)
-        response = {
-            "statusCode": raw.status_code,
-            "statusMessage": raw.reason,
-            "responseTime": round(elapsed_ms, 3),
-            "size": len(raw.body),
-            "remoteIp": raw.remote_ip,
-            "headers": headers,
-            "body": text,
-            "encoding": encoding,
-            "httpVersion": raw.http_version,
-            "data": decode_data(text, raw.content_type, encoding),
-        }
+        response = _response(
+            raw.status_code,
+            raw.reason,
+            elapsed_ms,
+            text,
+            headers=headers,
+            size=len(raw.body),
+            remote_ip=raw.remote_ip,
+            encoding=encoding,
+            http_version=raw.http_version,
+            data=decode_data(text, raw.content_type, encoding),
+        )
         if raw.redirects:
             logged_request = {
                 **logged_request,
@@ -402,40 +433,48 @@ class CallEngine:
         )
         return self._persist(call_log, log_body=spec.log_body)
 
-    def _failure_log(
+    def _error_log(
         self,
-        source: dict[str, Any],
-        logged_request: dict[str, Any],
+        source: Mapping[str, Any],
         error: Exception,
         redactor: Redactor,
-        elapsed_ms: float,
+        *,
+        request: dict[str, Any] | None = None,
+        elapsed_ms: float = 0.0,
         attempts: int = 1,
     ) -> dict[str, Any]:
-        """Connection failure → synthetic 503 whose body is the (scrubbed) error message."""
-        self._record_state(source, {"lastCall": _now_iso()})
-        message = redactor.scrub(str(error) or type(error).__name__)
-        response = {
-            "statusCode": 503,
-            "statusMessage": "Service Unavailable",
-            "responseTime": round(elapsed_ms, 3),
-            "size": len(message),
-            "remoteIp": None,
-            "headers": {},
-            "body": message,
-            "encoding": "UTF-8",
-            "data": None,
-        }
-        call_log = new_call_log(
+        """The one place an exception becomes a call log. A connection failure is a synthetic 503
+        whose body is the (scrubbed) reason; our own errors keep their status and code, except
+        those of the remote side (token endpoint, size cap, deadline, redirects): 502."""
+        if isinstance(error, httpx.TransportError):
+            if isinstance(source, dict):
+                self._record_state(source, {"lastCall": _now_iso()})
+            message = redactor.scrub(_transport_message(error))
+            response = _response(503, "Service Unavailable", elapsed_ms, message, size=len(message))
+            return self._local_log(
+                source,
+                503,
+                message,
+                request=request,
+                response=response,
+                attempts=attempts,
+                error="source-unreachable",
+            )
+        assert isinstance(error, OpenConnectorError)
+        if isinstance(error, OutboundRefusedError):
+            status = error.status
+        elif isinstance(error, DeadlineExceededError):
+            status = 504
+        else:  # before anything was sent: the configuration is at fault; after: the remote side
+            status = 502 if request is not None else 409
+        return self._local_log(
             source,
-            503,
-            message,
-            now=_utcnow(),
-            request=logged_request,
-            response=response,
+            status,
+            redactor.scrub(error.message),
+            request=request,
             attempts=attempts,
-            error="source-unreachable",
+            error=error.code,
         )
-        return self._persist(call_log, log_body=False)
 
     # -- SOAP -------------------------------------------------------------------------------------
     def _soap_call(
@@ -454,28 +493,18 @@ class CallEngine:
         started = time.monotonic()
         try:
             outcome = self._soap.call(source, operation, options)
-        except OutboundRefusedError as error:
-            return self._local_log(
-                source, error.status, error.message, request=logged_request, error=error.code
-            )
-        except OpenConnectorError as error:
-            return self._local_log(
-                source, 502, redactor.scrub(error.message), request=logged_request, error=error.code
-            )
-        except httpx.TransportError as error:
-            return self._failure_log(source, logged_request, error, redactor, 0.0)
+        except (OpenConnectorError, httpx.TransportError) as error:
+            return self._error_log(source, error, redactor, request=logged_request)
         elapsed_ms = (time.monotonic() - started) * 1000
-        response = {
-            "statusCode": outcome.status_code,
-            "statusMessage": outcome.reason,
-            "responseTime": round(elapsed_ms, 3),
-            "size": len(outcome.body.encode()),
-            "remoteIp": None,
-            "headers": {"Content-Type": ["application/json"]},
-            "body": outcome.body,
-            "encoding": "UTF-8",
-            "data": outcome.data,
-        }
+        response = _response(
+            outcome.status_code,
+            outcome.reason,
+            elapsed_ms,
+            outcome.body,
+            headers={"Content-Type": ["application/json"]},
+            size=len(outcome.body.encode()),
+            data=outcome.data,
+        )
         call_log = new_call_log(
             source,
             outcome.status_code,
@@ -514,11 +543,17 @@ class CallEngine:
         }
 
     def _local_log(
-        self, source: Mapping[str, Any], status: int, message: str, **extra: Any
+        self,
+        source: Mapping[str, Any],
+        status: int,
+        message: str,
+        *,
+        request: dict[str, Any] | None = None,
+        response: dict[str, Any] | None = None,
+        **extra: Any,
     ) -> dict[str, Any]:
-        request = extra.pop("request", None)
         call_log = new_call_log(
-            source, status, message, now=_utcnow(), request=request, response=None, **extra
+            source, status, message, now=_utcnow(), request=request, response=response, **extra
         )
         return self._persist(call_log, log_body=False)
 
@@ -567,6 +602,71 @@ def _redact_json(text: str, redactor: Redactor) -> str:
         return json.dumps(redactor.data(json.loads(text)))
     except ValueError:
         return redactor.scrub(text)
+
+
+def _with_stand_ins(source: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``source`` with every secret replaced by a different, random stand-in."""
+    import secrets as random
+
+    from openconnector_core.entities.registry import SOURCE_SECRETS
+    from openconnector_core.entities.secrets import pointer, reveal, secret_locations
+
+    salt = random.token_hex(8)
+    stand_ins = {
+        pointer(path): f"stand-in-{number}-{salt}"
+        for number, (path, _) in enumerate(secret_locations(source, SOURCE_SECRETS))
+    }
+    return reveal(dict(source), stand_ins)
+
+
+def _response(
+    status: int,
+    reason: str,
+    elapsed_ms: float,
+    body: str,
+    *,
+    headers: dict[str, list[str]] | None = None,
+    size: int,
+    remote_ip: str | None = None,
+    encoding: str = "UTF-8",
+    http_version: str | None = None,
+    data: Any = None,
+) -> dict[str, Any]:
+    """The ``response`` of a call log (§1.16); the one place it is shaped."""
+    response = {
+        "statusCode": status,
+        "statusMessage": reason,
+        "responseTime": round(elapsed_ms, 3),
+        "size": size,
+        "remoteIp": remote_ip,
+        "headers": headers or {},
+        "body": body,
+        "encoding": encoding,
+        "data": data,
+    }
+    if http_version is not None:
+        response["httpVersion"] = http_version
+    return response
+
+
+def _transport_message(error: httpx.TransportError) -> str:
+    """Why a connection failed, in our words (a library's exception text names its internals)."""
+    if isinstance(error, httpx.TimeoutException):
+        return "The source did not answer in time"
+    if isinstance(error, httpx.ConnectError):
+        detail = str(error)
+        if "resolve" in detail.lower() or "name or service" in detail.lower():
+            return "The source host name could not be resolved"
+        if "certificate" in detail.lower() or "ssl" in detail.lower():
+            return "The TLS handshake with the source failed (certificate or protocol)"
+        return "Could not connect to the source"
+    if isinstance(error, httpx.RemoteProtocolError):
+        return "The source broke the HTTP protocol or closed the connection"
+    return "The connection to the source failed"
+
+
+def _earliest(first: float, second: float | None) -> float:
+    return first if second is None else min(first, second)
 
 
 def _utcnow() -> datetime:

@@ -23,24 +23,17 @@ from urllib.parse import quote, quote_plus, unquote
 MASK = "***"
 _MIN_SECRET_LENGTH = 4
 
-_SECRET_NAME = re.compile(
-    r"(pass(word|wd|phrase)?$|^pwd$|secret|token|api[-_]?key|apikey|access[-_]?key|private[-_]?key|"
-    r"authori[sz]ation|^auth$|credential|signature|cookie|session|assertion|jwt|bearer|(^|[-_.])key$|^x5t$|"
-    r"ssl[-_]?key|^cert$|client[-_]?key)",
-    re.IGNORECASE,
-)
-_SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token"}
-)
 
 # Fields of a revealed source (and of its configuration.authentication) that hold credentials.
 _SOURCE_SECRET_FIELDS = ("secret", "password", "apikey", "jwt", "authorizationHeader", "auth")
 
 
 def is_secret_name(name: str) -> bool:
-    """Whether a header/query/form field name looks like it carries a credential."""
-    lowered = name.lower()
-    return lowered in _SECRET_HEADERS or bool(_SECRET_NAME.search(lowered))
+    """Whether a header/query/form/JSON field name carries a credential: the one classifier of
+    ``entities.secrets``, which also decides what is stored as a secret."""
+    from openconnector_core.entities.secrets import is_secret_name as classify
+
+    return classify(name)
 
 
 class Redactor:

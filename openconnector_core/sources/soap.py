@@ -16,14 +16,16 @@ import datetime
 import decimal
 import json
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from openconnector_core import deadline
 from openconnector_core.errors import OutboundRefusedError, SourceError
-from openconnector_core.sources.client import HttpClients, read_capped
+from openconnector_core.sources.client import DeadlineExceededError, HttpClients, bounded_timeout, read_capped
 from openconnector_core.sources.ssrf import OutboundGuard
 
 MAX_WSDL_BYTES = 5 * 1024 * 1024
@@ -78,8 +80,8 @@ def _arguments(options: Mapping[str, Any]) -> dict[str, Any]:
         return {}
     if not isinstance(arguments, Mapping):
         raise SoapError("The SOAP request arguments must be a JSON object")
-    arguments = dict(arguments)
-    document = arguments.get("edcLk01")
+    result: dict[str, Any] = dict(arguments)
+    document = result.get("edcLk01")
     content = document.get("object") if isinstance(document, Mapping) else None
     if isinstance(content, dict):  # the original base64-decodes this one document field
         inner = content.get("inhoud")
@@ -87,7 +89,7 @@ def _arguments(options: Mapping[str, Any]) -> dict[str, Any]:
             content["inhoud"] = {**inner, "_": base64.b64decode(inner["_"])}
         elif isinstance(inner, str):
             content["inhoud"] = base64.b64decode(inner)
-    return arguments
+    return result
 
 
 def _make_transport_class() -> type:
@@ -98,7 +100,7 @@ def _make_transport_class() -> type:
         """zeep transport over the engine's guarded httpx client."""
 
         def __init__(self, clients: HttpClients, guard: OutboundGuard) -> None:
-            super().__init__(cache=None)
+            super().__init__(cache=None)  # type: ignore[no-untyped-call]
             self._clients = clients
             self._guard = guard
             self.headers: dict[str, str] = {}
@@ -117,13 +119,22 @@ def _make_transport_class() -> type:
             self, method: str, url: str, content: bytes | None, headers: Mapping[str, str], limit: int
         ) -> Response:
             self._guard.check_url(url)
+            left = deadline.remaining()  # a run's budget bounds a SOAP exchange like any call
+            if left == 0.0:
+                raise DeadlineExceededError("No time left for this call: the run has spent its time budget")
+            timeout = httpx.Timeout(self.timeout)
             client = self._clients.default()
             request = client.build_request(
-                method, url, content=content, headers=headers, timeout=self.timeout
+                method,
+                url,
+                content=content,
+                headers=headers,
+                timeout=timeout if left is None else bounded_timeout(timeout, left),
             )
             response = client.send(request, stream=True, follow_redirects=False)
             try:
-                body = read_capped(response, limit, deadline=float("inf"))
+                ends = float("inf") if left is None else time.monotonic() + left
+                body = read_capped(response, limit, deadline=ends)
             finally:
                 response.close()
             if method == "GET" and response.status_code >= 400:
@@ -168,7 +179,7 @@ class SoapCaller:
             self._transport_class = _make_transport_class()
         transport = self._transport_class(self._clients, self._guard)
         settings = zeep.Settings(strict=False, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-        client = zeep.Client(wsdl, transport=transport, settings=settings)
+        client = zeep.Client(wsdl, transport=transport, settings=settings)  # type: ignore[no-untyped-call]
         with self._lock:
             self._cache[key] = (client, transport)
         return client, transport
@@ -191,8 +202,8 @@ class SoapCaller:
             service = self._service(client, str(source.get("location")), version)
         except (OutboundRefusedError, SourceError, httpx.TransportError):
             raise
-        except ZeepError as error:
-            raise SoapError(f"The WSDL could not be used: {type(error).__name__}") from None
+        except ZeepError:
+            raise SoapError("The WSDL could not be read as a WSDL document") from None
         headers = options.get("headers") if isinstance(options.get("headers"), Mapping) else {}
         with self._lock:
             transport.headers = {str(k): str(v) for k, v in (headers or {}).items()}
@@ -205,11 +216,16 @@ class SoapCaller:
             except Fault as fault:
                 body = json.dumps({"fault": fault.message, "code": fault.code}, default=_json_default)
                 return SoapOutcome(500, "SOAP Fault", body, json.loads(body))
-            except (TypeError, ZeepError) as error:
-                raise SoapError(f"SOAP call {operation!r} failed: {error}") from None
+            except TypeError:
+                raise SoapError(
+                    f"The arguments do not match the parameters of SOAP operation {operation!r} in the WSDL"
+                ) from None
+            except ZeepError:
+                raise SoapError(f"The answer to SOAP operation {operation!r} could not be read") from None
             finally:
                 transport.headers = {}
-        data = json.loads(json.dumps(serialize_object(result, dict), default=_json_default))
+        serialized = serialize_object(result, dict)  # type: ignore[no-untyped-call]
+        data = json.loads(json.dumps(serialized, default=_json_default))
         return SoapOutcome(200, "OK", json.dumps(data), data)
 
     @staticmethod

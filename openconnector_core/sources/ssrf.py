@@ -149,8 +149,12 @@ class OutboundGuard:
         resolver: Resolver = system_resolver,
         enabled: bool = True,
         cache_seconds: float = 30.0,
+        own_ports: Iterable[int] = (),
     ) -> None:
         self.enabled = enabled
+        self._own_ports = frozenset(own_ports)
+        """Ports of the local stack and its AWS emulator: refused on every internal address, whatever
+        ``allow`` says (a source must never read the emulator's secrets or call its own stack)."""
         self._resolver = resolver
         self._allowed_hosts: set[str] = set()
         self._allowed_networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
@@ -190,6 +194,7 @@ class OutboundGuard:
         named_allowed = self.host_allowed(name)
         numeric = parse_numeric_host(name)
         if numeric is not None:
+            self._refuse_own_port(host, numeric, port)
             if named_allowed or not self.enabled or self.address_allowed(numeric):
                 return [str(numeric)]
             raise OutboundRefusedError(
@@ -203,6 +208,8 @@ class OutboundGuard:
                 "add it to OPENCONNECTOR_OUTBOUND_ALLOW to permit it"
             )
         addresses = self._resolve(name, port, use_cache=use_cache)
+        for text in addresses:
+            self._refuse_own_port(host, ipaddress.ip_address(text), port)
         if not self.enabled or named_allowed:
             return addresses
         for text in addresses:
@@ -214,6 +221,12 @@ class OutboundGuard:
                 )
         return addresses
 
+    def _refuse_own_port(self, host: str, address: IPAddress, port: int) -> None:
+        if port in self._own_ports and not is_public(address):
+            raise OutboundRefusedError(
+                f"Outbound call refused: {host}:{port} is the local stack itself or its AWS emulator"
+            )
+
     def check_url(self, url: httpx.URL | str) -> None:
         """Pre-flight check of one URL (scheme and destination). Raises ``OutboundRefusedError``."""
         parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
@@ -221,9 +234,9 @@ class OutboundGuard:
             raise OutboundRefusedError(
                 f"Outbound call refused: scheme {parsed.scheme or '(none)'!r} is not http or https"
             )
-        if not self.enabled:
-            return
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        if not self.enabled and port not in self._own_ports:
+            return
         self.vet(parsed.host, port, use_cache=True)
 
     # -- resolution -----------------------------------------------------------------------------

@@ -230,7 +230,7 @@ class MemorySecretStore:
         with self._lock:
             self._secrets.pop(name, None)
 
-    def names(self) -> list[str]:
+    def names(self, prefix: str = "") -> list[str]:
         """For tests: the names of the stored secrets."""
         with self._lock:
-            return sorted(self._secrets)
+            return sorted(name for name in self._secrets if name.startswith(prefix))

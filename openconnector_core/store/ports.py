@@ -96,7 +96,8 @@ class LogStore(Protocol):
 class SecretStore(Protocol):
     """Credentials (passwords, client secrets, API keys, private keys, tokens).
 
-    One secret per entity holds a JSON object of its secret fields; the entity keeps ``name``."""
+    One secret per version of an entity's secrets holds a JSON object of its secret fields; the
+    entity item names the version (``entities.secret_versions``). A name is written once."""
 
     def put(self, name: str, values: dict[str, Any]) -> None: ...
 

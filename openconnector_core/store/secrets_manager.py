@@ -29,22 +29,18 @@ class SecretsManagerStore:
         return f"{self._prefix}{name}"
 
     def put(self, name: str, values: dict[str, Any]) -> None:
+        """Create the secret (a secret version's name is new: one call), or overwrite it."""
         secret_id, payload = self._id(name), json.dumps(values)
         try:
-            self._client.put_secret_value(SecretId=secret_id, SecretString=payload)
+            self._client.create_secret(Name=secret_id, SecretString=payload)
             return
         except ClientError as error:
-            if error_code(error) != "ResourceNotFoundException":
+            if error_code(error) != "ResourceExistsException":
                 raise _translate(error, secret_id) from error
         try:
-            self._client.create_secret(Name=secret_id, SecretString=payload)
+            self._client.put_secret_value(SecretId=secret_id, SecretString=payload)
         except ClientError as error:
-            if error_code(error) != "ResourceExistsException":  # created concurrently: overwrite
-                raise _translate(error, secret_id) from error
-            try:
-                self._client.put_secret_value(SecretId=secret_id, SecretString=payload)
-            except ClientError as retry_error:
-                raise _translate(retry_error, secret_id) from retry_error
+            raise _translate(error, secret_id) from error
 
     def get(self, name: str) -> dict[str, Any]:
         secret_id = self._id(name)

@@ -16,6 +16,8 @@ import boto3
 import httpx
 import pytest
 
+from openconnector_local.auth import read_emulator_key
+
 from .conftest import REPO, RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -140,7 +142,9 @@ def test_secrets_are_masked_kept_out_of_dynamodb_and_survive_a_restart(make_stac
 
     # No DynamoDB item holds the secret; Secrets Manager does.
     session = boto3.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="eu-west-1"
+        aws_access_key_id=read_emulator_key(stack.state_dir),
+        aws_secret_access_key="testing",
+        region_name="eu-west-1",
     )
     dynamodb = session.client("dynamodb", endpoint_url=emulator_url(stack))
     for table in dynamodb.list_tables()["TableNames"]:

@@ -12,6 +12,8 @@ from typing import Any
 import boto3
 import pytest
 
+from openconnector_local.auth import read_emulator_key
+
 from .conftest import REPO, TOKEN, RunningStack
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +39,9 @@ def emulator(stack: RunningStack, service: str) -> Any:
     found = re.search(r"AWS emulator: (http://127\.0\.0\.1:\d+)", stack.output)
     assert found, stack.output
     session = boto3.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="eu-west-1"
+        aws_access_key_id=read_emulator_key(stack.state_dir),  # the stack's per-start key
+        aws_secret_access_key="testing",
+        region_name="eu-west-1",
     )
     return session.client(service, endpoint_url=found.group(1))
 

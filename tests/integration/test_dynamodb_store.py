@@ -73,9 +73,10 @@ def test_item_layout(service: EntityService, dynamodb: Any, tables: dict[str, st
 
 
 def test_create_and_get_by_id_uuid_and_slug(service: EntityService) -> None:
-    created = service.create("mappings", {"name": "Zaak to Publicatie", "uuid": "legacy"})
+    legacy = "12f23206-a455-42b2-a717-15dbad24ff5e"
+    created = service.create("mappings", {"name": "Zaak to Publicatie", "uuid": legacy})
 
-    for key in (created.item["id"], "legacy", "zaak-to-publicatie"):
+    for key in (created.item["id"], legacy, "zaak-to-publicatie"):
         stored = service.get("mappings", key)
         assert stored.item == created.item
         assert stored.etag == '"1"'

@@ -50,8 +50,13 @@ def secret_store(secretsmanager: Any) -> SecretsManagerStore:
 
 
 @pytest.fixture
-def service(dynamodb: Any, tables: dict[str, str], secret_store: SecretsManagerStore) -> EntityService:
-    return EntityService(DynamoEntityStore(dynamodb, tables["EntitiesTable"]), secret_store)
+def entity_store(dynamodb: Any, tables: dict[str, str]) -> DynamoEntityStore:
+    return DynamoEntityStore(dynamodb, tables["EntitiesTable"])
+
+
+@pytest.fixture
+def service(entity_store: DynamoEntityStore, secret_store: SecretsManagerStore) -> EntityService:
+    return EntityService(entity_store, secret_store)
 
 
 def secret_names(client: Any) -> list[str]:
@@ -119,3 +124,28 @@ def test_failed_writes_leave_no_secret_behind(service: EntityService, secretsman
     with pytest.raises(ValidationError):
         service.create("sources", {**SOURCE, "name": "Other", "logRetention": "forever"})
     assert secret_names(secretsmanager) == []
+
+
+def test_an_orphaned_version_is_swept_once_no_writer_can_still_commit_it(
+    service: EntityService, secret_store: SecretsManagerStore, entity_store: DynamoEntityStore
+) -> None:
+    # Given a source, and a version a writer stored before it crashed (its item never named it)
+    from datetime import UTC, datetime
+
+    from openconnector_core.entities.secret_versions import ORPHAN_GRACE, SecretVersions
+
+    source = service.create("sources", {"name": "S", "location": "https://x.example", "password": "one"}).item
+    versions = SecretVersions(secret_store, entity_store)
+    orphan = versions.write("sources", source["id"], {"/password": "never-acknowledged"})
+    # When the source is written again now, the young orphan stays (its writer may still commit) …
+    service.update("sources", source["id"], {"password": "two"})
+    current = entity_store.get("sources", source["id"]).item["secretRef"]
+    assert versions.names("sources", source["id"]) == [orphan, current]
+    # … and a write after the grace period removes it, from Secrets Manager too
+    versions.sweep("sources", source["id"], keep=current, now=datetime.now(UTC) + ORPHAN_GRACE)
+    assert versions.names("sources", source["id"]) == [current]
+    assert secret_store.get(orphan) == {}
+    assert service.reveal("sources", source["id"])["password"] == "two"
+    # Deleting the source removes every version and marker
+    service.delete("sources", source["id"])
+    assert secret_store.get(current) == {} and versions.names("sources", source["id"]) == []

@@ -169,3 +169,49 @@ def test_flow_token_style_condition() -> None:
     assert passes(evaluate(rule, {"method": "POST", "body": {"name": "n"}}), "rule")
     assert passes(evaluate(rule, {"method": "POST", "body": {"name": "0"}}), "synchronization-action")
     assert not passes(evaluate(rule, {"method": "POST", "body": {"name": ""}}), "rule")
+
+
+# --- budgets (issue 8): each limit ends in a ConditionError (a 400) naming it ---------------------
+
+
+def test_a_reduce_that_doubles_a_string_stops_at_the_size_limit() -> None:
+    from openconnector_core.logic import MAX_STRING_LENGTH
+
+    rule = {
+        "reduce": [
+            {"var": "rounds"},
+            {"cat": [{"var": "accumulator"}, {"var": "accumulator"}]},
+            "ab",
+        ]
+    }
+    with pytest.raises(ConditionError, match="JSON-logic size limit: cat") as raised:
+        evaluate(rule, {"rounds": list(range(64))})
+    assert str(MAX_STRING_LENGTH) in str(raised.value)
+
+
+def test_a_merge_that_doubles_an_array_stops_at_the_size_limit() -> None:
+    rule = {"reduce": [{"var": "rounds"}, {"merge": [{"var": "accumulator"}, {"var": "accumulator"}]}, [1]]}
+    with pytest.raises(ConditionError, match="JSON-logic size limit: merge"):
+        evaluate(rule, {"rounds": list(range(64))})
+
+
+def test_a_rule_with_more_steps_than_the_budget_allows_stops_at_the_time_limit() -> None:
+    # 1000³ additions = billions of steps over a small (shared) document: the limit ends it
+    rule: dict[str, Any] = {"+": [{"var": ""}, 1]}
+    for _ in range(3):
+        rule = {"map": [{"var": ""}, rule]}
+    numbers = list(range(1000))
+    rows = [numbers] * 1000
+    with pytest.raises(ConditionError, match="JSON-logic time limit"):
+        evaluate(rule, [rows] * 1000)
+
+
+def test_an_enclosing_deadline_that_has_passed_ends_the_rule_at_the_next_check() -> None:
+    import time
+
+    from openconnector_core import deadline
+
+    rule = {"map": [{"var": "items"}, {"+": [{"var": ""}, 1]}]}
+    with deadline.within(time.monotonic() - 1), pytest.raises(ConditionError, match="time limit"):
+        evaluate(rule, {"items": list(range(5000))})
+    assert evaluate(rule, {"items": [1, 2]}) == [2, 3]  # without the deadline it runs

@@ -97,8 +97,10 @@ def sign(
             return jwt.encode(payload, signing_key(secret, algorithm), algorithm=algorithm, headers=headers)
     except TokenError:
         raise
-    except Exception as error:  # pyjwt/cryptography raise many types for bad keys
-        raise TokenError(f"Could not sign the JWT with {algorithm}: {type(error).__name__}") from None
+    except Exception:  # pyjwt/cryptography raise many types for bad keys
+        raise TokenError(
+            f"Could not sign the JWT with {algorithm}: the key is not valid or does not fit the algorithm"
+        ) from None
 
 
 def claims_from_payload(

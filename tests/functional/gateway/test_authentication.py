@@ -353,3 +353,20 @@ def test_oauth_bearer_token_checked_against_the_servers_key_set(
         ).status
         == 401
     )
+
+
+def test_a_rule_whose_configuration_holds_secrets_is_used_in_clear(gateway: Any) -> None:
+    """Secret-named keys of a rule's configuration live in the secret store; the gateway reveals them."""
+    _protected(
+        gateway,
+        {"type": "apikey", "header": "X-Key", "keys": {"k-9": "svc"}, "users": ["svc"], "token": "t0p"},
+    )
+    stored = next(
+        item
+        for item in gateway.container.entity_store.list("rules").items
+        if item["type"] == "authentication"
+    )
+    assert stored.get("secretRef") and "t0p" not in json.dumps(stored)
+
+    assert gateway.get("secure", headers={"X-Key": "k-9"}).status == 200
+    assert gateway.get("secure", headers={"X-Key": "k-8"}).status == 401

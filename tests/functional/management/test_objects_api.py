@@ -117,7 +117,9 @@ def test_the_audit_trail_names_who_did_what(api: Management) -> None:
 
 def test_the_actor_is_the_authorizer_principal(api: Management) -> None:
     event = http_event("POST", "/api/objects/zoo/pet", body={"name": "Rex"})
-    event["requestContext"]["authorizer"] = {"jwt": {"claims": {"sub": "alice"}, "scopes": []}}
+    event["requestContext"]["authorizer"] = {
+        "jwt": {"claims": {"sub": "alice", "scope": "openconnector/admin"}, "scopes": []}
+    }
     object_id = api.invoke(event).body["id"]
     trail = api.get(f"/api/objects/zoo/pet/{object_id}/audit-trail").body["results"]
     assert trail[0]["actor"] == "alice"

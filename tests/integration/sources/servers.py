@@ -11,6 +11,7 @@ import base64
 import itertools
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -186,6 +187,15 @@ class _Handler(BaseHTTPRequestHandler):
     # -- redirects ------------------------------------------------------------------------------
     def route_redirect(self, method: str, record: dict[str, Any]) -> None:
         self._send(302, b"", "text/plain", Location=self.server.state.redirect_to or "/items")
+
+    # -- cookies and slowness -------------------------------------------------------------------
+    def route_set_cookie(self, method: str, record: dict[str, Any]) -> None:
+        value = record["query"].get("value", "session-value")
+        self._send(200, b"{}", **{"Set-Cookie": f"session={value}; Path=/"})
+
+    def route_slow(self, method: str, record: dict[str, Any]) -> None:
+        time.sleep(float(record["query"].get("seconds", "1")))
+        self._json(200, {"ok": True})
 
     # -- retries --------------------------------------------------------------------------------
     def route_limited(self, method: str, record: dict[str, Any]) -> None:

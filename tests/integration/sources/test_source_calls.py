@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 import pytest
@@ -44,8 +43,6 @@ def test_log_body_keeps_a_capped_preview(engine, make_source, peer, logs) -> Non
 
 
 def test_xml_is_converted_with_the_originals_conventions(engine, make_source, peer) -> None:
-    if importlib.util.find_spec("openconnector_core.xmljson") is None:
-        pytest.skip("the XML converter has not landed yet")
     call_log = engine.call(make_source(peer.url)["id"], "/xml")
     data = call_log["response"]["data"]
     assert data["@attributes"] == {"identifier": "id-1"}

@@ -42,3 +42,12 @@ def test_wsdl_goes_through_the_ssrf_guard(make_engine, make_source, peer) -> Non
     call_log = engine.call(_soap_source(make_source, peer)["id"], "Add", "POST", {"json": {"a": 1, "b": 1}})
     assert call_log["statusCode"] == 403
     assert peer.state.connections == 0
+
+
+def test_zeep_errors_reach_the_call_log_in_our_words(engine, make_source, peer) -> None:
+    # Arguments the operation does not have: zeep's TypeError text names its internals
+    call_log = engine.call(_soap_source(make_source, peer)["id"], "Add", "POST", {"json": {"nonsense": 1}})
+    assert call_log["statusCode"] == 502
+    assert call_log["statusMessage"] == (
+        "The arguments do not match the parameters of SOAP operation 'Add' in the WSDL"
+    )

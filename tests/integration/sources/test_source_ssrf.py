@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpcore
 import pytest
 
 from openconnector_core.errors import OutboundRefusedError
@@ -87,4 +86,4 @@ def test_connection_goes_to_the_vetted_address_with_the_host_name_kept(
 def test_allow_list_admits_a_chosen_internal_target(make_engine, make_source, peer) -> None:
     engine = make_engine(allow="127.0.0.1/32")
     assert engine.call(make_source(peer.url)["id"], "/items")["statusCode"] == 200
-    assert isinstance(httpcore.SyncBackend(), httpcore.NetworkBackend)
+    assert peer.state.connections == 1

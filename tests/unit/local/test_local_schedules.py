@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -25,10 +25,10 @@ START = datetime(2025, 1, 31, 10, 7, 30, tzinfo=UTC)  # a Friday
 def test_rates(expression: str, seconds: int) -> None:
     rate = parse_expression(expression)
     assert rate == Rate(seconds)
-    assert rate.next_after(START, START) == START.replace(microsecond=0) + (
-        rate.next_after(START, START) - START
-    )
-    assert (rate.next_after(START, START) - START).total_seconds() == seconds
+    # A rate fires ``seconds`` after the schedule started, then every ``seconds`` after that
+    first = rate.next_after(START, START)
+    assert first == START + timedelta(seconds=seconds)
+    assert rate.next_after(first, START) == first + timedelta(seconds=seconds)
 
 
 def test_cron_every_five_minutes() -> None:

@@ -4,12 +4,14 @@ driven through its WSGI app: no sockets)."""
 from __future__ import annotations
 
 import json
+import pickle
+import stat
 from pathlib import Path
 
 import pytest
 
 from openconnector_local.emulator import AwsEmulator, is_mutating, operation_of, service_of
-from openconnector_local.state import RecordedRequest, StateStore
+from openconnector_local.state import RecordedRequest, StateStore, UnsafeStateError, secure_directory
 
 AUTH = (
     "AWS4-HMAC-SHA256 Credential=testing/20250101/eu-west-1/{service}/aws4_request, "
@@ -126,3 +128,62 @@ def test_a_torn_last_journal_line_is_ignored(tmp_path: Path) -> None:
     _reset_moto()
     assert AwsEmulator(StateStore(tmp_path)).restore()[1] == 1
     assert _item_keys() == []
+
+
+def test_the_state_directory_is_created_closed_to_others(tmp_path: Path) -> None:
+    directory = tmp_path / "new" / "state"
+    secure_directory(directory)
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+
+
+def test_a_state_directory_others_may_write_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    directory = tmp_path / "shared"
+    directory.mkdir()
+    directory.chmod(0o777)
+    with pytest.raises(UnsafeStateError, match="others may write to it"):
+        secure_directory(directory)
+
+
+def test_a_snapshot_others_may_write_is_never_unpickled(tmp_path: Path) -> None:
+    # Given a snapshot that anyone could have replaced with a pickle that runs code
+    marker = tmp_path / "ran"
+    payload = pickle.dumps(_RunsCode(str(marker)))
+    (tmp_path / "snapshot.pickle").write_bytes(payload)
+    (tmp_path / "snapshot.pickle").chmod(0o666)
+    # When the state is restored, it is refused before it is loaded
+    with pytest.raises(UnsafeStateError, match="others may write to it"):
+        StateStore(tmp_path).restore(lambda _request: 200)
+    assert not marker.exists()
+
+
+class _RunsCode:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (Path.write_text, (Path(self.path), "x"))  # type: ignore[return-value]
+
+
+def test_the_emulator_refuses_requests_without_the_stack_key_before_reading_them(tmp_path: Path) -> None:
+    from werkzeug.test import Client
+
+    emulator = AwsEmulator(StateStore(tmp_path), access_key="OCLOCALKEY1")
+    client = Client(emulator.middleware)
+    own = {"authorization": AUTH.format(service="sqs").replace("testing", "OCLOCALKEY1")}
+    other = {"authorization": AUTH.format(service="sqs")}
+    action = {"Action": "ListQueues", "Version": "2012-11-05"}
+
+    assert client.post("/", data=action, headers=other).status_code == 403
+    assert client.post("/", data=action).status_code == 403
+    assert (
+        client.get(
+            "/", query_string={"X-Amz-Credential": "testing/20250101/eu-west-1/s3/aws4_request"}
+        ).status_code
+        == 403
+    )
+    assert client.get("/moto-api/data.json", headers=own).status_code == 403
+    assert client.post("/moto-api/reset", headers=own).status_code == 403
+    assert client.options("/", headers={**own, "Origin": "https://evil.example"}).status_code == 403
+    allowed = client.post("/", data=action, headers={**own, "Origin": "https://evil.example"})
+    assert allowed.status_code == 200
+    assert not [name for name, _ in allowed.headers.items() if name.lower().startswith("access-control-")]
