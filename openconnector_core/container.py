@@ -119,10 +119,13 @@ class Container:
         if self._file_store is not None:
             return self._file_store
         import boto3
+        from botocore.config import Config
 
         from openconnector_core.store.s3_files import S3FileStore
 
-        client = boto3.client("s3", region_name=self.settings.aws_region)
+        # Signature V4 for presigned download URLs too (boto3 may otherwise presign with V2).
+        config = Config(signature_version="s3v4")
+        client = boto3.client("s3", region_name=self.settings.aws_region, config=config)
         return S3FileStore(client, self.settings.files_bucket)
 
     @cached_property

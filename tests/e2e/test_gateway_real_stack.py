@@ -243,7 +243,7 @@ def test_objects_and_a_chunked_file_through_endpoints(stack: RunningStack) -> No
         served = public.get(f"/api/endpoint/documents/{document.json()['id']}/file")
         assert served.status_code == 302
         fetched = httpx.get(served.headers["location"], timeout=60)
-        assert fetched.status_code == 200
+        assert fetched.status_code == 200, (served.headers["location"], fetched.text[:500])
         assert fetched.content == content
 
         too_big = public.post(
