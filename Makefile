@@ -80,6 +80,7 @@ bench: build ## Run the benchmarks (they print ratios against a baseline; docs/b
 	$(PY) benchmarks/calls.py
 	$(PY) benchmarks/gateway.py
 	$(PY) benchmarks/objects.py
+	$(PY) benchmarks/sync.py
 
 clean: ## Remove virtualenvs, build output and local state
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .openconnector .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(SAM_VENV) .venv-dlt .aws-sam .openconnector .mypy_cache .ruff_cache .pytest_cache

@@ -19,7 +19,7 @@ def routers() -> list[Router]:
         system.router,
         aliases.router,
         actions.router,
-        synchronizations.router,
         objects.router,
+        synchronizations.router,
         resources.router,
     ]

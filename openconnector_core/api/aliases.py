@@ -169,6 +169,57 @@ def source_logs() -> Response[Any]:
     return json_response(200, original_page(fetch, params, where if equal else None))
 
 
+# ---------------------------------------------------------------- synchronizations
+
+_SYNC_LOG_PARAMS = {"synchronization_id": "synchronizationId"}
+
+
+@alias(
+    "GET",
+    "/api/synchronizations/logs",
+    "Synchronization logs, newest first, in the original's page shape (_limit, _page, date_from, "
+    "date_to, synchronization_id, status and other filters)",
+)
+def synchronization_logs() -> Response[Any]:
+    params = {_SYNC_LOG_PARAMS.get(name, name): value for name, value in query_params(router).items()}
+    since = _moment(params["date_from"], "date_from", end_of_day=False) if params.get("date_from") else None
+    until = _moment(params["date_to"], "date_to", end_of_day=True) if params.get("date_to") else None
+    subject = params.get("synchronizationId") or None
+    equal = {
+        name: value
+        for name, value in params.items()
+        if name not in ("date_from", "date_to", "synchronizationId") and not name.startswith("_")
+    }
+    logs = container().logs
+
+    def fetch(cursor: str | None) -> Page:
+        return logs.query(
+            "synchronization-logs", subject=subject, since=since, until=until, limit=FETCH, cursor=cursor
+        )
+
+    def where(item: dict[str, Any]) -> bool:
+        return all(str(item.get(name)) == value for name, value in equal.items())
+
+    return json_response(200, original_page(fetch, params, where if equal else None))
+
+
+@alias("GET", "/api/synchronizations/contracts/<key>", "All contracts of a synchronization (a JSON list)")
+def synchronization_contracts(key: str) -> Response[Any]:
+    from urllib.parse import unquote
+
+    services = container()
+    synchronization = services.entities.get("synchronizations", unquote(key)).item
+    filters = {"synchronizationId": str(synchronization["id"]), "_limit": str(FETCH)}
+
+    def fetch(cursor: str | None) -> Page:
+        return services.entities.list(
+            "synchronization-contracts", {**filters, **({"_next": cursor} if cursor else {})}
+        )
+
+    contracts, _ = walk(fetch, SCAN_LIMIT)
+    return json_response(200, contracts)
+
+
 # ---------------------------------------------------------------- dashboard
 
 

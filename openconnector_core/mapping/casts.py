@@ -8,7 +8,6 @@ names are ignored at run time (as upstream) and reported by validation.
 
 from __future__ import annotations
 
-import base64
 import unicodedata
 import urllib.parse
 from collections.abc import Callable, Sequence
@@ -17,9 +16,9 @@ from functools import lru_cache
 from typing import Any
 
 from openconnector_core import php
+from openconnector_core.php import dates
 
-from . import paths, php_date
-from .twig_runtime import base64_decode_lenient
+from . import paths
 
 
 class _Delete:
@@ -45,7 +44,7 @@ CastFunction = Callable[[Any, CastContext], Any]
 
 
 def _string_argument(value: Any, function: str) -> str:
-    if isinstance(value, dict | list):
+    if isinstance(value, php.ARRAYS):
         raise CastError(f"{function}(): Argument #1 ($string) must be of type string, array given")
     return php.to_string(value)
 
@@ -57,7 +56,7 @@ def cast_string(value: Any, _: CastContext) -> str:
 def cast_bool(value: Any, _: CastContext) -> bool:
     if php.to_int(value) == 1:
         return True
-    if isinstance(value, dict | list):
+    if isinstance(value, php.ARRAYS):
         raise CastError("strtolower(): Argument #1 ($string) must be of type string, array given")
     return php.to_string(value).lower() in ("true", "yes")
 
@@ -75,13 +74,13 @@ def cast_float(value: Any, _: CastContext) -> float:
 
 
 def cast_array(value: Any, _: CastContext) -> Any:
-    if isinstance(value, dict | list):
+    if isinstance(value, php.ARRAYS):
         return value
     return [] if value is None else [value]
 
 
 def cast_date(value: Any, _: CastContext) -> str:
-    return php_date.format_date(php_date.now(), _string_argument(value, "date"))
+    return dates.format_date(dates.now(), _string_argument(value, "date"))
 
 
 def cast_url(value: Any, _: CastContext) -> str:
@@ -109,11 +108,11 @@ def cast_html_decode(value: Any, _: CastContext) -> str:
 
 
 def cast_base64(value: Any, _: CastContext) -> str:
-    return base64.b64encode(_string_argument(value, "base64_encode").encode("utf-8")).decode("ascii")
+    return php.base64_encode(_string_argument(value, "base64_encode"))
 
 
 def cast_base64_decode(value: Any, _: CastContext) -> str:
-    return base64_decode_lenient(_string_argument(value, "base64_decode"))
+    return php.base64_decode(_string_argument(value, "base64_decode"))
 
 
 def cast_json(value: Any, _: CastContext) -> str:
@@ -121,7 +120,7 @@ def cast_json(value: Any, _: CastContext) -> str:
 
 
 def cast_json_to_array(value: Any, _: CastContext) -> Any:
-    if isinstance(value, dict | list):
+    if isinstance(value, php.ARRAYS):
         return value
     text = php.html_entity_decode(_string_argument(value, "html_entity_decode"))
     try:
@@ -203,7 +202,7 @@ def cast_key_cant_be_value(value: Any, context: CastContext) -> Any:
 
 
 def _is_array_empty(value: Any) -> bool:
-    if not isinstance(value, dict | list):
+    if not isinstance(value, php.ARRAYS):
         return php.is_empty(value)
     items = value.values() if isinstance(value, dict) else value
     return all(_is_array_empty(item) for item in items)
@@ -212,7 +211,7 @@ def _is_array_empty(value: Any) -> bool:
 def matches_if_value(value: Any, expected: str) -> bool:
     """The predicate of ``unsetIfValue==X`` / ``setNullIfValue==X`` (empty ``X``: "empty", recursively)."""
     if expected == "":
-        return php.is_empty(value) or (isinstance(value, dict | list) and _is_array_empty(value))
+        return php.is_empty(value) or (isinstance(value, php.ARRAYS) and _is_array_empty(value))
     return php.loose_equals(value, expected)
 
 
@@ -228,7 +227,7 @@ def cast_count_value(value: Any, context: CastContext) -> Any:
     if context.argument == "":
         return value
     counted = paths.lookup(context.output, context.argument)
-    if paths.found(counted) and isinstance(counted, dict | list):
+    if paths.found(counted) and isinstance(counted, php.ARRAYS):
         return len(counted)
     return value
 

@@ -30,6 +30,10 @@ def _child(container: Any, key: str) -> Any:
     return _MISSING
 
 
+MISSING = _MISSING  # what lookup returns for a path that does not exist
+child = _child
+
+
 def lookup(data: Any, path: str) -> Any:
     """The value at ``path``, or the module's private missing marker (test with :func:`found`)."""
     if type(data) is dict:  # the common case, without function calls
@@ -94,8 +98,13 @@ def write(data: dict[str, Any] | list[Any], path: str, value: Any) -> dict[str, 
     return _write(data, segments, value)
 
 
+def write_segments(data: dict[str, Any] | list[Any], segments: tuple[str, ...], value: Any) -> Any:
+    """:func:`write` of a path already split on ``.`` (at least two segments)."""
+    return _write(data, segments, value)
+
+
 def _write(
-    container: dict[str, Any] | list[Any], segments: list[str], value: Any
+    container: dict[str, Any] | list[Any], segments: list[str] | tuple[str, ...], value: Any
 ) -> dict[str, Any] | list[Any]:
     key = segments[0]
     if len(segments) == 1:

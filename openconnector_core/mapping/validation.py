@@ -8,9 +8,9 @@ from typing import Any
 
 from openconnector_core import php
 from openconnector_core.errors import ValidationError
+from openconnector_core.twig.environment import TemplateRenderer, TemplateRenderError
 
 from .casts import cast_names, is_known_cast
-from .templates import TemplateRenderer, TemplateRenderError
 
 # Functions that callers inject at run time; validation only needs to know their names.
 _RUNTIME_FUNCTIONS = ("executeMapping", "callSource", "getFileContents", "getFiles")
@@ -41,9 +41,9 @@ def mapping_problems(mapping: Mapping[str, Any]) -> list[tuple[str, str]]:
             problems.append((field, f'target key "{target_text}" consists of digits only'))
         if spec is None:
             problems.append((field, "the value cannot be null"))
-        elif isinstance(spec, dict | list):
+        elif isinstance(spec, php.ARRAYS):
             leaves = spec.values() if isinstance(spec, dict) else spec
-            if any(isinstance(leaf, dict | list) for leaf in leaves):
+            if any(isinstance(leaf, php.ARRAYS) for leaf in leaves):
                 problems.append((field, "a literal array value cannot contain nested arrays"))
         elif isinstance(spec, str) and "{" in spec:
             try:

@@ -29,7 +29,7 @@ issued_tokens: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar
 
 
 def default_renderer_factory(functions: dict[str, Callable[..., Any]]) -> Renderer:
-    from openconnector_core.mapping.templates import TemplateRenderer
+    from openconnector_core.twig.environment import TemplateRenderer
 
     renderer: Renderer = TemplateRenderer(functions=functions, autoescape=False)
     return renderer

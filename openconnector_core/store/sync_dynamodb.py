@@ -5,7 +5,7 @@ Logs table (TTL ``expiresAt``):
   lease       pk=synchronization-leases            sk=<syncId>   run, since (no TTL: never dropped)
   page        pk=synchronization-pages#<runId>     sk=<page:010> state, token, at, seen, failure, stats
   contract log pk=synchronization-contract-logs    sk=<logId>    doc (as ``DynamoLogStore``)
-Contracts table: pk=synchronization-contracts sk=<contractId> doc, rev, uuid (as ``DynamoEntityStore``)
+Contracts table: pk=synchronization-contracts sk=<contractId> doc, rev, uuid (as ``DynamoEntityStore``), tgt
   plus gsi1pk=synchronization-contracts#<syncId>, gsi1sk=<originId> for the GSI ``bySynchronization``.
 
 The run item's counters and ``pending`` change only through ``ADD``; a page is claimed and completed
@@ -26,7 +26,7 @@ from botocore.exceptions import ClientError
 from openconnector_core.errors import ConflictError, NotFoundError
 from openconnector_core.ids import new_id
 from openconnector_core.store.aws_errors import error_code
-from openconnector_core.store.dynamodb import translate
+from openconnector_core.store.dynamodb import batch_get, batch_write, translate
 from openconnector_core.sync.contracts import contract_id
 from openconnector_core.sync.ports import COUNTERS, Claim, PageOutcome, PageRecord, RunRecord
 
@@ -35,8 +35,6 @@ LEASES = "synchronization-leases"
 CONTRACTS = "synchronization-contracts"
 CONTRACT_LOGS = "synchronization-contract-logs"
 _COUNTER_NAMES = (*COUNTERS, "pagesFetched", "pagesFailed")
-_BATCH_GET = 100
-_BATCH_WRITE = 25
 _TRANSACTION = 100
 
 
@@ -85,21 +83,6 @@ class _Client:
             raise translate(error, self._table) from error
         return True
 
-    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
-        for start in range(0, len(requests), _BATCH_WRITE):
-            pending: dict[str, Any] = {self._table: requests[start : start + _BATCH_WRITE]}
-            for attempt in range(8):
-                response = self._call("batch_write_item", RequestItems=pending)
-                pending = response.get("UnprocessedItems") or {}
-                if not pending:
-                    break
-                time.sleep(min(0.05 * 2**attempt, 1.0))
-            else:
-                raise translate(
-                    ClientError({"Error": {"Code": "ThrottlingException", "Message": ""}}, "BatchWriteItem"),
-                    self._table,
-                )
-
 
 class DynamoRunState(_Client):
     # -- lease --------------------------------------------------------------------------------
@@ -133,16 +116,25 @@ class DynamoRunState(_Client):
             ConsistentRead=True,
             ProjectionExpression="runStatus, progressAt",
         ).get("Item")
-        alive = (
-            run is not None
-            and run.get("runStatus", {}).get("S") in ("running", "finalizing")
-            and float(run.get("progressAt", {"N": "0"})["N"]) > self._clock() - seconds
-        )
+        recent = self._clock() - seconds
+        if run is None:  # taken a moment ago, its log not written yet (or a planner that died)
+            alive = float(lease.get("since", {"N": "0"})["N"]) > recent
+        else:
+            alive = (
+                run.get("runStatus", {}).get("S") in ("running", "finalizing")
+                and float(run.get("progressAt", {"N": "0"})["N"]) > recent
+            )
         if alive:
             return holder
         if self._put_lease(synchronization_id, run_id, "#run = :holder", holder):  # take over a dead run's
             return None
         return self.acquire_lease(synchronization_id, run_id, seconds)
+
+    def lease_holder(self, synchronization_id: str) -> str | None:
+        lease = self._call(
+            "get_item", TableName=self._table, Key=self._lease_key(synchronization_id), ConsistentRead=True
+        ).get("Item")
+        return str(lease["run"]["S"]) if lease else None
 
     def release_lease(self, synchronization_id: str, run_id: str) -> None:
         self._conditional(
@@ -399,7 +391,7 @@ class DynamoRunState(_Client):
         )
 
     def put_contract_logs(self, logs: Sequence[dict[str, Any]], expires_at: float) -> None:
-        requests = []
+        requests: list[Any] = []
         for log in logs:
             log_id = log.get("id") or new_id()
             doc = {**log, "id": log_id, "uuid": log.get("uuid") or log_id}
@@ -415,34 +407,23 @@ class DynamoRunState(_Client):
                     subject=_s(str(subject)), gsi1pk=_s(f"{CONTRACT_LOGS}#{subject}"), gsi1sk=_s(log_id)
                 )
             requests.append({"PutRequest": {"Item": item}})
-        self._batch_write(requests)
+        batch_write(self._client, self._table, requests)
 
 
 class DynamoContractStore(_Client):
     def get_many(self, synchronization_id: str, origin_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         wanted = {contract_id(synchronization_id, origin): origin for origin in dict.fromkeys(origin_ids)}
         found: dict[str, dict[str, Any]] = {}
-        keys = [{"pk": _s(CONTRACTS), "sk": _s(identifier)} for identifier in wanted]
-        for start in range(0, len(keys), _BATCH_GET):
-            request: dict[str, Any] = {
-                self._table: {"Keys": keys[start : start + _BATCH_GET], "ConsistentRead": True}
-            }
-            for attempt in range(8):
-                response = self._call("batch_get_item", RequestItems=request)
-                for item in response.get("Responses", {}).get(self._table, []):
-                    contract = json.loads(item["doc"]["S"])
-                    found[wanted[item["sk"]["S"]]] = contract
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-                time.sleep(min(0.05 * 2**attempt, 1.0))
+        keys: list[Any] = [{"pk": _s(CONTRACTS), "sk": _s(identifier)} for identifier in wanted]
+        for item in batch_get(self._client, self._table, keys, projection="sk, doc"):
+            found[wanted[item["sk"]["S"]]] = json.loads(item["doc"]["S"])
         return found
 
     def put_many(self, contracts: Sequence[dict[str, Any]]) -> None:
         # Contracts are written only by the run holding the synchronization's lease, under ids
         # derived from (synchronization, origin id): plain batch puts are safe (ADR 0200).
         revision = _n(int(self._clock() * 1000))
-        requests = []
+        requests: list[Any] = []
         for contract in contracts:
             item: dict[str, Any] = {
                 "pk": _s(CONTRACTS),
@@ -453,10 +434,12 @@ class DynamoContractStore(_Client):
                 "gsi1pk": _s(f"{CONTRACTS}#{contract['synchronizationId']}"),
                 "gsi1sk": _s(str(contract["originId"])),
             }
+            if contract.get("targetId"):
+                item["tgt"] = _s(str(contract["targetId"]))  # projected into the GSI, with the keys
             requests.append({"PutRequest": {"Item": item}})
-        self._batch_write(requests)
+        batch_write(self._client, self._table, requests)
 
-    def of_synchronization(self, synchronization_id: str) -> Iterator[dict[str, Any]]:
+    def live_targets(self, synchronization_id: str) -> Iterator[tuple[str, str]]:
         start: dict[str, Any] | None = None
         while True:
             extra = {"ExclusiveStartKey": start} if start else {}
@@ -465,11 +448,13 @@ class DynamoContractStore(_Client):
                 TableName=self._table,
                 IndexName="bySynchronization",
                 KeyConditionExpression="gsi1pk = :pk",
+                ProjectionExpression="gsi1sk, tgt",
                 ExpressionAttributeValues={":pk": _s(f"{CONTRACTS}#{synchronization_id}")},
                 **extra,
             )
             for item in response.get("Items", []):
-                yield json.loads(item["doc"]["S"])
+                if "tgt" in item:
+                    yield item["gsi1sk"]["S"], item["tgt"]["S"]
             start = response.get("LastEvaluatedKey")
             if not start:
                 return

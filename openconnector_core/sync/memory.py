@@ -32,27 +32,34 @@ class MemoryRunState:
         self._logs = logs
         self._clock = clock
         self._lock = threading.RLock()
-        self._leases: dict[str, str] = {}
+        self._leases: dict[str, tuple[str, float]] = {}  # synchronization → (run, taken at)
         self._runs: dict[str, dict[str, Any]] = {}
         self._pages: dict[str, dict[int, dict[str, Any]]] = {}
 
     def acquire_lease(self, synchronization_id: str, run_id: str, seconds: float) -> str | None:
         with self._lock:
             held = self._leases.get(synchronization_id)
-            row = self._runs.get(held) if held is not None else None
-            alive = (
-                row is not None
-                and row["status"] in ("running", "finalizing")
-                and row["progress"] > self._clock() - seconds
-            )
-            if held is not None and held != run_id and alive:
-                return held
-            self._leases[synchronization_id] = run_id
+            if held is not None and held[0] != run_id:
+                row = self._runs.get(held[0])
+                recent = self._clock() - seconds
+                if row is None:  # taken a moment ago, its log not written yet
+                    alive = held[1] > recent
+                else:
+                    alive = row["status"] in ("running", "finalizing") and row["progress"] > recent
+                if alive:
+                    return held[0]
+            self._leases[synchronization_id] = (run_id, self._clock())
             return None
+
+    def lease_holder(self, synchronization_id: str) -> str | None:
+        with self._lock:
+            held = self._leases.get(synchronization_id)
+            return held[0] if held is not None else None
 
     def release_lease(self, synchronization_id: str, run_id: str) -> None:
         with self._lock:
-            if self._leases.get(synchronization_id) == run_id:
+            held = self._leases.get(synchronization_id)
+            if held is not None and held[0] == run_id:
                 del self._leases[synchronization_id]
 
     def create_run(self, doc: dict[str, Any], plan: dict[str, Any], expires_at: float) -> None:
@@ -187,42 +194,44 @@ class MemoryRunState:
 
 
 class MemoryContractStore:
-    """Contracts in the container's contract store (an ``EntityStore``), keyed by deterministic id."""
+    """Contracts by deterministic id, written through to the container's contract store (an
+    ``EntityStore``) so the management API lists them. Reads come from the index here: a miss in the
+    memory entity store scans every row for a matching uuid."""
 
     def __init__(self, store: EntityStore) -> None:
         self._store = store
         self._lock = threading.RLock()
-        self._index: dict[str, dict[str, str]] = {}  # synchronization id → origin id → contract id
+        self._contracts: dict[str, dict[str, Any]] = {}
 
     def get_many(self, synchronization_id: str, origin_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         from openconnector_core.sync.contracts import contract_id
 
-        found: dict[str, dict[str, Any]] = {}
-        for origin_id in origin_ids:
-            try:
-                found[origin_id] = self._store.get(CONTRACTS, contract_id(synchronization_id, origin_id)).item
-            except NotFoundError:
-                continue
-        return found
+        with self._lock:
+            found = {}
+            for origin_id in origin_ids:
+                contract = self._contracts.get(contract_id(synchronization_id, origin_id))
+                if contract is not None:
+                    found[origin_id] = dict(contract)  # contracts are flat: a shallow copy is a copy
+            return found
 
     def put_many(self, contracts: Sequence[dict[str, Any]]) -> None:
         with self._lock:
             for contract in contracts:
-                try:
+                known = contract["id"] in self._contracts
+                self._contracts[contract["id"]] = dict(contract)
+                if known:
                     self._store.replace(CONTRACTS, contract)
-                except NotFoundError:
+                else:
                     self._store.create(CONTRACTS, contract)
 
-    def of_synchronization(self, synchronization_id: str) -> Iterator[dict[str, Any]]:
-        cursor: str | None = None
-        while True:
-            page = self._store.list(
-                CONTRACTS, filters={"synchronizationId": synchronization_id}, limit=500, cursor=cursor
-            )
-            yield from page.items
-            if page.next is None:
-                return
-            cursor = page.next
+    def live_targets(self, synchronization_id: str) -> Iterator[tuple[str, str]]:
+        with self._lock:
+            live = [
+                (str(c["originId"]), str(c["targetId"]))
+                for c in self._contracts.values()
+                if c.get("synchronizationId") == synchronization_id and c.get("targetId")
+            ]
+        yield from live
 
 
 class LocalQueue:

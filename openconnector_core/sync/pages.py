@@ -85,7 +85,7 @@ def _read_objects(
 def process(
     container: Container, ctx: RunContext, plan: Mapping[str, Any], page: int, fetched: Fetched
 ) -> PageOutcome:
-    from openconnector_core.sync.runs import SUCCESS_LOG_RETENTION, SYNC_LOG_RETENTION
+    from openconnector_core.sync.runs import retention
 
     if fetched.failure is not None:
         return PageOutcome(
@@ -103,9 +103,10 @@ def process(
         failed = [log for log in result.contract_logs if log["targetResult"] == "invalid"]
         runtime_state = _state(container)
         if ok:
-            runtime_state.put_contract_logs(ok, time.time() + SUCCESS_LOG_RETENTION)
+            runtime_state.put_contract_logs(ok, time.time() + retention(container, "successLogRetention"))
         if failed:
-            runtime_state.put_contract_logs(failed, time.time() + SYNC_LOG_RETENTION)
+            keep = retention(container, "syncContractLogRetention")
+            runtime_state.put_contract_logs(failed, time.time() + keep)
     times = result.object_ms
     stats = {
         "fetch_ms": round(fetched.fetch_ms, 2),

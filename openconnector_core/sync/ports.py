@@ -67,6 +67,10 @@ class RunState(Protocol):
         for ``seconds`` — a dead run — is taken over. Costs no write per page."""
         ...
 
+    def lease_holder(self, synchronization_id: str) -> str | None:
+        """The run holding the synchronization's lease, alive or not; ``None`` when free."""
+        ...
+
     def release_lease(self, synchronization_id: str, run_id: str) -> None:
         """Release the lease if ``run_id`` still holds it."""
         ...
@@ -115,7 +119,10 @@ class ContractStore(Protocol):
 
     def put_many(self, contracts: Sequence[dict[str, Any]]) -> None: ...
 
-    def of_synchronization(self, synchronization_id: str) -> Iterator[dict[str, Any]]: ...
+    def live_targets(self, synchronization_id: str) -> Iterator[tuple[str, str]]:
+        """``(originId, targetId)`` of the synchronization's contracts that have a target: what the
+        deletion stage diffs against the seen origin ids (keys only, not whole contracts)."""
+        ...
 
 
 class PageQueue(Protocol):

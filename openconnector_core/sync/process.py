@@ -273,15 +273,15 @@ def delete_orphans(ctx: RunContext, seen: set[str], restrict_to: str | None) -> 
     """Stage 5 (§5.4): contracts of this synchronization whose origin object no longer appears →
     target deleted, contract closed. ``restrict_to`` = the JSON of the run data (restrictDeletion).
     Test mode counts what it would delete. Returns (deleted, errors)."""
-    orphans = [
-        contract
-        for contract in ctx.contracts.of_synchronization(ctx.synchronization_id)
-        if contract.get("originId") not in seen
-        and contract.get("targetId")
-        and (restrict_to is None or str(contract.get("originId")) in restrict_to)
+    gone = [
+        (origin, target)
+        for origin, target in ctx.contracts.live_targets(ctx.synchronization_id)
+        if origin not in seen and (restrict_to is None or origin in restrict_to)
     ]
     if ctx.test:
-        return len(orphans), []
+        return len(gone), []
+    contracts = ctx.contracts.get_many(ctx.synchronization_id, [origin for origin, _ in gone])
+    orphans = [contracts[origin] for origin, _ in gone if origin in contracts]
     deletes = [Delete(str(c["originId"]), str(c["targetId"])) for c in orphans]
     errors: list[str] = []
     for start in range(0, len(deletes), 100):

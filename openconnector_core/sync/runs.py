@@ -32,14 +32,20 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LEASE_SECONDS = 900.0  # a run without progress (a finished page) for this long is dead
-SYNC_LOG_RETENTION = 30 * 24 * 3600.0  # §7.4 syncLogRetention
-SUCCESS_LOG_RETENTION = 3600.0  # §7.4 successLogRetention
+FOREVER = 100 * 365 * 86400.0  # a retention of 0 keeps a log; its item still gets a TTL far away
 MAX_WAIT = 25.0
 DEFAULT_PAGE_SECONDS = 300.0  # a page's budget when the worker does not say (in-process runs)
 STALE_MARGIN = 10.0
 
 
 _runtimes: weakref.WeakKeyDictionary[Container, SyncRuntime] = weakref.WeakKeyDictionary()
+
+
+def retention(container: Container, name: str) -> float:
+    """Seconds a log is kept, from the global settings (§7.4: ``syncLogRetention``,
+    ``successLogRetention``, ``syncContractLogRetention``; 0 = forever)."""
+    milliseconds = container.global_settings.retention().get(name, 0)
+    return milliseconds / 1000 if milliseconds > 0 else FOREVER
 
 
 def runtime(container: Container) -> SyncRuntime:
@@ -81,12 +87,20 @@ def start_run(
     plan = validate(container, sync, object_id, data)
     services = runtime(container)
     run_id = new_id()
+    previous = services.state.lease_holder(sync["id"])
     holder = services.state.acquire_lease(sync["id"], run_id, LEASE_SECONDS)
     if holder is not None:
         raise ConflictError(
             f"Synchronization {sync['id']} is running (synchronization log {holder})",
             runningLog=holder,
             location=f"/api/synchronization-logs/{holder}",
+        )
+    if previous is not None:  # its lease was taken over: it made no progress (or it ended)
+        fail_run(
+            container,
+            previous,
+            f"No progress for {LEASE_SECONDS / 60:.0f} minutes: taken over by run {run_id}; "
+            "nothing was deleted",
         )
     plan.update(
         synchronization=sync,
@@ -98,6 +112,7 @@ def start_run(
         fingerprint=fingerprint_of(container, sync),
     )
     plan["validationMs"] = round((time.time() - started) * 1000, 2)
+    keep = retention(container, "syncLogRetention")
     doc = {
         "id": run_id,
         "uuid": run_id,
@@ -107,7 +122,7 @@ def start_run(
         "test": bool(test),
         "force": bool(force),
         "created": now_iso(),
-        "expires": _iso(started + SYNC_LOG_RETENTION),
+        "expires": _iso(started + keep),
         "result": {
             "objects": dict.fromkeys(COUNTERS, 0),
             "contracts": [],
@@ -117,7 +132,7 @@ def start_run(
         },
     }
     try:
-        services.state.create_run(doc, plan, started + SYNC_LOG_RETENTION)
+        services.state.create_run(doc, plan, started + keep)
         services.state.plan_pages(run_id, [1])
         services.queue.send([{"run": run_id, "page": 1, "request": plan.pop("firstRequest", None)}])
     except Exception:
@@ -178,7 +193,11 @@ def handle_page(container: Container, message: Mapping[str, Any], *, time_left: 
     run_id, page = str(message["run"]), int(message["page"])
     services = runtime(container)
     cached = services.contexts.get(run_id)
-    record = cached.record if cached is not None else services.state.run(run_id)
+    try:
+        record = cached.record if cached is not None else services.state.run(run_id)
+    except NotFoundError:
+        logger.warning("Page %s of an unknown (or expired) run %s: dropped", page, run_id)
+        return
     if record.status != "running":
         return  # the run ended (e.g. failed from the dead-letter queue): nothing to do
     token = new_id()
@@ -216,9 +235,9 @@ def finalize(container: Container, run_id: str) -> None:
         doc = record.log()
         doc.update(status="failed", message=f"Finalizing failed: {error}")
     doc["executionTime"] = int((time.time() - float(plan["started"])) * 1000)
-    retention = SUCCESS_LOG_RETENTION if doc["status"] == "success" else SYNC_LOG_RETENTION
-    doc["expires"] = _iso(time.time() + retention)
-    services.state.finish(run_id, doc, time.time() + retention)
+    keep = retention(container, "successLogRetention" if doc["status"] == "success" else "syncLogRetention")
+    doc["expires"] = _iso(time.time() + keep)
+    services.state.finish(run_id, doc, time.time() + keep)
     services.state.release_lease(sync["id"], run_id)
     services.contexts.pop(run_id, None)
     if doc["status"] == "success" and not plan.get("test"):
@@ -294,8 +313,9 @@ def fail_run(container: Container, run_id: str, message: str) -> None:
     doc = record.log()
     doc.update(status="failed", message=message)
     doc["executionTime"] = int((time.time() - float(record.plan["started"])) * 1000)
-    doc["expires"] = _iso(time.time() + SYNC_LOG_RETENTION)
-    services.state.finish(run_id, doc, time.time() + SYNC_LOG_RETENTION)
+    keep = retention(container, "syncLogRetention")
+    doc["expires"] = _iso(time.time() + keep)
+    services.state.finish(run_id, doc, time.time() + keep)
     services.state.release_lease(record.plan["synchronization"]["id"], run_id)
 
 

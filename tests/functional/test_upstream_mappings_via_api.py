@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.functional.conftest import Management
-from tests.unit.mapping.test_upstream_mappings import (
+from tests.support.upstream_mappings import (
     ALL_MAPPING_FILES,
     FAILS_UPSTREAM_TOO,
     INPUTS,

@@ -173,3 +173,16 @@ def test_worker_reports_a_failing_page_as_a_batch_item_failure_and_the_dlq_handl
     assert log["status"] == "failed" and "Page 7" in log["message"] and "dead-letter" in log["message"]
     assert log["result"]["objects"]["deleted"] == 0
     assert worker.lambda_handler(sqs_event(held.pop(0)), context) == {"batchItemFailures": []}  # ignored now
+
+
+def test_the_original_routes_for_logs_and_contracts(management: Management, sync: dict[str, Any]) -> None:
+    ran = management.post(f"/api/synchronizations/{sync['id']}/run").body
+    logs = management.get(
+        "/api/synchronizations/logs", query={"synchronization_id": sync["id"], "status": "success"}
+    )
+    assert logs.status == 200, logs.body
+    assert [entry["id"] for entry in logs.body["results"]] == [ran["id"]]
+    assert (logs.body["page"], logs.body["pages"], logs.body["total"]) == (1, 1, 1)
+    contracts = management.get(f"/api/synchronizations/contracts/{sync['slug']}")
+    assert contracts.status == 200 and isinstance(contracts.body, list) and len(contracts.body) == 12
+    assert management.get("/api/synchronizations/contracts/nope").status == 404

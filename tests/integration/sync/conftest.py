@@ -26,14 +26,14 @@ def api() -> Iterator[PaginatedApi]:
 
 @pytest.fixture
 def container() -> Container:
-    return Container.in_memory(Settings(**ALLOW))
+    return Container.in_memory(Settings.from_environ(ALLOW))
 
 
 @pytest.fixture
 def dynamo_container(tables: dict[str, str]) -> Container:
     """The DynamoDB adapters on moto (tables from template.yaml); pages run in this process."""
-    settings = Settings(
-        **{
+    settings = Settings.from_environ(
+        {
             **ALLOW,
             "ENTITIES_TABLE": tables["EntitiesTable"],
             "CONTRACTS_TABLE": tables["ContractsTable"],

@@ -301,6 +301,8 @@ def test_a_second_run_while_one_is_running_is_a_conflict(
     time.sleep(0.1)
     taken_over = start_run(setup.container, sync["id"])
     assert taken_over["id"] != running["id"]
+    dead = runs.get_log(setup.container, running["id"])
+    assert dead["status"] == "failed" and taken_over["id"] in dead["message"]
 
 
 def test_extra_data_is_fetched_per_object_and_merged(setup: Setup) -> None:
@@ -317,3 +319,67 @@ def test_extra_data_is_fetched_per_object_and_merged(setup: Setup) -> None:
     assert log["status"] == "success" and objects(log)["created"] == 25
     assert {o["extra"]["detail"] for o in setup.stored()} == {f"about {n}" for n in range(1, 26)}
     assert setup.api.gets("/detail/") == 25
+
+
+def test_rules_before_and_after(setup: Setup) -> None:
+    entities = setup.container.entities
+    upper = entities.create(
+        "mappings", {"name": "upper", "mapping": {"name": "{{ name|upper }}", "value": "value"}}
+    )
+    rules = [
+        entities.create(
+            "rules",
+            {
+                "name": "shout",
+                "type": "mapping",
+                "timing": "before",
+                "order": 1,
+                "configuration": {"mapping": upper.item["id"]},
+            },
+        ).item,
+        entities.create(
+            "rules",
+            {
+                "name": "refuse 7",
+                "type": "error",
+                "timing": "before",
+                "order": 2,
+                "conditions": {"==": [{"var": "value"}, 7]},
+                "configuration": {"error": {"code": 422, "message": "seven is refused"}},
+            },
+        ).item,
+        entities.create(
+            "rules",
+            {
+                "name": "copy",
+                "type": "save_object",
+                "timing": "after",
+                "order": 3,
+                "configuration": {"save_object": {"register": "registry", "schema": "copies"}},
+            },
+        ).item,
+    ]
+    entities.create("schemas", {"name": "Copies", "slug": "copies"})
+    sync = setup.sync(actions=[rule["id"] for rule in rules])
+    log = start_run(setup.container, sync["id"])
+    assert objects(log)["created"] == 24 and objects(log)["invalid"] == 1
+    names = {o["name"] for o in setup.stored()}
+    assert "RECORD 1" in names and "RECORD 7" not in names
+    copies = setup.container.objects.list("registry/copies", limit=100).items
+    assert len(copies) == 24 and all(c["name"].startswith("RECORD") for c in copies)
+    invalid = [
+        e
+        for e in setup.container.logs.query("synchronization-contract-logs", limit=100).items
+        if e["targetResult"] == "invalid"
+    ]
+    assert "seven is refused" in invalid[0]["message"]
+
+
+def test_restrict_deletion_only_deletes_origins_named_in_the_run_data(setup: Setup) -> None:
+    sync = setup.sync(sourceConfig={"endpoint": "/original", "restrictDeletion": True})
+    start_run(setup.container, sync["id"])
+    del setup.api.state.records[-3:]  # 23, 24 and 25 disappear
+    log = start_run(setup.container, sync["id"], data={"ids": ["24"]})
+    assert objects(log)["deleted"] == 1
+    still = {c["originId"] for c in setup.contracts(sync) if c["targetId"]}
+    assert "24" not in still and {"23", "25"} <= still

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from openconnector_core.errors import MappingError
-from openconnector_core.mapping.templates import TemplateRenderer, TemplateRenderError, compile_cache_info
+from openconnector_core.twig.environment import TemplateRenderer, TemplateRenderError, compile_cache_info
 
 DATA: dict[str, Any] = {
     "name": "Ada",

@@ -181,8 +181,13 @@ _ABBREVIATIONS = {
 }  # fmt: skip
 
 
+def clock() -> datetime:
+    """The current time (UTC): the one place time is read, so tests can hold it still."""
+    return datetime.now(UTC)
+
+
 def now(timezone: Any = None) -> datetime:
-    return datetime.now(resolve_timezone(timezone))
+    return clock().astimezone(resolve_timezone(timezone))
 
 
 def _add_months(moment: datetime, months: int) -> datetime:
@@ -424,14 +429,14 @@ def parse_date(value: Any, timezone: Any = None) -> datetime:
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC).astimezone(zone)
     if value is None or isinstance(value, Undefined) or value == "" or value is False:
-        return datetime.now(zone)  # (string) false is "": now
+        return clock().astimezone(zone)  # (string) false is "": now
     if value is True:
         value = 1  # (string) true is "1": a timestamp
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value, UTC).astimezone(zone)
     text = str(value).strip()
     if text.lower() == "now":
-        return datetime.now(zone)
+        return clock().astimezone(zone)
     if re.fullmatch(r"-?\d+", text):
         return datetime.fromtimestamp(int(text), UTC).astimezone(zone)
     if text.startswith("@") and re.fullmatch(r"@-?\d+(\.\d+)?", text):
@@ -440,8 +445,8 @@ def parse_date(value: Any, timezone: Any = None) -> datetime:
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:
-        parsed = _parse_absolute(text, datetime.now(UTC))
-        moment = parsed if parsed is not None else modify(datetime.now(UTC), text)
+        parsed = _parse_absolute(text, clock())
+        moment = parsed if parsed is not None else modify(clock(), text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment if keep else moment.astimezone(zone)

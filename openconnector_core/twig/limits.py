@@ -16,6 +16,8 @@ MAX_ITERATIONS = 200_000
 MAX_RANGE = 100_000
 MAX_OUTPUT_CHARS = 5_000_000
 MAX_DEPTH = 16
+# All items of one list-mode run together (each item has the limits of a run of its own).
+MAX_LIST_OUTPUT_CHARS = 20_000_000
 # Elements of one array a template builds (|merge doubling) and nesting levels json_encode accepts
 # (PHP's json_encode default depth).
 MAX_ITEMS = 1_000_000
@@ -42,6 +44,8 @@ class Budget:
     resolved: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     # Arrays whose expanded size was measured during this run: id → (size, height, the array).
     measured: dict[int, tuple[int, int, object]] = field(default_factory=dict)
+    # Compiled sub-mappings of this run: id of the mapping object → (the object, its function).
+    compiled: dict[int, tuple[object, object]] = field(default_factory=dict)
 
     def tick(self, count: int = 1) -> None:
         self.iterations += count
@@ -189,3 +193,25 @@ def _measure(
 
 class DepthExceededError(LimitExceededError):
     """Data nested deeper than a walk accepts."""
+
+
+def output_size(value: object) -> int:
+    """The expanded size of a result (as :func:`check_expanded_size` counts), without recursion."""
+    total = 0
+    pending = [value]
+    while pending:
+        node = pending.pop()
+        total += 1
+        if type(node) is dict:
+            total += sum([len(key) for key in node if type(key) is str])
+            pending.extend(node.values())
+        elif type(node) is list:
+            pending.extend(node)
+        elif type(node) is str:
+            total += len(node)
+    return total
+
+
+def check_list_output(total: int) -> None:
+    if total > MAX_LIST_OUTPUT_CHARS:
+        raise LimitExceededError(f"list-mode output exceeds {MAX_LIST_OUTPUT_CHARS} characters")

@@ -16,13 +16,16 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import Template, TemplateError, Undefined, pass_eval_context
+from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from openconnector_core import php
 from openconnector_core.errors import MappingError
 
+from .access import TwigContext, TwigRuntimeError
+from .code import Translation
 from .limits import (
     MAX_OUTPUT_CHARS,
     LimitExceededError,
@@ -32,16 +35,8 @@ from .limits import (
     extend_running_budget,
     start_budget,
 )
-from .twig_runtime import (
-    FILTERS,
-    FUNCTIONS,
-    HELPERS,
-    TESTS,
-    TwigContext,
-    TwigRuntimeError,
-    htmlspecialchars,
-)
-from .twig_translator import Translation, TwigTranslator
+from .registry import FILTERS, FUNCTIONS, HELPERS, TESTS
+from .translator import TwigTranslator
 
 TEMPLATE_CACHE_SIZE = 1024
 
@@ -57,20 +52,24 @@ class _TwigSandbox(SandboxedEnvironment):
         raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe")
 
 
-@pass_eval_context  # a runtime-only finalize also stops Jinja from pre-rendering constants at compile time
-def _finalize(_eval_context: EvalContext, value: Any) -> Any:
+def printable(value: Any, autoescape: bool) -> Any:
     """How PHP prints a value: ``true`` → ``1``, ``false``/``null`` → ``""``, arrays → ``Array``."""
     if isinstance(value, str):
-        if _eval_context.autoescape and type(value) is str and ('"' in value or "'" in value):
+        if autoescape and type(value) is str and ('"' in value or "'" in value):
             # Twig escapes with htmlspecialchars: quotes become &quot; / &#039; (not &#34; / &#39;),
             # which shows once escaped text is escaped again ({{ x|e|upper }}, {% apply e %}).
-            return Markup(htmlspecialchars(value))  # noqa: S704 — escaped here
+            return Markup(php.htmlspecialchars(value))  # noqa: S704 — escaped here
         return value
     if isinstance(value, Undefined) or value is None:
         return ""
     if isinstance(value, datetime) or callable(value):
         raise TwigRuntimeError(f"Object of class {type(value).__name__} could not be converted to string")
     return php.to_string(value)
+
+
+@pass_eval_context  # a runtime-only finalize also stops Jinja from pre-rendering constants at compile time
+def _finalize(_eval_context: EvalContext, value: Any) -> Any:
+    return printable(value, _eval_context.autoescape)
 
 
 @dataclass(frozen=True)
@@ -204,6 +203,11 @@ class TemplateRenderer:
         self._function_names = frozenset(self._functions)
         # The parent scope of every render: the environment's globals plus this renderer's functions.
         self._globals = {**self.environment.globals, **self._functions}
+
+    @property
+    def functions(self) -> Mapping[str, Callable[..., Any]]:
+        """The template functions this renderer provides (Twig's and the caller's)."""
+        return self._functions
 
     # ------------------------------------------------------------------ compile
 

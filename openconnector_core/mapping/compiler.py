@@ -1,0 +1,397 @@
+"""Mappings compiled to one Python function each (what runs in production).
+
+A mapping definition is turned into Python source once: constant paths become pre-split walks,
+casts are bound to their functions (the common ones inlined), literal results are computed once,
+and templates become Python functions (:mod:`openconnector_core.twig.compiler`) or, for the few
+constructs only the sandboxed Jinja renderer takes, a call to it. The generated code does exactly
+what :class:`~.interpreter.MappingInterpreter` does, step by step, including its errors; the
+differential tests hold the two together.
+
+Every string of the definition reaches the generated source only as a ``repr`` literal.
+Compiled mappings are cached in a bounded LRU keyed by id, version and update time for what the store
+returned, by the definition's text for anything else: an updated mapping is never served stale.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from openconnector_core import php
+from openconnector_core.errors import MappingError
+from openconnector_core.twig import compiler as twig
+from openconnector_core.twig import rendering
+from openconnector_core.twig.environment import TemplateRenderer, TemplateRenderError, describe_error
+from openconnector_core.twig.limits import current_budget
+
+from . import paths, rules
+from .casts import (
+    CASTS,
+    DELETE,
+    PREFIXED_CASTS,
+    CastContext,
+    CastError,
+    cast_count_value,
+    cast_names,
+    matches_if_value,
+    resolve_cast,
+)
+
+CACHE_SIZE = 256
+_MISSING = paths.MISSING
+_CAST_ERRORS = (CastError, php.PhpTypeError, TypeError, ValueError, ZeroDivisionError)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What a compiled mapping needs from the engine running it."""
+
+    functions: Mapping[str, Callable[..., Any]]  # the template functions, executeMapping included
+    names: frozenset[str]
+    renderer: TemplateRenderer  # for the templates only the Jinja renderer takes
+
+
+@dataclass(frozen=True)
+class CompiledMapping:
+    single: Callable[[Any, Runtime], dict[str, Any] | list[Any]]  # one object, before finish_output
+    source: str
+
+
+# ---------------------------------------------------------------------- run-time helpers
+
+
+def _walk(data: Any, segments: tuple[str, ...]) -> Any:
+    """``paths.lookup`` of a dotted path on data whose keys are not encoded: the segments only (a
+    whole-key match cannot happen on encoded keys, which hold no ``.``)."""
+    current = data
+    for segment in segments:
+        if type(current) is dict:
+            current = current.get(segment, _MISSING)
+        elif isinstance(current, php.ARRAYS):
+            current = paths.child(current, segment)
+        else:
+            return _MISSING
+        if current is _MISSING:
+            return _MISSING
+    return current
+
+
+def _first(data: Any, key: str) -> Any:
+    """``paths.lookup`` of a path without ``.``."""
+    if type(data) is dict:
+        return data.get(key, _MISSING)
+    if isinstance(data, php.ARRAYS):
+        return paths.child(data, key)
+    return _MISSING
+
+
+def _copy(value: Any) -> Any:
+    """A found container, copied with its keys encoded (as a copy of the encoded input would be)."""
+    return paths.encode_keys(value, copy=True)
+
+
+def _render(template: rendering.PythonTemplate, text: str, runtime: Runtime, data: Any) -> str:
+    if template.functions and not template.functions <= runtime.names:
+        return runtime.renderer.render(text, data)  # it reports the unknown function
+    return rendering.render(template, runtime.functions, data)
+
+
+def _render_jinja(text: str, runtime: Runtime, data: Any) -> str:
+    return runtime.renderer.render(text, data)
+
+
+def _fail(prefix: str, cause: str) -> MappingError:
+    return MappingError(prefix + cause)
+
+
+_GLOBALS: dict[str, Any] = {
+    "__builtins__": {
+        "isinstance": isinstance,
+        "type": type,
+        "dict": dict,
+        "list": list,
+        "str": str,
+        "enumerate": enumerate,
+        "Exception": Exception,
+    },
+    "_M": _MISSING,
+    "_ARRAYS": php.ARRAYS,
+    "_walk": _walk,
+    "_first": _first,
+    "_copy": _copy,
+    "_lookup": paths.lookup,
+    "_deep_copy": paths.deep_copy,
+    "_encode": paths.encode_keys,
+    "_write": paths.write,
+    "_write_segments": paths.write_segments,
+    "_delete": paths.delete,
+    "_render": _render,
+    "_render_jinja": _render_jinja,
+    "_fail": _fail,
+    "_TRE": TemplateRenderError,
+    "_ME": MappingError,
+    "_finish": rendering.finish,
+    "_describe": describe_error,
+    "_CE": _CAST_ERRORS,
+    "_DELETE": DELETE,
+    "_miv": matches_if_value,
+    "_loose": php.loose_equals,
+    "_CastContext": CastContext,
+    "_count": cast_count_value,
+    "_literal": rules.literal_value,
+    "_input_error": rules.input_error,
+    "_root": rules.root_rule,
+    "_budget": current_budget,
+}
+
+
+# ---------------------------------------------------------------------- code generation
+
+
+class _Generator:
+    def __init__(self, mapping: Mapping[str, Any]) -> None:
+        self.mapping = mapping
+        self.lines: list[str] = []
+        self.constants: dict[str, Any] = {}
+
+    def constant(self, value: Any) -> str:
+        name = f"_k{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def emit(self, text: str, depth: int = 1) -> None:
+        self.lines.append("    " * depth + text)
+
+    def generate(self) -> CompiledMapping:
+        mapping = self.mapping
+        pass_through = php.truthy(mapping.get("passThrough"))
+        definitions = mapping.get("mapping") or {}
+        if type(definitions) is not dict and not isinstance(definitions, Mapping):
+            definitions = {}
+        definitions = dict(definitions)
+        # Without passThrough the input's keys need no encoding when no spec names an encoded key
+        # (``&#46;``) or checks literal arrays against the input: lookups walk the input itself.
+        raw = not pass_through and not any(
+            isinstance(spec, php.ARRAYS) or (isinstance(spec, str) and "&#46;" in spec)
+            for spec in definitions.values()
+        )
+        # Snapshots: the cached function must not change when the caller later changes its dict.
+        self.constants["_MAPPING"] = {"name": copy.deepcopy(mapping["name"])} if "name" in mapping else {}
+        self.emit("def single(data, rt):", 0)
+        self.emit("if not isinstance(data, _ARRAYS):")
+        self.emit("    raise _fail('', _input_error(_MAPPING, data).message)")
+        if pass_through:
+            self.emit("encoded = _encode(data, True, None)")
+            self.emit("out = encoded")
+            self.emit("if isinstance(out, list):")
+            self.emit("    out = {str(index): item for index, item in enumerate(out)}")
+        elif raw:
+            self.emit("out = {}")
+        else:
+            self.emit("encoded = _encode(data, False, _budget().clean_containers)")
+            self.emit("out = {}")
+        for target, spec in definitions.items():
+            self.rule(str(target), spec, raw)
+        unset = mapping.get("unset")
+        if isinstance(unset, list):
+            for path in unset:
+                self.emit(f"out = _delete(out, {php.to_string(path)!r})")
+        cast_rules = mapping.get("cast") or {}
+        if type(cast_rules) is dict or isinstance(cast_rules, Mapping):
+            for path, spec in cast_rules.items():
+                self.casts(str(path), spec)
+        self.emit("return _root(out) if type(out) is dict else out")
+        source = "\n".join(self.lines) + "\n"
+        namespace = {**_GLOBALS, **self.constants}
+        exec(compile(source, "<mapping>", "exec"), namespace)  # noqa: S102 — every value is a literal
+        return CompiledMapping(namespace["single"], source)
+
+    # ------------------------------------------------------------------ the mapping pass
+
+    def rule(self, target: str, spec: Any, raw: bool) -> None:
+        prefix = rules.error_prefix(self.mapping, target, spec)
+        if rules.is_number_key(target):
+            self.emit(f"raise _fail({prefix!r}, {rules.NUMBER_KEY_CAUSE!r})")
+            return
+        if spec is None:
+            self.emit(f"raise _fail({prefix!r}, {rules.NULL_SPEC_CAUSE!r})")
+            return
+        if isinstance(spec, php.ARRAYS):
+            literal = self.constant(copy.deepcopy(spec))
+            self.emit(f"value = _literal(_MAPPING, {target!r}, {literal}, encoded)")
+            self.write(target)
+            return
+        text = spec if isinstance(spec, str) else php.to_string(spec)
+        if raw:
+            segments = tuple(text.split("."))
+            lookup = f"_first(data, {text!r})" if len(segments) == 1 else f"_walk(data, {segments!r})"
+            copier = "_copy"
+        else:
+            lookup, copier = f"_lookup(encoded, {text!r})", "_deep_copy"
+        self.emit(f"value = {lookup}")
+        self.emit("if value is not _M:")
+        self.emit("    if isinstance(value, _ARRAYS):")
+        self.emit(f"        value = {copier}(value)")
+        self.emit("else:")
+        if "{" not in text:
+            self.emit(f"    value = {php.html_entity_decode(text)!r}")
+        else:
+            template = twig.compile_template(text)
+            self.emit("    try:")
+            if template is None:
+                self.emit(f"        value = _render_jinja({text!r}, rt, data)")
+            elif template.functions:
+                self.emit(f"        value = _render({self.constant(template)}, {text!r}, rt, data)")
+            else:  # the template's own function, errors described as the renderer does
+                self.emit(f"        value = _finish({self.constant(template.function)}(data, None))")
+                self.emit("    except _ME as error:")
+                self.emit(f"        raise _fail({prefix!r}, error.message) from error")
+                self.emit("    except Exception as error:")
+                self.emit(f"        raise _fail({prefix!r}, _describe(error)) from error")
+                self.write(target)
+                return
+            self.emit("    except _TRE as error:")
+            self.emit(f"        raise _fail({prefix!r}, error.message) from error")
+        self.write(target)
+
+    def write(self, target: str) -> None:
+        segments = tuple(target.split("."))
+        if len(segments) == 1:
+            self.emit(f"out[{target!r}] = value")
+        elif len(segments) == 2:
+            # paths.write for a.b: into an existing object, else a new one (a list takes the long way)
+            first, last = segments
+            self.emit(f"parent = out.get({first!r})")
+            self.emit("if type(parent) is dict:")
+            self.emit(f"    parent[{last!r}] = value")
+            self.emit("elif type(parent) is not list:")
+            self.emit(f"    out[{first!r}] = {{{last!r}: value}}")
+            self.emit("else:")
+            self.emit(f"    _write_segments(out, {segments!r}, value)")
+        else:
+            self.emit(f"_write_segments(out, {segments!r}, value)")
+
+    # ------------------------------------------------------------------ the cast pass
+
+    def casts(self, path: str, spec: Any) -> None:
+        resolved = [found for name in cast_names(spec) if (found := resolve_cast(name)) is not None]
+        if not resolved:
+            return
+        prefix = rules.error_prefix(self.mapping, path, spec)
+        segments = path.split(".")
+        if len(segments) == 1:
+            self.emit(f"value = out.get({path!r}, _M)")
+        elif len(segments) == 2:  # the output's keys never hold a "." (written split): walk a.b
+            self.emit(f"parent = out.get({segments[0]!r})")
+            self.emit(
+                f"value = parent.get({segments[1]!r}, _M) if type(parent) is dict else _lookup(out, {path!r})"
+            )
+        else:
+            self.emit(f"value = _lookup(out, {path!r})")
+        self.emit("if value is not _M:")
+        self.emit("    try:")
+        depth = 3
+        for function, argument in resolved:
+            depth = self.cast(function, argument, path, depth)
+        self.emit("pass", depth)
+        self.emit("    except _CE as error:")
+        self.emit(f"        raise _fail({prefix!r}, str(error)) from error")
+
+    def cast(self, function: Callable[..., Any], argument: str, path: str, depth: int) -> int:
+        """One cast of a chain; returns the depth the next one goes at (after a possible delete)."""
+        # paths.delete of a key of the output (a dict): pop it
+        deleting = f"out = _delete(out, {path!r})" if "." in path else f"out.pop({path!r}, None)"
+        if function is PREFIXED_CASTS["unsetIfValue=="] and argument == "":
+            # matches_if_value(value, ""): PHP-empty, or an array whose leaves all are
+            self.emit(
+                "if not value or value == '0' or ((type(value) is dict or type(value) is list)"
+                " and _miv(value, '')):",
+                depth,
+            )
+            self.emit(deleting, depth + 1)
+            self.emit("else:", depth)
+            return depth + 1
+        if function is PREFIXED_CASTS["unsetIfValue=="]:
+            self.emit(f"if _miv(value, {argument!r}):", depth)
+            self.emit(deleting, depth + 1)
+            self.emit("else:", depth)
+            return depth + 1
+        if function is CASTS["keyCantBeValue"]:
+            self.emit(f"if _loose({path!r}, value):", depth)
+            self.emit(deleting, depth + 1)
+            self.emit("else:", depth)
+            return depth + 1
+        if function is PREFIXED_CASTS["setNullIfValue=="]:
+            call = f"(None if _miv(value, {argument!r}) else value)"
+        elif function is PREFIXED_CASTS["countValue:"]:
+            call = f"_count(value, _CastContext(out, {path!r}, {argument!r}))"
+        else:
+            call = f"{self.constant(function)}(value, None)"
+        self.emit(f"new = {call}", depth)
+        self.emit("if new is _DELETE:", depth)
+        self.emit(deleting, depth + 1)
+        self.emit("else:", depth)
+        self.emit("if new is not value:", depth + 1)
+        self.emit("value = new", depth + 2)
+        self.emit(f"out = _write(out, {path!r}, value)", depth + 2)
+        return depth + 1
+
+
+# ---------------------------------------------------------------------- the cache
+
+
+class _Cache:
+    """A bounded LRU of compiled mappings (thread-safe: warm containers may map on several threads)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Any, CompiledMapping] = OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, mapping: Mapping[str, Any], stored: bool) -> CompiledMapping:
+        key = cache_key(mapping, stored)
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+                self.hits += 1
+                return found
+        compiled = _Generator(mapping).generate()
+        with self.lock:
+            self.misses += 1
+            self.items[key] = compiled
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return compiled
+
+
+def cache_key(mapping: Mapping[str, Any], stored: bool) -> Any:
+    """A stored mapping by id, version and update time; any other by its definition's text."""
+    identity = mapping.get("id") or mapping.get("uuid")
+    version = mapping.get("version")
+    if stored and isinstance(identity, str | int) and isinstance(version, str) and version:
+        return ("stored", identity, mapping.get("uuid"), version, str(mapping.get("updated")))
+    return ("inline", json.dumps(mapping, default=_tagged, ensure_ascii=False))
+
+
+def _tagged(value: Any) -> str:
+    return f"<{type(value).__module__}.{type(value).__qualname__}:{value!r}>"
+
+
+_CACHE = _Cache(CACHE_SIZE)
+
+
+def compiled(mapping: Mapping[str, Any], stored: bool = False) -> CompiledMapping:
+    """The compiled function of ``mapping`` (cached); ``stored``: it comes from the store as it is."""
+    return _CACHE.get(mapping, stored)
+
+
+def cache_info() -> tuple[int, int, int]:
+    """(hits, misses, entries) of the process-wide cache."""
+    return _CACHE.hits, _CACHE.misses, len(_CACHE.items)

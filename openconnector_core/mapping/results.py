@@ -1,0 +1,94 @@
+"""``executeMapping(...)|json_encode`` in one walk.
+
+A sub-mapping's result is finished (``&#46;`` decoded, ``0..n-1`` keys as lists), measured against
+the run's size and depth limits and normalised for JSON; done one after the other that is three
+walks over a tree the sub-mapping has just built. Here it is one walk over the unfinished result,
+producing exactly what the three produce; anything out of the ordinary (merging keys, NaN, limits
+reached) takes the three steps as they are, so results and errors stay the same.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from openconnector_core import php
+from openconnector_core.twig.filters import f_json_encode
+from openconnector_core.twig.limits import MAX_JSON_DEPTH, MAX_OUTPUT_CHARS
+
+from . import paths
+
+_ENCODED_DOT = paths.ENCODED_DOT
+
+
+class _Unusual(Exception):
+    """Leave this result to the step-by-step path."""
+
+
+def result_json(raw: Any) -> str | bool:
+    """``f_json_encode(paths.finish_output(raw))`` for a sub-mapping result ``raw`` (a fresh tree)."""
+    state = [0, False]  # expanded size, floats seen
+    try:
+        normalized = _walk(raw, 1, state)
+    except _Unusual:
+        return f_json_encode(paths.finish_output(raw))
+    if state[0] > MAX_OUTPUT_CHARS:
+        return f_json_encode(paths.finish_output(raw))  # raises the size error as the filter does
+    return php.encode_normalized(normalized, bool(state[1]))
+
+
+def _walk(node: Any, depth: int, state: list[Any]) -> Any:
+    """JSON-shaped ``finish_output(node)``; adds its expanded size (as the limits measure it) to
+    ``state[0]``."""
+    if depth > MAX_JSON_DEPTH:
+        raise _Unusual
+    keys: list[str] | None = None
+    size = 1
+    if type(node) is dict:
+        items: Any = node.values()
+        first = next(iter(node), None)
+        if first != "0" or not all(key == str(index) for index, key in enumerate(node)):
+            keys = []  # finished as an object: its keys decoded (and counted)
+            for key in node:
+                if type(key) is not str:
+                    raise _Unusual
+                if "&" in key:
+                    key = key.replace(_ENCODED_DOT, ".")
+                keys.append(key)
+                size += len(key)
+            if len(set(keys)) != len(keys):
+                raise _Unusual  # decoding merged two keys
+    elif type(node) is list:
+        items = node
+    else:
+        raise _Unusual
+    values: list[Any] = []
+    append = values.append
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            size += len(item) + 1
+            append(item)
+        elif kind is dict or kind is list:
+            append(_walk(item, depth + 1, state))
+        elif kind is int or kind is bool or item is None:
+            if kind is int and not php.INT_MIN <= item <= php.INT_MAX:
+                raise _Unusual
+            size += 1
+            append(item)
+        elif kind is float:
+            if math.isnan(item) or math.isinf(item):
+                raise _Unusual
+            state[1] = True
+            size += 1
+            append(item)
+        else:
+            raise _Unusual
+    state[0] += size
+    if keys is None:
+        return values
+    if not keys:
+        return []
+    if keys[0] == "0" and all(key == str(index) for index, key in enumerate(keys)):
+        return values
+    return dict(zip(keys, values, strict=True))

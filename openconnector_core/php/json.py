@@ -1,0 +1,120 @@
+"""PHP's ``json_encode`` (default flags) and ``json_decode($text, true)``."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from jinja2 import Undefined
+
+from .values import INT_MAX, INT_MIN
+
+
+def php_json_float(value: float) -> str:
+    """A float as PHP's ``json_encode`` writes it (``serialize_precision`` -1, no zero fraction):
+    ``3.0`` → ``3``, ``-0.0`` → ``-0``, ``0.1`` → ``0.1``, ``1e20`` → ``1.0e+20``, ``1e-5`` → ``1.0e-5``."""
+    if value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
+    sign = "-" if value < 0 else ""
+    mantissa, _, exponent = repr(abs(value)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    shift = int(exponent) if exponent else 0
+    if whole == "0":  # 0.000123: the digits start after the leading zeros of the fraction
+        digits = fraction.lstrip("0")
+        point = shift - (len(fraction) - len(digits))
+    else:
+        digits = whole + fraction
+        point = shift + len(whole)
+    digits = digits.rstrip("0") or "0"
+    if point < -3 or point > 17:  # zend_gcvt with precision 17: exponent notation
+        power = point - 1
+        return f"{sign}{digits[0]}.{digits[1:] or '0'}e{'-' if power < 0 else '+'}{abs(power)}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if len(digits) <= point:
+        return f"{sign}{digits}{'0' * (point - len(digits))}"
+    return f"{sign}{digits[:point]}.{digits[point:]}"
+
+
+def _normalize_for_json(value: Any, has_floats: list[bool]) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        if not value:
+            return []
+        if all(str(key) == str(index) for index, key in enumerate(value)):
+            return [_normalize_for_json(item, has_floats) for item in value.values()]
+        return {str(key): _normalize_for_json(item, has_floats) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):  # a tuple, not a union built per call
+        return [_normalize_for_json(item, has_floats) for item in value]
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise ValueError("Inf and NaN cannot be JSON encoded")
+        if not has_floats:
+            has_floats.append(True)
+        return value
+    if value is None or isinstance(value, int | bool):
+        return value
+    if isinstance(value, Undefined):
+        return None
+    return str(value)
+
+
+# A JSON string (kept as is) or a number with a fraction or an exponent (a float written by Python).
+_JSON_FLOAT = re.compile(r'("(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)')
+
+
+_ESCAPED_DEL = re.compile(r"(?<!\\)((?:\\\\)*)\\u007f")
+
+
+def _php_float_token(match: re.Match[str]) -> str:
+    token = match.group(2)
+    if token is None or token.lstrip("-").isdigit():
+        return match.group(0)
+    return php_json_float(float(token))
+
+
+# Built once: json.dumps / json.loads with non-default options build a new coder on every call.
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+
+
+def json_encode(value: Any) -> str:
+    """``json_encode($value)`` with PHP's default flags: ``\\/``, ``\\uXXXX``, compact, and floats as PHP
+    writes them (``3.0`` → ``3``, ``1e20`` → ``1.0e+20``); DEL (``\\x7f``) stays unescaped."""
+    has_floats: list[bool] = []
+    return encode_normalized(_normalize_for_json(value, has_floats), bool(has_floats))
+
+
+def encode_normalized(value: Any, has_floats: bool) -> str:
+    """:func:`json_encode` of data already in JSON's shape (dicts with string keys, lists, finite floats
+    — ``has_floats`` says whether there are any)."""
+    text = _JSON_ENCODER.encode(value)
+    if has_floats:
+        text = _JSON_FLOAT.sub(_php_float_token, text)
+    if "\\u007f" in text:
+        text = _ESCAPED_DEL.sub("\\1\x7f", text)
+    return text.replace("/", "\\/")
+
+
+def _decode_int(text: str) -> int | float:
+    number = int(text)
+    return number if INT_MIN <= number <= INT_MAX else float(text)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"invalid JSON constant {name}")
+
+
+_JSON_DECODER = json.JSONDecoder(parse_int=_decode_int, parse_constant=_reject_constant)
+
+
+def json_decode(text: str) -> Any:
+    """``json_decode($text, true)``; raises ValueError on invalid JSON (PHP returns null)."""
+    stripped = text.strip(" \t\n\r")
+    if not stripped:
+        raise ValueError("Syntax error")
+    if stripped.startswith("\ufeff"):  # as json.loads
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", stripped, 0)
+    return _JSON_DECODER.decode(stripped)

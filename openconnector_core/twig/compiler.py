@@ -1,0 +1,408 @@
+"""Twig templates compiled to one Python function each: no Jinja at render time.
+
+The expression parser is the translator's (same operators, same runtime helpers, same PHP
+semantics); only the emitted code differs: helpers, filters and tests become direct calls, functions
+are looked up in the renderer's table, and the tags (``if``, ``for``, ``set``, ``do``) become Python
+statements. Output is escaped and size-checked exactly as the Jinja renderer does it, so both give the
+same string or the same error. Tags the compiler does not handle (``apply``, ``filter``, ``with``,
+``autoescape``, arrow functions, ...) return ``None``: those templates stay on the sandboxed Jinja
+renderer.
+
+The generated source never contains a name, key or string of the template as code: strings become
+escaped literals, filters/tests/helpers become fixed identifiers, and the result is checked against a
+whitelist of syntax nodes and names before ``compile``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import time
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import TemplateSyntaxError
+from markupsafe import Markup
+
+from .access import UNDEFINED
+from .code import Expr, Translation, jinja_string
+from .environment import _compile
+from .expressions import Names, PythonParser, Unsupported
+from .lexer import Segment, Token, TwigLexer
+from .limits import MAX_OUTPUT_CHARS, check_output_size, extend_running_budget
+from .registry import HELPERS
+from .rendering import PythonTemplate, context_of, emit, emit_json, execute_json
+
+_NEWLINES = re.compile(r"\r\n?")
+
+
+def _tokens(segments: list[Segment]) -> Iterator[Token]:
+    """Every token of the template, those inside ``#{...}`` of strings included."""
+    pending = [token for segment in segments for token in segment.tokens]
+    while pending:
+        token = pending.pop()
+        yield token
+        for kind, part in token.parts:
+            if kind == "expr" and isinstance(part, list):
+                pending.extend(part)
+
+
+_PATH_CODE = re.compile(r"_a\(_c(?:, (?:'[^'\\]*'|[0-9]+))+\)|_c\.get\('[^'\\]*', _U\)")
+
+
+class _Writer:
+    """Python statements with indentation and the output buffer in use (root or a captured block)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.depth = 1
+        self.buffers: list[str] = []  # captured {% set %} blocks, innermost last
+        self.counter = 0
+
+    def line(self, text: str) -> None:
+        self.lines.append("    " * self.depth + text)
+
+    def fresh(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def output(self, code: str, length: int | None = None) -> None:
+        if self.buffers:  # a captured block is not streamed (as in Jinja), so not size-checked
+            self.line(f"{self.buffers[-1]}.append({code})")
+            return
+        if length is None:
+            self.line(f"_s = {code}")
+            self.line("_w(_s)")
+            self.line("_n += len(_s)")
+        else:
+            self.line(f"_w({code})")
+            self.line(f"_n += {length}")
+        self.line(f"if _n > {MAX_OUTPUT_CHARS}:")
+        self.line("    _size(_n)")
+
+
+class _Compiler:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.names = Names()
+        self.translation = Translation(source="")
+        self.out = _Writer()
+        # (tag, extra) per open block: ("if", ""), ("for", else-flag name), ("set", name), ("block", "")
+        self.stack: list[tuple[str, str]] = []  # (tag, extra): a for's header line or its else flag
+        self.empty: list[bool] = []  # per open Python block: nothing emitted yet
+        # The template changes its variables ({% set %}, {% for %}): it gets a copy of the input.
+        self.mutates = False
+        self.pure = False
+        self.reads_loop = True
+        # Per open {% if %}: (code of the path its condition read, the local holding its value).
+        self.known: list[tuple[str, str]] = []
+
+    def compile(self) -> PythonTemplate:
+        segments = TwigLexer(self.source).tokenize()
+        names = {token.value for token in _tokens(segments) if token.kind == "name"}
+        self.reads_loop = bool(names & {"loop", "_context"})
+        # Without {% set %}, {% for %} or _context the variables never change during a render: the
+        # input is read directly, and a path tested by an {% if %} is read once for its body too.
+        self.pure = not (names & {"set", "for", "_context", "with", "apply", "filter", "do"})
+        for segment in segments:
+            if segment.kind in ("text", "raw"):
+                self.text(segment)
+            elif segment.kind == "var":
+                self.print(segment)
+            else:
+                self.block(segment)
+        if self.stack:
+            raise Unsupported("unclosed block")
+        body = "\n".join(self.out.lines)
+        code = (
+            "def render(data, _fns):\n"
+            + (
+                "    _c = _context(data)\n"
+                if self.mutates or self.names.whole_context
+                else "    _c = data if type(data) is dict else _context(data)\n"
+            )
+            + "    _out = []\n"
+            "    _w = _out.append\n"
+            "    _n = 0\n"
+            f"{body}\n"
+            "    return _out\n"
+        )
+        _check_generated(code, self.names)
+        namespace: dict[str, Any] = {
+            "__builtins__": {"len": len},
+            **{name: HELPERS[name] for name in HELPERS},
+            **self.names.bound,
+            "_e": emit,
+            "_M": Markup,
+            "_size": check_output_size,
+            "_xj": execute_json,
+            "_ej": emit_json,
+            "_U": UNDEFINED,
+            "_context": context_of,
+            "type": type,
+            "dict": dict,
+        }
+        exec(compile(code, "<twig>", "exec"), namespace)  # noqa: S102 — generated and checked above
+        return PythonTemplate(namespace["render"], frozenset(self.names.functions), code)
+
+    # ------------------------------------------------------------------ segments
+
+    def _mark_used(self) -> None:
+        if self.empty:
+            self.empty[-1] = False
+
+    def text(self, segment: Segment) -> None:
+        if segment.kind == "raw" and "endraw" in segment.text:
+            raise Unsupported("endraw in raw text")
+        text = _NEWLINES.sub("\n", segment.text)  # Jinja's lexer normalises newlines in text
+        if text:
+            self._mark_used()
+            self.out.output(repr(text), len(text))
+
+    def parser(self, segment: Segment) -> PythonParser:
+        return PythonParser(segment.tokens, self.translation, self.names)
+
+    def print(self, segment: Segment) -> None:
+        parser = self.parser(segment)
+        expr = parser.parse_expression()
+        parser.expect_end()
+        self._mark_used()
+        code = self._literals_safe(parser, expr)
+        for path, name in self.known:
+            if path and path in code:
+                code = code.replace(path, name)
+        self.out.output(f"_ej({code})" if code in self.names.fused else f"_e({code})")
+
+    def _literals_safe(self, parser: PythonParser, expr: Expr) -> str:
+        # Twig's escaper leaves printed literals (and literal branches of ?:) unescaped.
+        if expr.constant:
+            return parser.h("_raw_const", expr.code)
+        if expr.branches is not None:
+            then, otherwise = expr.branches
+            if then.constant or otherwise.constant:
+                return (
+                    f"({self._literals_safe(parser, then)} if {expr.condition} "
+                    f"else {self._literals_safe(parser, otherwise)})"
+                )
+        return expr.code
+
+    def block(self, segment: Segment) -> None:
+        parser = self.parser(segment)
+        tag = parser.advance().value if parser.test("name") else ""
+        handler = getattr(self, f"tag_{tag}", None)
+        if handler is None:
+            raise Unsupported(f"tag {tag}")
+        handler(parser)
+        parser.expect_end()
+
+    # ------------------------------------------------------------------ tags
+
+    def _open(self, header: str) -> None:
+        self.out.line(header)
+        self.out.depth += 1
+        self.empty.append(True)
+
+    def _close(self) -> None:
+        if self.empty.pop():
+            self.out.line("pass")
+        self.out.depth -= 1
+
+    def _expect_open(self, tag: str) -> tuple[str, str]:
+        if not self.stack or self.stack[-1][0] != tag:
+            raise Unsupported(f"unexpected end of {tag}")
+        return self.stack[-1]
+
+    def tag_if(self, parser: PythonParser) -> None:
+        self._mark_used()
+        self.stack.append(("if", ""))
+        expr = parser.parse_expression()
+        tested = parser.names.defaults.get(expr.code, expr.code)
+        if self.pure and _PATH_CODE.fullmatch(tested):
+            # {% if a.b|default %}{{ a.b }}{% endif %}: the path is read once, for both.
+            name = self.out.fresh("_p")
+            self.out.line(f"{name} = {tested}")
+            self.known.append((tested, name))
+            self._open(f"if {parser.h('_t', name)}:")
+            return
+        self.known.append(("", ""))
+        self._open(f"if {parser.truth(expr)}:")
+
+    def tag_elseif(self, parser: PythonParser) -> None:
+        self._expect_open("if")
+        self.known[-1] = ("", "")
+        condition = parser.truth(parser.parse_expression())
+        self._close()
+        self._open(f"elif {condition}:")
+
+    tag_elif = tag_elseif
+
+    def tag_else(self, parser: PythonParser) -> None:
+        if not self.stack or self.stack[-1][0] not in ("if", "for"):
+            raise Unsupported("else")
+        tag, extra = self.stack[-1]
+        self._close()
+        if tag == "if":
+            self.known[-1] = ("", "")
+            self._open("else:")
+            return
+        if not extra.isdigit():
+            raise Unsupported("second else")
+        # Jinja's for-else: the flag is set before the loop and cleared at the end of each iteration.
+        flag, header = self.out.fresh("_i"), int(extra)
+        indent = "    " * self.out.depth
+        self.out.lines.append(f"{indent}    {flag} = 0")
+        self.out.lines.insert(header, f"{indent}{flag} = 1")
+        self.stack[-1] = ("for", flag)
+        self._open(f"if {flag}:")
+
+    def tag_endif(self, parser: PythonParser) -> None:
+        self._expect_open("if")
+        self.stack.pop()
+        self.known.pop()
+        self._close()
+
+    def tag_for(self, parser: PythonParser) -> None:
+        self.mutates = True
+        key_name, value_name, sequence = parser.parse_for_header()
+        loop = parser.h(
+            "_for",
+            "_c",
+            sequence.code,
+            jinja_string(key_name),
+            jinja_string(value_name),
+            "True" if self.reads_loop else "False",
+        )
+        self._mark_used()
+        self.stack.append(("for", str(len(self.out.lines))))  # where the header goes (for an else)
+        self._open(f"for _ in {loop}:")
+
+    def tag_endfor(self, parser: PythonParser) -> None:
+        self._expect_open("for")
+        self.stack.pop()
+        self._close()
+
+    def tag_set(self, parser: PythonParser) -> None:
+        self.mutates = True
+        names, values = parser.parse_set_header()
+        self._mark_used()
+        if values is not None:
+            for name, value in zip(names, values, strict=True):
+                self.out.line(parser.h("_set", "_c", jinja_string(name), value, "False"))
+            return
+        buffer = self.out.fresh("_b")
+        self.out.line(f"{buffer} = []")
+        self.out.buffers.append(buffer)
+        self.stack.append(("set", names[0]))
+
+    def tag_endset(self, parser: PythonParser) -> None:
+        _, name = self._expect_open("set")
+        self.stack.pop()
+        buffer = self.out.buffers.pop()
+        self.out.line(parser.h("_set", "_c", jinja_string(name), f"_M(''.join({buffer}))", "True"))
+
+    def tag_do(self, parser: PythonParser) -> None:
+        self._mark_used()
+        self.out.line(parser.parse_expression().code)
+
+    def tag_block(self, parser: PythonParser) -> None:
+        parser.expect("name")
+        self.stack.append(("block", ""))
+
+    def tag_endblock(self, parser: PythonParser) -> None:
+        if parser.test("name"):
+            parser.advance()
+        self._expect_open("block")
+        self.stack.pop()
+
+
+# ---------------------------------------------------------------------- the generated code's whitelist
+
+_NODES = (
+    ast.Module,
+    ast.FunctionDef,
+    ast.arguments,
+    ast.arg,
+    ast.Assign,
+    ast.AugAssign,
+    ast.Expr,
+    ast.Call,
+    ast.Name,
+    ast.Constant,
+    ast.Subscript,
+    ast.If,
+    ast.For,
+    ast.Compare,
+    ast.BoolOp,
+    ast.UnaryOp,
+    ast.IfExp,
+    ast.Dict,
+    ast.List,
+    ast.keyword,
+    ast.Return,
+    ast.Pass,
+    ast.Load,
+    ast.Store,
+    ast.And,
+    ast.Or,
+    ast.Not,
+    ast.Gt,
+    ast.NotEq,
+    ast.Add,
+    ast.Attribute,
+    ast.Is,
+)
+_FIXED_NAMES = frozenset(
+    {"render", "data", "_c", "_fns", "_out", "_w", "_n", "_s", "_", "_e", "_M", "_size", "len"}
+    | {"_xj", "_ej", "_U", "_context", "type", "dict"}
+)
+_GENERATED_NAME = re.compile(r"_[bip][0-9]+|_[ft][0-9]+")
+_BUFFER = re.compile(r"_out|_b[0-9]+")
+
+
+def _check_generated(code: str, names: Names) -> None:
+    """Refuse generated code that steps outside what the compiler emits (defence in depth)."""
+    for node in ast.walk(ast.parse(code)):
+        if not isinstance(node, _NODES):
+            raise Unsupported(f"generated {type(node).__name__}")
+        if isinstance(node, ast.Attribute):
+            if not (
+                (
+                    node.attr == "append"
+                    and isinstance(node.value, ast.Name)
+                    and _BUFFER.fullmatch(node.value.id)
+                )
+                or (node.attr == "join" and isinstance(node.value, ast.Constant) and node.value.value == "")
+                or (node.attr == "get" and isinstance(node.value, ast.Name) and node.value.id == "_c")
+            ):
+                raise Unsupported("generated attribute")
+        elif isinstance(node, ast.Name):
+            name = node.id
+            if not (name in _FIXED_NAMES or name in HELPERS or _GENERATED_NAME.fullmatch(name)):
+                raise Unsupported(f"generated name {name}")
+        elif isinstance(node, ast.Subscript) and not (
+            isinstance(node.value, ast.Name) and node.value.id in ("_c", "_fns")
+        ):
+            raise Unsupported("generated subscript")
+
+
+# ---------------------------------------------------------------------- cache and rendering
+
+TEMPLATE_CACHE_SIZE = 1024
+
+
+@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
+def compile_template(template_text: str) -> PythonTemplate | None:
+    """The Python function of a template, or ``None`` when only the Jinja renderer takes it (which
+    then also reports its syntax errors, in its words)."""
+    try:
+        _compile(template_text, True)  # the Jinja renderer must accept it too: same errors, same rules
+    except Exception:  # its error is raised again, at render time, by that renderer
+        return None
+    started = time.monotonic()
+    try:
+        return _Compiler(template_text).compile()
+    except (Unsupported, TemplateSyntaxError, SyntaxError, ValueError, RecursionError):
+        return None
+    finally:  # compiling is a one-off cost of the process, not the running mapping's
+        extend_running_budget(time.monotonic() - started)

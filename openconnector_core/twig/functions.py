@@ -1,0 +1,70 @@
+"""Twig's functions (``range``, ``date``, ``max``, ``min``, ``cycle``, ``random``, ``attribute``) and
+the original's ``generateUuid``."""
+
+from __future__ import annotations
+
+import random as _random
+import uuid
+from datetime import datetime
+from typing import Any
+
+from openconnector_core import php
+from openconnector_core.php import dates
+
+from .access import UNDEFINED, TwigRuntimeError, attribute, values_of
+from .operators import check_compared
+
+
+def fn_date(value: Any = None, timezone: Any = None) -> datetime:
+    return dates.parse_date(value, timezone)
+
+
+def fn_max(*values: Any) -> Any:
+    return _extreme("max", values, 1)
+
+
+def fn_min(*values: Any) -> Any:
+    return _extreme("min", values, -1)
+
+
+def _extreme(name: str, values: tuple[Any, ...], sign: int) -> Any:
+    """PHP ``max()`` (sign 1) / ``min()`` (sign -1): of one array's values, or of the arguments."""
+    if len(values) == 1 and not isinstance(values[0], php.ARRAYS):
+        raise php.PhpTypeError(
+            f"{name}(): Argument #1 ($value) must be of type array, {php.php_type(values[0])} given"
+        )
+    candidates = (
+        values_of(values[0]) if len(values) == 1 and isinstance(values[0], php.ARRAYS) else list(values)
+    )
+    if not candidates:
+        raise TwigRuntimeError(f"{name}(): Argument #1 ($value) must contain at least one element")
+    check_compared(candidates)
+    best = candidates[0]
+    for candidate in candidates[1:]:
+        if php.compare(candidate, best) * sign > 0:
+            best = candidate
+    return best
+
+
+def fn_cycle(values: Any, position: Any) -> Any:
+    """``$values[$position % count($values)]``: a negative position finds no element."""
+    if not isinstance(values, php.ARRAYS):
+        return values
+    index = php.modulo(position, len(values))
+    return attribute(values, index)
+
+
+def fn_random(values: Any = None, maximum: Any = None) -> Any:
+    if php.is_null(values):
+        return _random.randint(0, 2**31 - 1)
+    if isinstance(values, php.ARRAYS):
+        items = values_of(values)
+        return _random.choice(items) if items else UNDEFINED
+    if isinstance(values, str):
+        return _random.choice(values) if values else ""
+    low, high = (0, php.to_int(values)) if php.is_null(maximum) else (php.to_int(values), php.to_int(maximum))
+    return _random.randint(min(low, high), max(low, high))
+
+
+def fn_generate_uuid() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,92 @@
+"""Twig's grammar tables: binary operators with their precedence, the runtime helper of each
+operator, two-word operators and tests, constants, and the tags mappings cannot use."""
+
+from __future__ import annotations
+
+# Twig 3 binary operators: name -> (precedence, right associative)
+BINARY: dict[str, tuple[int, bool]] = {
+    "or": (10, False),
+    "xor": (12, False),
+    "and": (15, False),
+    "b-or": (16, False),
+    "b-xor": (17, False),
+    "b-and": (18, False),
+    "==": (20, False),
+    "!=": (20, False),
+    "<=>": (20, False),
+    "<": (20, False),
+    ">": (20, False),
+    ">=": (20, False),
+    "<=": (20, False),
+    "not in": (20, False),
+    "in": (20, False),
+    "matches": (20, False),
+    "starts with": (20, False),
+    "ends with": (20, False),
+    "has some": (20, False),
+    "has every": (20, False),
+    "..": (25, False),
+    "+": (30, False),
+    "-": (30, False),
+    "~": (40, False),
+    "*": (60, False),
+    "/": (60, False),
+    "//": (60, False),
+    "%": (60, False),
+    "is": (100, False),
+    "is not": (100, False),
+    "**": (200, True),
+    "??": (300, True),
+}
+HELPER = {
+    "==": "_eq",
+    "!=": "_ne",
+    "<=>": "_cmp",
+    "<": "_lt",
+    ">": "_gt",
+    ">=": "_ge",
+    "<=": "_le",
+    "in": "_in",
+    "matches": "_matches",
+    "starts with": "_starts",
+    "ends with": "_ends",
+    "has some": "_has_some",
+    "has every": "_has_every",
+    "..": "_rng",
+    "+": "_add",
+    "-": "_sub",
+    "*": "_mul",
+    "/": "_div",
+    "//": "_fdiv",
+    "%": "_mod",
+    "**": "_pow",
+    "b-and": "_band",
+    "b-or": "_bor",
+    "b-xor": "_bxor",
+}
+TWO_WORD_OPERATORS = {("not", "in"), ("starts", "with"), ("ends", "with"), ("has", "some"), ("has", "every")}
+TWO_WORD_TESTS = {("divisible", "by"): "divisibleby", ("same", "as"): "sameas"}
+TEST_ALIASES = {"null": "twig_null", "none": "twig_null"}
+PRE_ESCAPE_FILTERS = frozenset({"nl2br", "spaceless"})
+CONSTANTS = {"true": "True", "false": "False", "null": "None", "none": "None"}
+UNSUPPORTED_TAGS = {
+    "include",
+    "extends",
+    "embed",
+    "import",
+    "from",
+    "use",
+    "macro",
+    "endmacro",
+    "sandbox",
+    "endsandbox",
+    "flush",
+    "deprecated",
+    "cache",
+    "endcache",
+    "guard",
+    "endguard",
+    "types",
+    "call",
+    "endcall",
+}
