@@ -78,6 +78,7 @@ bench: build ## Run the benchmarks (they print ratios against a baseline; docs/b
 	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/mapping.py
 	$(PY) benchmarks/calls.py
+	$(PY) benchmarks/gateway.py
 	$(PY) benchmarks/objects.py
 	$(PY) benchmarks/sync.py
 	$(PY) benchmarks/jobs_events.py

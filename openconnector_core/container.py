@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from openconnector_core.entities.service import EntityService
     from openconnector_core.events.service import EventService
     from openconnector_core.events.transport import EventBus, TaskQueue
+    from openconnector_core.gateway.files import FileStore
+    from openconnector_core.gateway.service import Gateway
     from openconnector_core.mapping import MappingEngine
     from openconnector_core.objects.service import ObjectStore
     from openconnector_core.objects.storage import ObjectStorage
@@ -42,6 +44,7 @@ class Container:
         http_transport: httpx.BaseTransport | None = None,
         event_bus: EventBus | None = None,
         event_queue: TaskQueue | None = None,
+        file_store: FileStore | None = None,
         object_storage: ObjectStorage | None = None,
     ) -> None:
         self.settings = settings
@@ -52,6 +55,7 @@ class Container:
         self._log_store = log_store
         self._secret_store = secret_store
         self._http_transport = http_transport
+        self._file_store = file_store
         self._object_storage = object_storage
 
     @classmethod
@@ -65,6 +69,7 @@ class Container:
         """In-memory stores. Events are published only to an ``event_bus`` passed in (e.g. an
         ``InlineBus`` that dispatches in-process); push deliveries run in-process."""
         from openconnector_core.events.transport import InlineQueue
+        from openconnector_core.gateway.files import MemoryFileStore
         from openconnector_core.store.memory import MemoryEntityStore, MemoryLogStore, MemorySecretStore
         from openconnector_core.store.objects_memory import MemoryObjectStorage
 
@@ -77,6 +82,7 @@ class Container:
             http_transport=http_transport,
             event_bus=event_bus,
             event_queue=InlineQueue(),
+            file_store=MemoryFileStore(),
             object_storage=MemoryObjectStorage(),
         )
 
@@ -123,6 +129,21 @@ class Container:
         return SecretsManagerStore(client, self.settings.secrets_prefix)
 
     @cached_property
+    def files(self) -> FileStore:
+        """The files bucket (downloads, written files, chunked uploads)."""
+        if self._file_store is not None:
+            return self._file_store
+        import boto3
+        from botocore.config import Config
+
+        from openconnector_core.store.s3_files import S3FileStore
+
+        # Signature V4 for presigned download URLs too (boto3 may otherwise presign with V2).
+        config = Config(signature_version="s3v4")
+        client = boto3.client("s3", region_name=self.settings.aws_region, config=config)
+        return S3FileStore(client, self.settings.files_bucket)
+
+    @cached_property
     def object_storage(self) -> ObjectStorage:
         if self._object_storage is not None:
             return self._object_storage
@@ -137,10 +158,25 @@ class Container:
 
     # ------------------------------------------------------------------ services and engines
     @cached_property
-    def entities(self) -> EntityService:
-        from openconnector_core.entities.service import EntityService
+    def gateway(self) -> Gateway:
+        from openconnector_core.gateway.service import Gateway
 
-        return EntityService(self.entity_store, self.secrets, contracts=self.contract_store, logs=self.logs)
+        return Gateway(self)
+
+    @cached_property
+    def entities(self) -> EntityService:
+        from functools import partial
+
+        from openconnector_core.entities.service import EntityService
+        from openconnector_core.gateway.cache import bump_version
+
+        return EntityService(
+            self.entity_store,
+            self.secrets,
+            contracts=self.contract_store,
+            logs=self.logs,
+            on_write=partial(bump_version, self.entity_store),
+        )
 
     @cached_property
     def objects(self) -> ObjectStore:

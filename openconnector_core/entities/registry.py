@@ -67,6 +67,12 @@ def _check_job(wire: dict[str, Any]) -> None:
     validate_job(wire)
 
 
+def _check_rule(wire: dict[str, Any]) -> None:
+    from openconnector_core.gateway.rules import check_rule  # the rule registry loads on first save
+
+    check_rule(wire)
+
+
 def _check_schema(wire: dict[str, Any]) -> None:
     from openconnector_core.objects.validation import check_schema  # jsonschema loads on first save
 
@@ -98,7 +104,7 @@ RESOURCES: dict[str, ResourceSpec] = {
         _spec("sources", models.Source, "source", secrets=SOURCE_SECRETS),
         _spec("endpoints", models.Endpoint, "endpoint"),
         _spec("mappings", models.Mapping, "mapping", check=_check_mapping),
-        _spec("rules", models.Rule, "rule", secrets=RULE_SECRETS),
+        _spec("rules", models.Rule, "rule", secrets=RULE_SECRETS, check=_check_rule),
         _spec("synchronizations", models.Synchronization, "synchronization", secrets=SYNCHRONIZATION_SECRETS),
         _spec("jobs", models.Job, "job", secrets=JOB_SECRETS, check=_check_job),
         _spec("consumers", models.Consumer, "consumer", secrets=CONSUMER_SECRETS),
