@@ -301,3 +301,47 @@ def test_references_resolve_whatever_the_order_and_types(management: Management)
     )
     assert "executeMapping('inner'" in exported["mappings"]["outer"]["mapping"]["x"]
     assert exported["rules"]["sync-b"]["configuration"]["synchronization"]["synchronization"] == "b"
+
+
+def test_a_bundles_endpoints_serve_through_the_gateway(management: Management) -> None:
+    """An endpoint imported with its register/schema target (and its mapping reference) answers on the
+    public gateway (issue 11)."""
+    from tests.functional.conftest import load_handler
+    from tests.functional.events import FakeLambdaContext, http_event
+
+    bundle = {
+        "components": {
+            "endpoints": {
+                "publications": {
+                    "name": "Publications",
+                    "endpoint": "api/publications",
+                    "method": "GET",
+                    "targetType": "register/schema",
+                    "targetId": "woo/publication",
+                    "outputMapping": "publication-out",
+                },
+                "publication": {
+                    "name": "Publication",
+                    "endpoint": "api/publications/{{id}}",
+                    "method": "GET",
+                    "targetType": "register/schema",
+                    "targetId": "woo/publication",
+                    "outputMapping": "publication-out",
+                },
+            },
+            "mappings": {"publication-out": {"name": "Publication out", "mapping": {"titel": "title"}}},
+            "registers": {"woo": {"title": "Woo", "schemas": ["publication"]}},
+            "schemas": {"publication": {"title": "Publication", "type": "object"}},
+        }
+    }
+    report = management.post("/api/configurations/import", bundle).body
+    assert report["errors"] == [] and report["unresolved"] == []
+    created = management.post("/api/objects/woo/publication", {"title": "Besluit 1"})
+    assert created.status == 201, created.body
+    gateway = load_handler("gateway")
+    event = http_event(
+        "GET", f"/api/endpoint/api/publications/{created.body['id']}", route_key="ANY /api/endpoint/{proxy+}"
+    )
+    answer = gateway.lambda_handler(event, FakeLambdaContext(function_name="GatewayFunction"))
+    assert answer["statusCode"] == 200, answer
+    assert json.loads(answer["body"])["title"] == "Besluit 1"
