@@ -15,7 +15,6 @@ CONSECUTIVE = "Upstream bug fixed on purpose: consecutive middle placeholders ea
 XFAIL = {
     "consecutive-placeholders-real-values": CONSECUTIVE,
     "three-trailing-placeholders": CONSECUTIVE,
-    "method-lowercase-stored": "The entity model stores methods upper-cased, so a stored 'get' serves GET",
 }
 NO_TARGET = "Endpoint must specify either a schema or source connection"
 

@@ -43,6 +43,9 @@ class Upstream(BaseHTTPRequestHandler):
                 self.wfile.write(b" ")
                 self.wfile.flush()
                 time.sleep(0.1)
+        elif self.path.startswith("/silent"):
+            time.sleep(2)  # answers nothing within the source's timeout of 1 s
+            self._send(200, b"{}", "application/json")
         elif self.path.startswith("/teapot"):
             self._send(418, b'{"error": "short and stout"}', "application/json")
         else:
@@ -167,6 +170,15 @@ def test_a_source_that_trickles_past_its_timeout_is_504(gateway: Any, upstream: 
     gateway.endpoint("trickle", targetType="api", targetId=upstream["id"])
 
     answer = gateway.get("trickle")
+
+    assert answer.status == 504
+    assert answer.header("Content-Type") == "application/problem+json"
+
+
+def test_a_source_that_says_nothing_within_its_timeout_is_504(gateway: Any, upstream: dict[str, Any]) -> None:
+    gateway.endpoint("silent", targetType="api", targetId=upstream["id"])
+
+    answer = gateway.get("silent")
 
     assert answer.status == 504
     assert answer.header("Content-Type") == "application/problem+json"

@@ -204,8 +204,10 @@ def test_enumerations_list_the_valid_values(
         model.model_validate(data)
 
 
-def test_methods_are_upper_cased() -> None:
-    assert models.Endpoint.model_validate({"method": "get"}).method == "GET"
+def test_methods_are_stored_as_written_and_checked_in_any_case() -> None:
+    assert models.Endpoint.model_validate({"method": "get"}).method == "get"
+    with pytest.raises(pydantic.ValidationError, match="is not one of"):
+        models.Endpoint.model_validate({"method": "fetch"})
 
 
 def test_php_empty_arrays_become_empty_objects() -> None:
