@@ -306,6 +306,24 @@ def job_stats() -> Response[Any]:
     )
 
 
+@alias(
+    "GET",
+    "/api/dashboard/syncstats",
+    "Synchronized objects (contract logs) per day and per hour of day, {success, error} (from, to)",
+)
+def sync_stats() -> Response[Any]:
+    start, end = _window(query_params(router))
+    logs = container().logs
+
+    def fetch(cursor: str | None) -> Page:
+        return logs.query("synchronization-contract-logs", since=start, until=end, limit=FETCH, cursor=cursor)
+
+    items, exact = walk(fetch, STATS_SCAN_LIMIT)
+    return json_response(
+        200, _stats(items, exact, start, end, lambda item: item.get("targetResult") != "invalid")
+    )
+
+
 # ---------------------------------------------------------------- jobs, events, configurations
 
 alias("POST", "/api/jobs/run/<key>", "Run a job now (forceRun in the body); null when not due")(jobs.run)
