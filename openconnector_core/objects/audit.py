@@ -23,8 +23,11 @@ _VALUE_LIMIT = 8_192  # bytes of JSON per old/new value
 _ENTRY_BUDGET = 262_144  # bytes of JSON per entry; values past it are summarized
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
 def _size(value: Any) -> tuple[int, str]:
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    text = _ENCODER.encode(value)
     return len(text.encode()), text
 
 

@@ -87,12 +87,15 @@ def as_object(ref: SchemaRef, record: ObjectRecord) -> dict[str, Any]:
     }
 
 
+_STRICT_JSON = json.JSONEncoder(allow_nan=False)
+
+
 def _clean(data: Any) -> dict[str, Any]:
     """The storable fields of a client's object: a JSON object without ``id`` and ``@self``."""
     if not isinstance(data, Mapping):
         raise BadRequestError("The object must be a JSON object")
     try:
-        cleaned: dict[str, Any] = json.loads(json.dumps(dict(data), allow_nan=False))
+        cleaned: dict[str, Any] = json.loads(_STRICT_JSON.encode(dict(data)))
     except (TypeError, ValueError) as error:
         raise BadRequestError(f"The object is not JSON: {error}") from None
     cleaned.pop("id", None)

@@ -36,9 +36,12 @@ def target_object_id(synchronization_id: str, origin_id: str) -> str:
     return _uuid5(_TARGET_NS, f"{synchronization_id}\x00{origin_id}")
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def canonical(value: Any) -> str:
     """JSON with sorted keys and no whitespace: key order does not change a hash (§5.5 6c)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL.encode(value)  # one encoder for all (``json.dumps`` builds one per call)
 
 
 def content_hash(value: Any) -> str:
