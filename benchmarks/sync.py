@@ -1,6 +1,6 @@
 """Synchronization throughput: our engine vs dlt's ``rest_api`` source on the same paginated API.
 
-    .venv/bin/python benchmarks/sync.py [RECORDS] [--no-dlt] [--no-moto]
+    .venv/bin/python benchmarks/sync.py [RECORDS] [--no-dlt] [--no-moto] [--calls]
 
 One local API on 127.0.0.1 serves RECORDS (default 10,000) records, 100 per page, with a page count
 (``page_number`` pagination, the same configuration for both). Printed side by side:
@@ -11,6 +11,8 @@ One local API on 127.0.0.1 serves RECORDS (default 10,000) records, 100 per page
   unchanged run (every request counted at the botocore level);
 * dlt ``rest_api`` → duckdb (extract, normalize, load), in a benchmark-only virtualenv this script
   creates at ``.venv-dlt`` (``pip install dlt[duckdb]``; never a project dependency);
+* with ``--calls``: Python function calls per record (cProfile) of both runs in memory — a measure
+  that does not move with the load of a shared machine;
 * peak memory of a run (tracemalloc) against the record count: the engine's transient working set
   (peak minus what the run leaves stored) should stay flat.
 """
@@ -151,6 +153,27 @@ def ours_in_memory(url: str, records: int) -> tuple[float, float]:
     return records / first, first / again
 
 
+def calls_per_record(url: str, records: int) -> None:
+    """A measure that does not move with the machine's load: Python function calls per record
+    (cProfile) of a first and an unchanged run in memory."""
+    import cProfile
+    import pstats
+
+    warm = container()
+    timed_run(warm, prepare(warm, url), records)  # imports and caches out of the way
+    instance = container()
+    sync_id = prepare(instance, url)
+    counts = []
+    for _ in ("first", "unchanged"):
+        profile = cProfile.Profile()
+        profile.enable()
+        timed_run(instance, sync_id, records)
+        profile.disable()
+        stats: Any = pstats.Stats(profile)  # total_calls is missing from the stubs
+        counts.append(stats.total_calls / records)
+    print(f"ours (in-memory)   Python calls per record: first run {counts[0]:.0f}, unchanged {counts[1]:.0f}")
+
+
 def ours_on_moto(url: str, records: int) -> None:
     import boto3
     from moto import mock_aws
@@ -256,7 +279,7 @@ def dlt_run(url: str, records: int) -> float | None:
     result = json.loads(done.stdout.strip().splitlines()[-1])
     if result["count"] != records:
         raise SystemExit(f"dlt loaded {result['count']} of {records} records")
-    rate = records / result["seconds"]
+    rate = records / float(result["seconds"])
     print(
         f"dlt rest_api→duckdb          {rate:9.0f} records/s  "
         f"({result['seconds']:6.2f} s, extract+normalize+load)"
@@ -271,6 +294,8 @@ def main() -> None:
     try:
         print(f"{records} records, {PAGE_SIZE} per page, page_number pagination with a page count\n")
         ours, _ = ours_in_memory(api.url, records)
+        if "--calls" in sys.argv:
+            calls_per_record(api.url, records)
         theirs = None if "--no-dlt" in sys.argv else dlt_run(api.url, records)
         if theirs:
             print(f"ratio ours (in-memory) / dlt: {ours / theirs:5.2f}x   (goal >= 3x)")
