@@ -101,6 +101,14 @@ def _render(template: rendering.PythonTemplate, text: str, runtime: Runtime, dat
     return rendering.render(template, runtime.functions, data)
 
 
+def _render_value(template: rendering.PythonTemplate, text: str, runtime: Runtime, data: Any) -> Any:
+    """:func:`_render` of a rule whose text only ``jsonToArray`` reads: printed sub-mapping results
+    come through as their values (:func:`rendering.finish_value`)."""
+    if template.functions and not template.functions <= runtime.names:
+        return runtime.renderer.render(text, data)
+    return rendering.render_value(template, runtime.functions, data)
+
+
 def _render_jinja(text: str, runtime: Runtime, data: Any) -> str:
     return runtime.renderer.render(text, data)
 
@@ -131,6 +139,7 @@ _GLOBALS: dict[str, Any] = {
     "_write_segments": paths.write_segments,
     "_delete": paths.delete,
     "_render": _render,
+    "_render_value": _render_value,
     "_render_jinja": _render_jinja,
     "_fail": _fail,
     "_TRE": TemplateRenderError,
@@ -158,6 +167,7 @@ class _Generator:
         self.mapping = mapping
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {}
+        self.decoded: frozenset[str] = frozenset()  # targets whose text only jsonToArray reads
 
     def constant(self, value: Any) -> str:
         name = f"_k{len(self.constants)}"
@@ -195,6 +205,7 @@ class _Generator:
         else:
             self.emit("encoded = _encode(data, False, _budget().clean_containers)")
             self.emit("out = {}")
+        self.decoded = _decoded_targets(definitions, mapping.get("unset"), mapping.get("cast"))
         for target, spec in definitions.items():
             self.rule(str(target), spec, raw)
         unset = mapping.get("unset")
@@ -246,7 +257,8 @@ class _Generator:
             if template is None:
                 self.emit(f"        value = _render_jinja({text!r}, rt, data)")
             elif template.functions:
-                self.emit(f"        value = _render({self.constant(template)}, {text!r}, rt, data)")
+                render = "_render_value" if target in self.decoded else "_render"
+                self.emit(f"        value = {render}({self.constant(template)}, {text!r}, rt, data)")
             else:  # the template's own function, errors described as the renderer does
                 self.emit(f"        value = _finish({self.constant(template.function)}(data, None))")
                 self.emit("    except _ME as error:")
@@ -340,6 +352,27 @@ class _Generator:
         self.emit("value = new", depth + 2)
         self.emit(f"out = _write(out, {path!r}, value)", depth + 2)
         return depth + 1
+
+
+def _decoded_targets(definitions: Mapping[str, Any], unset: Any, cast_rules: Any) -> frozenset[str]:
+    """The targets whose rendered text nothing reads but their own lone ``jsonToArray`` cast: no other
+    target, unset or cast path inside or around them, no ``countValue`` (it reads other paths). There
+    the text's decoded value can be written instead of the text (same result, see JsonText)."""
+    if not (type(cast_rules) is dict or isinstance(cast_rules, Mapping)):
+        return frozenset()
+    specs = {str(path): spec for path, spec in cast_rules.items()}
+    if any(name.startswith("countValue") for spec in specs.values() for name in cast_names(spec)):
+        return frozenset()
+    paths_seen = [str(target) for target in definitions] + list(specs)
+    if isinstance(unset, list):
+        paths_seen += [php.to_string(path) for path in unset]
+    found = set()
+    for target, spec in specs.items():
+        if list(cast_names(spec)) != ["jsonToArray"] or target not in definitions:
+            continue
+        if not any(path.startswith(target + ".") or target.startswith(path + ".") for path in paths_seen):
+            found.add(target)
+    return frozenset(found)
 
 
 # ---------------------------------------------------------------------- the cache

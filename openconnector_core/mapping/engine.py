@@ -14,7 +14,7 @@ from openconnector_core.twig.limits import (
     TIME_BUDGET_SECONDS,
     current_budget,
 )
-from openconnector_core.twig.rendering import EXECUTE_JSON
+from openconnector_core.twig.rendering import EXECUTE_JSON, EXECUTE_JSON_VALUE
 
 from . import rules
 from .compiler import CompiledMapping, Runtime, compiled
@@ -40,7 +40,11 @@ class MappingEngine(Runner):
 
     def _template_functions(self) -> dict[str, Callable[..., Any]]:
         # The one-step executeMapping(...)|json_encode: its name starts with _, templates cannot call it
-        return {**super()._template_functions(), EXECUTE_JSON: self._execute_json}
+        return {
+            **super()._template_functions(),
+            EXECUTE_JSON: self._execute_json,
+            EXECUTE_JSON_VALUE: self._execute_json_value,
+        }
 
     def _single_of(self, mapping: Mapping[str, Any]) -> Callable[[Any], dict[str, Any] | list[Any]]:
         # The compiled function of a mapping object seen before in this run (sub-mappings of a list
@@ -62,4 +66,11 @@ class MappingEngine(Runner):
         """``executeMapping(...)|json_encode`` without walking the result three times."""
         return result_json(
             rules.execute_sub_mapping(self._resolver, reference, data, list_mode, self._run_sub_mapping)
+        )
+
+    def _execute_json_value(self, reference: Any, data: Any = None, list_mode: Any = False) -> str | bool:
+        """The printed ``executeMapping(...)|json_encode``: its text carrying its value (see JsonText)."""
+        return result_json(
+            rules.execute_sub_mapping(self._resolver, reference, data, list_mode, self._run_sub_mapping),
+            carry=True,
         )

@@ -15,6 +15,7 @@ from typing import Any
 from openconnector_core import php
 from openconnector_core.twig.filters import f_json_encode
 from openconnector_core.twig.limits import MAX_JSON_DEPTH, MAX_OUTPUT_CHARS
+from openconnector_core.twig.rendering import JsonText
 
 from . import paths
 
@@ -25,8 +26,10 @@ class _Unusual(Exception):
     """Leave this result to the step-by-step path."""
 
 
-def result_json(raw: Any) -> str | bool:
-    """``f_json_encode(paths.finish_output(raw))`` for a sub-mapping result ``raw`` (a fresh tree)."""
+def result_json(raw: Any, carry: bool = False) -> str | bool:
+    """``f_json_encode(paths.finish_output(raw))`` for a sub-mapping result ``raw`` (a fresh tree);
+    ``carry``: as a :class:`JsonText` holding what decoding the text gives, where that is the walked
+    tree itself (no floats: they would come back as PHP writes them)."""
     state = [0, False]  # expanded size, floats seen
     try:
         normalized = _walk(raw, 1, state)
@@ -34,7 +37,12 @@ def result_json(raw: Any) -> str | bool:
         return f_json_encode(paths.finish_output(raw))
     if state[0] > MAX_OUTPUT_CHARS:
         return f_json_encode(paths.finish_output(raw))  # raises the size error as the filter does
-    return php.encode_normalized(normalized, bool(state[1]))
+    text = php.encode_normalized(normalized, bool(state[1]))
+    if not carry or state[1]:
+        return text
+    carried = JsonText(text)
+    carried.value = normalized
+    return carried
 
 
 def _walk(node: Any, depth: int, state: list[Any]) -> Any:

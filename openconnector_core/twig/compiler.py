@@ -32,7 +32,7 @@ from .expressions import Names, PythonParser, Unsupported
 from .lexer import Segment, Token, TwigLexer
 from .limits import MAX_OUTPUT_CHARS, check_output_size, extend_running_budget
 from .registry import HELPERS
-from .rendering import PythonTemplate, context_of, emit, emit_json, execute_json
+from .rendering import PythonTemplate, context_of, emit, emit_json, execute_json, print_json
 
 _NEWLINES = re.compile(r"\r\n?")
 
@@ -138,6 +138,7 @@ class _Compiler:
             "_size": check_output_size,
             "_xj": execute_json,
             "_ej": emit_json,
+            "_pj": print_json,
             "_U": UNDEFINED,
             "_context": context_of,
             "type": type,
@@ -172,7 +173,10 @@ class _Compiler:
         for path, name in self.known:
             if path and path in code:
                 code = code.replace(path, name)
-        self.out.output(f"_ej({code})" if code in self.names.fused else f"_e({code})")
+        if code in self.names.fused and code.startswith("_xj("):  # _pj may carry the value along
+            self.out.output(f"_pj({code[len('_xj(') :]}")
+        else:
+            self.out.output(f"_e({code})")
 
     def _literals_safe(self, parser: PythonParser, expr: Expr) -> str:
         # Twig's escaper leaves printed literals (and literal branches of ?:) unescaped.
@@ -354,7 +358,7 @@ _NODES = (
 )
 _FIXED_NAMES = frozenset(
     {"render", "data", "_c", "_fns", "_out", "_w", "_n", "_s", "_", "_e", "_M", "_size", "len"}
-    | {"_xj", "_ej", "_U", "_context", "type", "dict"}
+    | {"_xj", "_ej", "_pj", "_U", "_context", "type", "dict"}
 )
 _GENERATED_NAME = re.compile(r"_[bip][0-9]+|_[ft][0-9]+")
 _BUFFER = re.compile(r"_out|_b[0-9]+")

@@ -20,8 +20,18 @@ from .limits import current_budget
 RenderFunction = Callable[[Any, Mapping[str, Callable[..., Any]]], list[str]]
 
 
-# The engine's ``executeMapping(...)|json_encode`` in one step (a name templates cannot call).
+# The engine's ``executeMapping(...)|json_encode`` in one step (names templates cannot call); the
+# second is for printing it: its text may carry the value it decodes to (:class:`JsonText`).
 EXECUTE_JSON = "_executeMappingJson"
+EXECUTE_JSON_VALUE = "_executeMappingJsonValue"
+
+
+class JsonText(str):
+    """A printed ``executeMapping(...)|json_encode`` that also holds ``value``: what ``json_decode`` of
+    the text gives (a fresh tree). A render made only of these (``J`` or ``[J,J,...]``) is turned into
+    the array ``jsonToArray`` would parse out of it, without parsing (see :func:`finish_value`)."""
+
+    value: Any
 
 
 def execute_json(functions: Mapping[str, Callable[..., Any]], *arguments: Any, **keywords: Any) -> Any:
@@ -51,9 +61,19 @@ def emit(value: Any) -> str:
 def emit_json(text: Any) -> str:
     """A printed ``executeMapping(...)|json_encode``: without ``&`` the JSON is printed as it is, which
     is what escaping it and decoding the render's entities afterwards gives back (and it spares both)."""
-    if type(text) is str and "&" not in text:
-        return text
+    kind = type(text)
+    if (kind is str or kind is JsonText) and "&" not in text:
+        return text  # type: ignore[no-any-return]
     return emit(text)
+
+
+def print_json(functions: Mapping[str, Callable[..., Any]], *arguments: Any, **keywords: Any) -> str:
+    """``{{ executeMapping(...)|json_encode }}``: printed as :func:`emit_json`, its value kept along
+    when the engine offers it."""
+    carrying = functions.get(EXECUTE_JSON_VALUE)
+    if carrying is not None:
+        return emit_json(carrying(*arguments, **keywords))
+    return emit_json(execute_json(functions, *arguments, **keywords))
 
 
 def context_of(data: Any) -> TwigContext:
@@ -78,10 +98,62 @@ def finish(chunks: list[str]) -> str:
     return output
 
 
+_NOT_JSON = object()
+
+
+def _json_value(chunks: list[str]) -> Any:
+    """``json_decode`` of the joined chunks when they are ``J`` or ``[``, ``J``, ``,`` … ``]`` (``J``
+    a :class:`JsonText`, so without ``&``: no entity to decode), else ``_NOT_JSON``."""
+    if len(chunks) == 1:
+        only = chunks[0]
+        return only.value if type(only) is JsonText else _NOT_JSON
+    if len(chunks) < 2 or chunks[0] != "[" or chunks[-1] != "]":
+        return _NOT_JSON
+    values = []
+    expect_value = True
+    for chunk in chunks[1:-1]:
+        if expect_value:
+            if type(chunk) is not JsonText:
+                return _NOT_JSON
+            values.append(chunk.value)
+            expect_value = False
+        elif chunk == ",":
+            expect_value = True
+        else:
+            return _NOT_JSON
+    if expect_value and values:  # a trailing comma
+        return _NOT_JSON
+    return values
+
+
+def finish_value(chunks: list[str]) -> Any:
+    """:func:`finish`, or directly what ``jsonToArray`` makes of that output when it is JSON made of
+    printed sub-mapping results (the mapping compiler uses it only where nothing else sees the text)."""
+    value = _json_value(chunks)
+    if value is _NOT_JSON:
+        return finish(chunks)
+    current_budget().check_time()
+    return value
+
+
 def render(template: PythonTemplate, functions: Mapping[str, Callable[..., Any]], data: Any) -> str:
     """Render with the top-level keys of ``data`` as variables; as ``TemplateRenderer.render``."""
+    return _rendered(template, functions, data, finish)
+
+
+def render_value(template: PythonTemplate, functions: Mapping[str, Callable[..., Any]], data: Any) -> Any:
+    """:func:`render` finished by :func:`finish_value`."""
+    return _rendered(template, functions, data, finish_value)
+
+
+def _rendered[Finished](
+    template: PythonTemplate,
+    functions: Mapping[str, Callable[..., Any]],
+    data: Any,
+    finisher: Callable[[list[str]], Finished],
+) -> Finished:
     try:
-        return finish(template.function(data, functions))
+        return finisher(template.function(data, functions))
     except MappingError as error:
         raise TemplateRenderError(error.message) from error
     except Exception as error:  # every failure inside a user template is the template's error
