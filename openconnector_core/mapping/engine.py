@@ -17,7 +17,7 @@ from openconnector_core.twig.limits import (
 from openconnector_core.twig.rendering import EXECUTE_JSON, EXECUTE_JSON_VALUE
 
 from . import rules
-from .compiler import CompiledMapping, Runtime, compiled
+from .compiler import Runtime, compiled
 from .results import result_json
 from .runner import Runner
 
@@ -50,17 +50,21 @@ class MappingEngine(Runner):
         # The compiled function of a mapping object seen before in this run (sub-mappings of a list
         # or a loop): no cache key to compute again.
         budget = current_budget()
-        known = budget.compiled.get(id(mapping))
-        if known is not None and known[0] is mapping:
-            function: CompiledMapping = known[1]  # type: ignore[assignment]
-        else:
-            # Only what the store returned is known by id and version: a definition given to run()
-            # (e.g. one being edited in the UI, with the id it was stored under) is known by its text.
-            stored = any(found is mapping for found in budget.resolved.values())
-            function = compiled(mapping, stored)
-            budget.compiled[id(mapping)] = (mapping, function)
         runtime = self._runtime
-        return lambda data: function.single(data, runtime)
+        key = (id(mapping), id(runtime))  # two engines may share a run (nested runs)
+        known = budget.compiled.get(key)
+        if known is not None and known[0] is mapping:
+            return known[1]  # type: ignore[return-value]
+        # Only what the store returned is known by id and version: a definition given to run()
+        # (e.g. one being edited in the UI, with the id it was stored under) is known by its text.
+        stored = any(found is mapping for found in budget.resolved.values())
+        single = compiled(mapping, stored).single
+
+        def bound(data: Any) -> dict[str, Any] | list[Any]:
+            return single(data, runtime)
+
+        budget.compiled[key] = (mapping, bound)
+        return bound
 
     def _execute_json(self, reference: Any, data: Any = None, list_mode: Any = False) -> str | bool:
         """``executeMapping(...)|json_encode`` without walking the result three times."""

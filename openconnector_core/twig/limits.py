@@ -44,8 +44,9 @@ class Budget:
     resolved: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     # Arrays whose expanded size was measured during this run: id → (size, height, the array).
     measured: dict[int, tuple[int, int, object]] = field(default_factory=dict)
-    # Compiled sub-mappings of this run: id of the mapping object → (the object, its function).
-    compiled: dict[int, tuple[object, object]] = field(default_factory=dict)
+    # Compiled sub-mappings of this run: ids of the mapping object and of the engine's runtime →
+    # (the object, its function bound to that runtime).
+    compiled: dict[tuple[int, int], tuple[object, object]] = field(default_factory=dict)
 
     def tick(self, count: int = 1) -> None:
         self.iterations += count

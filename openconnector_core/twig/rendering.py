@@ -54,7 +54,9 @@ def emit(value: Any) -> str:
     if type(value) is str:
         if '"' in value or "'" in value:
             return php.htmlspecialchars(value)
-        return escape(value)
+        if "&" in value or "<" in value or ">" in value:
+            return escape(value)
+        return value  # what escape() gives, as text (the render only joins it)
     return escape(printable(value, True))
 
 
