@@ -239,12 +239,16 @@ class _Generator:
             return
         text = spec if isinstance(spec, str) else php.to_string(spec)
         if raw:
-            segments = tuple(text.split("."))
-            lookup = f"_first(data, {text!r})" if len(segments) == 1 else f"_walk(data, {segments!r})"
+            # _first / _walk, their first step inlined: most specs that are templates stop there
+            first, *rest = text.split(".")
+            self.emit(f"value = data.get({first!r}, _M) if type(data) is dict else _first(data, {first!r})")
+            if rest:
+                self.emit("if value is not _M:")
+                self.emit(f"    value = _walk(value, {tuple(rest)!r})")
             copier = "_copy"
         else:
-            lookup, copier = f"_lookup(encoded, {text!r})", "_deep_copy"
-        self.emit(f"value = {lookup}")
+            self.emit(f"value = _lookup(encoded, {text!r})")
+            copier = "_deep_copy"
         self.emit("if value is not _M:")
         self.emit("    if isinstance(value, _ARRAYS):")
         self.emit(f"        value = {copier}(value)")
@@ -329,7 +333,12 @@ class _Generator:
             self.emit("else:", depth)
             return depth + 1
         if function is PREFIXED_CASTS["unsetIfValue=="]:
-            self.emit(f"if _miv(value, {argument!r}):", depth)
+            if not any(character.isdigit() for character in argument):
+                # a string against a non-numeric string: PHP's == compares them as strings
+                test = f"value == {argument!r} if type(value) is str else _miv(value, {argument!r})"
+                self.emit(f"if {test}:", depth)
+            else:
+                self.emit(f"if _miv(value, {argument!r}):", depth)
             self.emit(deleting, depth + 1)
             self.emit("else:", depth)
             return depth + 1
