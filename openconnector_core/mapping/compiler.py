@@ -95,20 +95,6 @@ def _copy(value: Any) -> Any:
     return paths.encode_keys(value, copy=True)
 
 
-def _render(template: rendering.PythonTemplate, text: str, runtime: Runtime, data: Any) -> str:
-    if template.functions and not template.functions <= runtime.names:
-        return runtime.renderer.render(text, data)  # it reports the unknown function
-    return rendering.render(template, runtime.functions, data)
-
-
-def _render_value(template: rendering.PythonTemplate, text: str, runtime: Runtime, data: Any) -> Any:
-    """:func:`_render` of a rule whose text only ``jsonToArray`` reads: printed sub-mapping results
-    come through as their values (:func:`rendering.finish_value`)."""
-    if template.functions and not template.functions <= runtime.names:
-        return runtime.renderer.render(text, data)
-    return rendering.render_value(template, runtime.functions, data)
-
-
 def _render_jinja(text: str, runtime: Runtime, data: Any) -> str:
     return runtime.renderer.render(text, data)
 
@@ -138,8 +124,7 @@ _GLOBALS: dict[str, Any] = {
     "_write": paths.write,
     "_write_segments": paths.write_segments,
     "_delete": paths.delete,
-    "_render": _render,
-    "_render_value": _render_value,
+    "_finish_value": rendering.finish_value,
     "_render_jinja": _render_jinja,
     "_fail": _fail,
     "_TRE": TemplateRenderError,
@@ -257,23 +242,37 @@ class _Generator:
             self.emit(f"    value = {php.html_entity_decode(text)!r}")
         else:
             template = twig.compile_template(text)
-            self.emit("    try:")
             if template is None:
-                self.emit(f"        value = _render_jinja({text!r}, rt, data)")
-            elif template.functions:
-                render = "_render_value" if target in self.decoded else "_render"
-                self.emit(f"        value = {render}({self.constant(template)}, {text!r}, rt, data)")
-            else:  # the template's own function, errors described as the renderer does
-                self.emit(f"        value = _finish({self.constant(template.function)}(data, None))")
-                self.emit("    except _ME as error:")
-                self.emit(f"        raise _fail({prefix!r}, error.message) from error")
-                self.emit("    except Exception as error:")
-                self.emit(f"        raise _fail({prefix!r}, _describe(error)) from error")
-                self.write(target)
-                return
-            self.emit("    except _TRE as error:")
-            self.emit(f"        raise _fail({prefix!r}, error.message) from error")
+                self.jinja(text, prefix, 2)
+            else:
+                self.template(template, text, prefix, target in self.decoded)
         self.write(target)
+
+    def template(self, template: rendering.PythonTemplate, text: str, prefix: str, decoded: bool) -> None:
+        """A rule's template run by its own function, errors described as the renderer does; one
+        calling a function the engine lacks goes to the Jinja renderer, which reports it."""
+        finisher = "_finish_value" if decoded else "_finish"
+        functions = "rt.functions" if template.functions else "None"
+        call = f"{finisher}({self.constant(template.function)}(data, {functions}))"
+        depth = 2  # inside the rule's "else:"
+        if template.functions:
+            self.emit(f"    if {self.constant(template.functions)} <= rt.names:")
+            depth = 3
+        self.emit("try:", depth)
+        self.emit(f"    value = {call}", depth)
+        self.emit("except _ME as error:", depth)
+        self.emit(f"    raise _fail({prefix!r}, error.message) from error", depth)
+        self.emit("except Exception as error:", depth)
+        self.emit(f"    raise _fail({prefix!r}, _describe(error)) from error", depth)
+        if template.functions:
+            self.emit("    else:")
+            self.jinja(text, prefix, 3)
+
+    def jinja(self, text: str, prefix: str, depth: int) -> None:
+        self.emit("try:", depth)
+        self.emit(f"    value = _render_jinja({text!r}, rt, data)", depth)
+        self.emit("except _TRE as error:", depth)
+        self.emit(f"    raise _fail({prefix!r}, error.message) from error", depth)
 
     def write(self, target: str) -> None:
         segments = tuple(target.split("."))

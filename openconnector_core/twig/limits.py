@@ -71,6 +71,13 @@ def current_budget() -> Budget:
     return budget
 
 
+def check_running_time() -> None:
+    """``current_budget().check_time()`` without making a budget when none runs (a fresh one has time)."""
+    budget = _current.get()
+    if budget is not None and time.monotonic() > budget.deadline:
+        budget.check_time()
+
+
 def start_budget(seconds: float = TIME_BUDGET_SECONDS) -> tuple[Budget, object | None]:
     """Start a run's budget unless one is running; returns (budget, token to pass to :func:`end_budget`)."""
     budget = _current.get()

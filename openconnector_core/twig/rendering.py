@@ -10,12 +10,11 @@ from typing import Any
 from markupsafe import escape
 
 from openconnector_core import php
-from openconnector_core.errors import MappingError
 
 from .access import TwigContext
-from .environment import TemplateRenderError, describe_error, printable
+from .environment import TemplateRenderError, printable
 from .filters import f_json_encode
-from .limits import current_budget
+from .limits import check_running_time
 
 RenderFunction = Callable[[Any, Mapping[str, Callable[..., Any]]], list[str]]
 
@@ -93,7 +92,7 @@ def context_of(data: Any) -> TwigContext:
 
 def finish(chunks: list[str]) -> str:
     """The output of a render: within the run's time, its entities decoded once (as the renderer)."""
-    current_budget().check_time()
+    check_running_time()
     output = "".join(chunks)
     if "&" in output:
         return php.html_entity_decode(output)
@@ -134,29 +133,5 @@ def finish_value(chunks: list[str]) -> Any:
     value = _json_value(chunks)
     if value is _NOT_JSON:
         return finish(chunks)
-    current_budget().check_time()
+    check_running_time()
     return value
-
-
-def render(template: PythonTemplate, functions: Mapping[str, Callable[..., Any]], data: Any) -> str:
-    """Render with the top-level keys of ``data`` as variables; as ``TemplateRenderer.render``."""
-    return _rendered(template, functions, data, finish)
-
-
-def render_value(template: PythonTemplate, functions: Mapping[str, Callable[..., Any]], data: Any) -> Any:
-    """:func:`render` finished by :func:`finish_value`."""
-    return _rendered(template, functions, data, finish_value)
-
-
-def _rendered[Finished](
-    template: PythonTemplate,
-    functions: Mapping[str, Callable[..., Any]],
-    data: Any,
-    finisher: Callable[[list[str]], Finished],
-) -> Finished:
-    try:
-        return finisher(template.function(data, functions))
-    except MappingError as error:
-        raise TemplateRenderError(error.message) from error
-    except Exception as error:  # every failure inside a user template is the template's error
-        raise TemplateRenderError(describe_error(error)) from error
