@@ -44,6 +44,10 @@ class Budget:
     resolved: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     # Arrays whose expanded size was measured during this run: id → (size, height, the array).
     measured: dict[int, tuple[int, int, object]] = field(default_factory=dict)
+    # Values rules took from printed sub-mapping results instead of parsing their JSON text (already
+    # finished and JSON-shaped): id → (the value, its expanded size, its height). Walks over the
+    # run's output take them as they are (like ``measured``, this relies on them not changing).
+    carried: dict[int, tuple[object, int, int]] = field(default_factory=dict)
     # Compiled sub-mappings of this run: ids of the mapping object and of the engine's runtime →
     # (the object, its function bound to that runtime).
     compiled: dict[tuple[int, int], tuple[object, object]] = field(default_factory=dict)

@@ -14,7 +14,7 @@ from openconnector_core import php
 from .access import TwigContext
 from .environment import TemplateRenderError, printable
 from .filters import f_json_encode
-from .limits import check_running_time
+from .limits import check_running_time, current_budget
 
 RenderFunction = Callable[[Any, Mapping[str, Callable[..., Any]]], list[str]]
 
@@ -31,6 +31,8 @@ class JsonText(str):
     the array ``jsonToArray`` would parse out of it, without parsing (see :func:`finish_value`)."""
 
     value: Any
+    size: int  # the value's expanded size, as the limits count it
+    height: int  # how many levels of arrays lie below the value's own
 
 
 def execute_json(functions: Mapping[str, Callable[..., Any]], *arguments: Any, **keywords: Any) -> Any:
@@ -99,39 +101,43 @@ def finish(chunks: list[str]) -> str:
     return output
 
 
-_NOT_JSON = object()
-
-
-def _json_value(chunks: list[str]) -> Any:
-    """``json_decode`` of the joined chunks when they are ``J`` or ``[``, ``J``, ``,`` … ``]`` (``J``
-    a :class:`JsonText`, so without ``&``: no entity to decode), else ``_NOT_JSON``."""
-    if len(chunks) == 1:
-        only = chunks[0]
-        return only.value if type(only) is JsonText else _NOT_JSON
+def _json_chunks(chunks: list[str]) -> list[JsonText] | None:
+    """The :class:`JsonText` chunks when the chunks are ``[``, ``J``, ``,`` … ``]``, else ``None``."""
     if len(chunks) < 2 or chunks[0] != "[" or chunks[-1] != "]":
-        return _NOT_JSON
-    values = []
+        return None
+    found: list[JsonText] = []
     expect_value = True
     for chunk in chunks[1:-1]:
         if expect_value:
             if type(chunk) is not JsonText:
-                return _NOT_JSON
-            values.append(chunk.value)
+                return None
+            found.append(chunk)
             expect_value = False
         elif chunk == ",":
             expect_value = True
         else:
-            return _NOT_JSON
-    if expect_value and values:  # a trailing comma
-        return _NOT_JSON
-    return values
+            return None
+    if expect_value and found:  # a trailing comma
+        return None
+    return found
 
 
 def finish_value(chunks: list[str]) -> Any:
-    """:func:`finish`, or directly what ``jsonToArray`` makes of that output when it is JSON made of
-    printed sub-mapping results (the mapping compiler uses it only where nothing else sees the text)."""
-    value = _json_value(chunks)
-    if value is _NOT_JSON:
-        return finish(chunks)
-    check_running_time()
+    """:func:`finish`, or directly what ``jsonToArray`` makes of that output when it is ``J`` or
+    ``[J,J,…]`` (``J`` a :class:`JsonText`, so without ``&``: no entity to decode); the mapping
+    compiler uses it only where nothing else reads the text. The value is recorded in the run's
+    ``carried`` values (finished, its size known)."""
+    if len(chunks) == 1 and type(chunks[0]) is JsonText:
+        only = chunks[0]
+        value, size, height = only.value, only.size, only.height
+    else:
+        found = _json_chunks(chunks)
+        if found is None:
+            return finish(chunks)
+        value = [chunk.value for chunk in found]
+        size = 1 + sum(chunk.size for chunk in found)
+        height = 1 + max(chunk.height for chunk in found) if found else 0
+    budget = current_budget()
+    budget.check_time()
+    budget.carried[id(value)] = (value, size, height)
     return value

@@ -110,3 +110,30 @@ def test_only_a_lone_json_to_array_with_nothing_around_it_is_carried() -> None:
     assert _decoded_targets(rules, [], {"r": "jsonToArray", "s": "countValue:r"}) == set()
     assert _decoded_targets({**rules, "r.b": "y"}, [], {"r": "jsonToArray"}) == set()
     assert _decoded_targets({"a.r": "{{ x }}"}, [], {"a.r": "jsonToArray", "a": "unsetIfValue=="}) == set()
+
+
+def test_carried_values_count_towards_the_size_of_what_holds_them() -> None:
+    # Given a sub-mapping holding two carried lists of 3,000,000 characters each (each under the
+    # limit on its own, together over it), printed by its parent
+    subs: dict[str, dict[str, Any]] = {
+        "big": {"mapping": {"s": "p"}},
+        "pair": {
+            "mapping": {
+                "a": "[{% for i in items %}{% if not loop.first %},{% endif %}"
+                "{{ executeMapping('big', i)|json_encode }}{% endfor %}]",
+                "b": "[{% for i in items %}{% if not loop.first %},{% endif %}"
+                "{{ executeMapping('big', i)|json_encode }}{% endfor %}]",
+            },
+            "cast": {"a": "jsonToArray", "b": "jsonToArray"},
+        },
+    }
+    parent = {
+        "mapping": {"r": "{{ executeMapping('pair', _context)|json_encode }}"},
+        "cast": {"r": "jsonToArray"},
+    }
+    given = {"items": [{"p": "x" * 100_000} for _ in range(30)]}
+
+    # When both engines run it / Then both refuse it on the size limit, with the same message
+    expected = outcome(MappingInterpreter(resolver=subs.get), parent, given, False)
+    assert expected.startswith("error ") and "exceeds" in expected
+    assert outcome(MappingEngine(resolver=subs.get), parent, given, False) == expected
