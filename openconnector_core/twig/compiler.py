@@ -25,7 +25,7 @@ from typing import Any
 from jinja2 import TemplateSyntaxError
 from markupsafe import Markup
 
-from .access import UNDEFINED
+from .access import UNDEFINED, attribute
 from .code import Expr, Translation, jinja_string
 from .environment import _compile
 from .expressions import Names, PythonParser, Unsupported
@@ -140,6 +140,7 @@ class _Compiler:
             "_ej": emit_json,
             "_pj": print_json,
             "_U": UNDEFINED,
+            "_ak": attribute,
             "_context": context_of,
             "type": type,
             "dict": dict,
@@ -222,7 +223,7 @@ class _Compiler:
         self.stack.append(("if", ""))
         expr = parser.parse_expression()
         tested = parser.names.defaults.get(expr.code, expr.code)
-        if self.pure and _PATH_CODE.fullmatch(tested):
+        if self.pure and (tested in parser.names.paths or _PATH_CODE.fullmatch(tested)):
             # {% if a.b|default %}{{ a.b }}{% endif %}: the path is read once, for both.
             name = self.out.fresh("_p")
             self.out.line(f"{name} = {tested}")
@@ -355,10 +356,11 @@ _NODES = (
     ast.Add,
     ast.Attribute,
     ast.Is,
+    ast.NamedExpr,
 )
 _FIXED_NAMES = frozenset(
     {"render", "data", "_c", "_fns", "_out", "_w", "_n", "_s", "_", "_e", "_M", "_size", "len"}
-    | {"_xj", "_ej", "_pj", "_U", "_context", "type", "dict"}
+    | {"_xj", "_ej", "_pj", "_U", "_context", "type", "dict", "_q", "_ak"}
 )
 _GENERATED_NAME = re.compile(r"_[bip][0-9]+|_[ft][0-9]+")
 _BUFFER = re.compile(r"_out|_b[0-9]+")
@@ -377,7 +379,7 @@ def _check_generated(code: str, names: Names) -> None:
                     and _BUFFER.fullmatch(node.value.id)
                 )
                 or (node.attr == "join" and isinstance(node.value, ast.Constant) and node.value.value == "")
-                or (node.attr == "get" and isinstance(node.value, ast.Name) and node.value.id == "_c")
+                or (node.attr == "get" and isinstance(node.value, ast.Name) and node.value.id in ("_c", "_q"))
             ):
                 raise Unsupported("generated attribute")
         elif isinstance(node, ast.Name):

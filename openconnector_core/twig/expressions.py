@@ -5,6 +5,7 @@ one-step function."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +31,7 @@ class Names:
         self.defaults: dict[str, str] = {}  # code of x|default → code of x
         self.fused: set[str] = set()  # codes of executeMapping(...)|json_encode
         self.whole_context = False  # the template reads _context itself
+        self.paths: set[str] = set()  # codes of attribute chains on the context, inlined
         self._ids: dict[tuple[str, str], str] = {}
 
     def bind(self, kind: str, name: str, table: Mapping[str, Any]) -> str:
@@ -44,6 +46,25 @@ class Names:
         return self._ids[key]
 
 
+def _inline_path(keys: tuple[str, ...]) -> str | None:
+    """``_a(_c, 'k1', 'k2', …)`` as straight look-ups: ``.get`` on plain dicts, :func:`attribute` on
+    anything else (what ``_a`` does step by step); ``None`` unless every key is a string literal
+    without a leading ``__`` (numbers index lists, dunder keys are refused: both stay with ``_a``)."""
+    names = []
+    for code in keys:
+        try:
+            key = ast.literal_eval(code)
+        except (ValueError, SyntaxError):
+            return None
+        if type(key) is not str or key.startswith("__"):
+            return None
+        names.append(key)
+    inline = f"_c.get({names[0]!r}, _U)"  # the context is a dict (a TwigContext)
+    for key in names[1:]:
+        inline = f"(_q.get({key!r}, _U) if type(_q := {inline}) is dict else _ak(_q, {key!r}))"
+    return inline
+
+
 class PythonParser(ExpressionParser):
     def __init__(self, tokens: list[Token], translation: Translation, names: Names) -> None:
         super().__init__(tokens, translation, lambda name: True)
@@ -56,6 +77,11 @@ class PythonParser(ExpressionParser):
     def h(self, name: str, first: str, *rest: str) -> str:
         if name not in HELPERS:
             raise Unsupported(name)
+        if name == "_a" and first == "_c" and rest:
+            inline = _inline_path(rest)
+            if inline is not None:
+                self.names.paths.add(inline)
+                return inline
         return f"{name}({', '.join((first, *rest))})"
 
     def emit_test(self, subject: str, name: str, arguments: list[str] | None) -> str:
