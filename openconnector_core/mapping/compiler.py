@@ -288,6 +288,21 @@ class _Generator:
             self.emit(f"    out[{first!r}] = {{{last!r}: value}}")
             self.emit("else:")
             self.emit(f"    _write_segments(out, {segments!r}, value)")
+        elif len(segments) == 3:  # the same one level deeper
+            first, middle, last = segments
+            self.emit(f"parent = out.get({first!r})")
+            self.emit("if type(parent) is dict:")
+            self.emit(f"    child = parent.get({middle!r})")
+            self.emit("    if type(child) is dict:")
+            self.emit(f"        child[{last!r}] = value")
+            self.emit("    elif type(child) is not list:")
+            self.emit(f"        parent[{middle!r}] = {{{last!r}: value}}")
+            self.emit("    else:")
+            self.emit(f"        _write_segments(out, {segments!r}, value)")
+            self.emit("elif type(parent) is not list:")
+            self.emit(f"    out[{first!r}] = {{{middle!r}: {{{last!r}: value}}}}")
+            self.emit("else:")
+            self.emit(f"    _write_segments(out, {segments!r}, value)")
         else:
             self.emit(f"_write_segments(out, {segments!r}, value)")
 
@@ -319,8 +334,6 @@ class _Generator:
 
     def cast(self, function: Callable[..., Any], argument: str, path: str, depth: int) -> int:
         """One cast of a chain; returns the depth the next one goes at (after a possible delete)."""
-        # paths.delete of a key of the output (a dict): pop it
-        deleting = f"out = _delete(out, {path!r})" if "." in path else f"out.pop({path!r}, None)"
         if function is PREFIXED_CASTS["unsetIfValue=="] and argument == "":
             # matches_if_value(value, ""): PHP-empty, or an array whose leaves all are
             self.emit(
@@ -328,7 +341,7 @@ class _Generator:
                 " and _miv(value, '')):",
                 depth,
             )
-            self.emit(deleting, depth + 1)
+            self.delete(path, depth + 1)
             self.emit("else:", depth)
             return depth + 1
         if function is PREFIXED_CASTS["unsetIfValue=="]:
@@ -338,12 +351,12 @@ class _Generator:
                 self.emit(f"if {test}:", depth)
             else:
                 self.emit(f"if _miv(value, {argument!r}):", depth)
-            self.emit(deleting, depth + 1)
+            self.delete(path, depth + 1)
             self.emit("else:", depth)
             return depth + 1
         if function is CASTS["keyCantBeValue"]:
             self.emit(f"if _loose({path!r}, value):", depth)
-            self.emit(deleting, depth + 1)
+            self.delete(path, depth + 1)
             self.emit("else:", depth)
             return depth + 1
         if function is PREFIXED_CASTS["setNullIfValue=="]:
@@ -354,12 +367,31 @@ class _Generator:
             call = f"{self.constant(function)}(value, None)"
         self.emit(f"new = {call}", depth)
         self.emit("if new is _DELETE:", depth)
-        self.emit(deleting, depth + 1)
+        self.delete(path, depth + 1)
         self.emit("else:", depth)
         self.emit("if new is not value:", depth + 1)
         self.emit("value = new", depth + 2)
         self.emit(f"out = _write(out, {path!r}, value)", depth + 2)
         return depth + 1
+
+    def delete(self, path: str, depth: int) -> None:
+        """paths.delete of ``path`` in the output (a dict without dotted keys): popped from the objects
+        on the way; anything else (a list, a missing level of a long path) takes paths.delete."""
+        segments = path.split(".")
+        if len(segments) == 1:
+            self.emit(f"out.pop({path!r}, None)", depth)
+            return
+        if len(segments) > 3:
+            self.emit(f"out = _delete(out, {path!r})", depth)
+            return
+        self.emit(f"parent = out.get({segments[0]!r})", depth)
+        if len(segments) == 3:
+            self.emit("if type(parent) is dict:", depth)
+            self.emit(f"    parent = parent.get({segments[1]!r})", depth)
+        self.emit("if type(parent) is dict:", depth)
+        self.emit(f"    parent.pop({segments[-1]!r}, None)", depth)
+        self.emit("else:", depth)
+        self.emit(f"    out = _delete(out, {path!r})", depth)
 
 
 def _decoded_targets(definitions: Mapping[str, Any], unset: Any, cast_rules: Any) -> frozenset[str]:
