@@ -63,8 +63,9 @@ def for_loop(
         context.pop(name, None)
     for name in [name for name in context if name not in parent]:
         del context[name]
-    for name, value in parent.items():
-        context.setdefault(name, value)
+    for name in (key_name, value_name, "loop"):  # nothing else can be missing: variables only grow
+        if name in parent:
+            context[name] = parent[name]
 
 
 def with_scope(context: TwigContext, variables: Any, only: bool) -> Iterator[None]:
