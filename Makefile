@@ -78,7 +78,10 @@ bench: build ## Run the benchmarks (they print ratios against a baseline; docs/b
 	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/mapping.py
 	$(PY) benchmarks/calls.py
+	$(PY) benchmarks/gateway.py
 	$(PY) benchmarks/objects.py
+	$(PY) benchmarks/sync.py
+	$(PY) benchmarks/jobs_events.py
 
 clean: ## Remove virtualenvs, build output and local state
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .openconnector .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(SAM_VENV) .venv-dlt .aws-sam .openconnector .mypy_cache .ruff_cache .pytest_cache

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from openconnector_core.entities.service import EntityService
+    from openconnector_core.events.service import EventService
+    from openconnector_core.events.transport import EventBus, TaskQueue
+    from openconnector_core.gateway.files import FileStore
+    from openconnector_core.gateway.service import Gateway
     from openconnector_core.mapping import MappingEngine
     from openconnector_core.objects.service import ObjectStore
     from openconnector_core.objects.storage import ObjectStorage
@@ -38,20 +42,34 @@ class Container:
         log_store: LogStore | None = None,
         secret_store: SecretStore | None = None,
         http_transport: httpx.BaseTransport | None = None,
+        event_bus: EventBus | None = None,
+        event_queue: TaskQueue | None = None,
+        file_store: FileStore | None = None,
         object_storage: ObjectStorage | None = None,
     ) -> None:
         self.settings = settings
+        self._event_bus = event_bus
+        self._event_queue = event_queue
         self._entity_store = entity_store
         self._contract_store = contract_store
         self._log_store = log_store
         self._secret_store = secret_store
         self._http_transport = http_transport
+        self._file_store = file_store
         self._object_storage = object_storage
 
     @classmethod
     def in_memory(
-        cls, settings: Settings | None = None, *, http_transport: httpx.BaseTransport | None = None
+        cls,
+        settings: Settings | None = None,
+        *,
+        http_transport: httpx.BaseTransport | None = None,
+        event_bus: EventBus | None = None,
     ) -> Container:
+        """In-memory stores. Events are published only to an ``event_bus`` passed in (e.g. an
+        ``InlineBus`` that dispatches in-process); push deliveries run in-process."""
+        from openconnector_core.events.transport import InlineQueue
+        from openconnector_core.gateway.files import MemoryFileStore
         from openconnector_core.store.memory import MemoryEntityStore, MemoryLogStore, MemorySecretStore
         from openconnector_core.store.objects_memory import MemoryObjectStorage
 
@@ -62,6 +80,9 @@ class Container:
             log_store=MemoryLogStore(),
             secret_store=MemorySecretStore(),
             http_transport=http_transport,
+            event_bus=event_bus,
+            event_queue=InlineQueue(),
+            file_store=MemoryFileStore(),
             object_storage=MemoryObjectStorage(),
         )
 
@@ -108,6 +129,21 @@ class Container:
         return SecretsManagerStore(client, self.settings.secrets_prefix)
 
     @cached_property
+    def files(self) -> FileStore:
+        """The files bucket (downloads, written files, chunked uploads)."""
+        if self._file_store is not None:
+            return self._file_store
+        import boto3
+        from botocore.config import Config
+
+        from openconnector_core.store.s3_files import S3FileStore
+
+        # Signature V4 for presigned download URLs too (boto3 may otherwise presign with V2).
+        config = Config(signature_version="s3v4")
+        client = boto3.client("s3", region_name=self.settings.aws_region, config=config)
+        return S3FileStore(client, self.settings.files_bucket)
+
+    @cached_property
     def object_storage(self) -> ObjectStorage:
         if self._object_storage is not None:
             return self._object_storage
@@ -122,18 +158,36 @@ class Container:
 
     # ------------------------------------------------------------------ services and engines
     @cached_property
-    def entities(self) -> EntityService:
-        from openconnector_core.entities.service import EntityService
+    def gateway(self) -> Gateway:
+        from openconnector_core.gateway.service import Gateway
 
-        return EntityService(self.entity_store, self.secrets, contracts=self.contract_store, logs=self.logs)
+        return Gateway(self)
+
+    @cached_property
+    def entities(self) -> EntityService:
+        from functools import partial
+
+        from openconnector_core.entities.service import EntityService
+        from openconnector_core.gateway.cache import bump_version
+
+        return EntityService(
+            self.entity_store,
+            self.secrets,
+            contracts=self.contract_store,
+            logs=self.logs,
+            on_write=partial(bump_version, self.entity_store),
+        )
 
     @cached_property
     def objects(self) -> ObjectStore:
         """The object store (registers/schemas/objects): ``ObjectService`` of ``objects.ports``."""
+        from openconnector_core.events.objects import object_listener
         from openconnector_core.objects.audit import AuditTrail
         from openconnector_core.objects.service import ObjectStore
 
-        return ObjectStore(self.entity_store, self.object_storage, AuditTrail(self.logs))
+        store = ObjectStore(self.entity_store, self.object_storage, AuditTrail(self.logs))
+        store.subscribe(object_listener(lambda event: self.events.publish(event)))  # §8.2 events
+        return store
 
     @cached_property
     def call_engine(self) -> CallEngine:
@@ -167,6 +221,26 @@ class Container:
             resolver=self._resolve_mapping,
             functions={"callSource": self.call_engine.call_source_function},
         )
+
+    @cached_property
+    def events(self) -> EventService:
+        """CloudEvents over the EventBridge bus and the EventQueue. Without ``EVENT_BUS_NAME`` (or an
+        injected bus) nothing is published; without ``EVENT_QUEUE_URL`` push deliveries run in-process."""
+        from openconnector_core.events.service import EventService
+        from openconnector_core.events.transport import EventBridgeBus, InlineQueue, NoBus, SqsTaskQueue
+
+        bus, queue = self._event_bus, self._event_queue
+        if bus is None and self.settings.event_bus_name:
+            import boto3
+
+            client = boto3.client("events", region_name=self.settings.aws_region)
+            bus = EventBridgeBus(client, self.settings.event_bus_name)
+        if queue is None and self.settings.event_queue_url:
+            import boto3
+
+            sqs = boto3.client("sqs", region_name=self.settings.aws_region)
+            queue = SqsTaskQueue(sqs, self.settings.event_queue_url)
+        return EventService(self, bus or NoBus(), queue or InlineQueue())
 
     def _resolve_mapping(self, ref: str) -> dict[str, Any] | None:
         from openconnector_core.errors import NotFoundError

@@ -76,6 +76,16 @@ def _positive_number(value: str) -> float:
     return number
 
 
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number of seconds") from None
+    if not 0 <= number < float("inf"):
+        raise ValueError(f"{value!r} must be 0 or more seconds")
+    return number
+
+
 def _token(value: str) -> str | None:
     if not value:
         return None
@@ -118,7 +128,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("SECRETS_PREFIX", "secrets_prefix", "openconnector/", _name, "Secrets Manager name prefix"),
     Variable("SYNC_QUEUE_URL", "sync_queue_url", "", _text, "SQS queue of synchronization pages"),
     Variable("EVENT_QUEUE_URL", "event_queue_url", "", _text, "SQS queue of CloudEvents"),
-    Variable("EVENT_BUS_NAME", "event_bus_name", "default", _name, "EventBridge bus"),
+    Variable(
+        "EVENT_BUS_NAME", "event_bus_name", "", _text, "EventBridge bus (unset: events are not published)"
+    ),
     Variable("AWS_REGION", "aws_region", "eu-west-1", _name, "AWS region"),
     Variable(
         "POWERTOOLS_TRACE_DISABLED", "trace_disabled", "true", _flag, "X-Ray tracing off (template: Tracing)"
@@ -162,6 +174,13 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "OPENCONNECTOR_SCHEDULE_SPEED", "schedule_speed", "1", _positive_number, "local schedule speed-up"
     ),
+    Variable(
+        "OPENCONNECTOR_GATEWAY_CACHE_SECONDS",
+        "gateway_cache_seconds",
+        "2",
+        _seconds,
+        "how often a warm gateway checks its configuration version (docs/adr/0210)",
+    ),
 )
 KNOWN = frozenset(variable.name for variable in VARIABLES)
 
@@ -194,6 +213,7 @@ class Settings:
     admin_token: str | None
     url: str
     schedule_speed: float
+    gateway_cache_seconds: float
 
     def __init__(self, **environment: str) -> None:
         problems = [

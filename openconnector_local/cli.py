@@ -98,7 +98,14 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     run.add_argument("synchronization", metavar="ID", help="id, uuid or slug of the synchronization")
     run.add_argument("--test", action="store_true", help="dry run: nothing is written")
     run.add_argument("--force", action="store_true", help="process objects even when unchanged")
+    run.add_argument("--data", help="run data: a JSON object, or a JSON file ('-' for stdin)")
     run.add_argument("--poll-interval", type=float, default=1.0, help=argparse.SUPPRESS)
+
+    jobs = commands.add_parser("jobs", help="jobs")
+    jobs_commands = jobs.add_subparsers(dest="jobs_command", required=True, metavar="SUBCOMMAND")
+    job_run = jobs_commands.add_parser("run", parents=[client], help="run a job now and print its log")
+    job_run.add_argument("job", metavar="ID", help="id, uuid or slug")
+    job_run.add_argument("--force", action="store_true", help="run even when disabled or not due")
 
     mapping = commands.add_parser("mapping", help="mappings")
     mapping_commands = mapping.add_subparsers(dest="mapping_command", required=True, metavar="SUBCOMMAND")
@@ -148,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "import": _import,
             "export": _export,
             "sync": _sync_run,
+            "jobs": _jobs_run,
             "mapping": _mapping_test,
             "logs": _logs,
             "objects": _objects_list,
@@ -247,28 +255,79 @@ def _print_json(document: Any) -> None:
     print(json.dumps(document, indent=2, ensure_ascii=False))
 
 
+IMPORT_TYPES = ("source", "mapping", "rule", "endpoint", "synchronization", "job")
+
+
+def _type_hint(path: Path, document: Any) -> dict[str, str]:
+    """Files of the original without ``@type`` say what they are by their folder (``mappings/…``)."""
+    if not isinstance(document, dict) or "components" in document or "@type" in document:
+        return {}
+    kind = path.parent.name.lower().removesuffix("s")
+    return {"type": kind} if kind in IMPORT_TYPES else {}
+
+
 def _import(arguments: argparse.Namespace) -> int:
+    failed = False
     with _client(arguments) as client:
         for path in arguments.files:
             document = _read_json(path)
-            result = client.json("POST", "/api/configurations/import", json=document, missing=NOT_YET)
+            result = client.json(
+                "POST",
+                "/api/configurations/import",
+                json=document,
+                params=_type_hint(path, document),
+                missing=NOT_YET,
+            )
             if arguments.json:
                 _print_json(result)
             else:
-                print(f"{path}: imported{_summary(result)}")
-    return 0
+                print(f"{path}:")
+                print(_import_table(result))
+            failed = failed or bool(isinstance(result, dict) and result.get("errors"))
+    return 1 if failed else 0
 
 
-def _summary(result: Any) -> str:
+def _import_table(result: Any) -> str:
+    """One row per entity type (created / updated / unchanged / errors), then what needs attention."""
     if not isinstance(result, dict):
-        return ""
-    counts = []
-    for key, value in result.items():
-        if isinstance(value, list):
-            counts.append(f"{len(value)} {key}")
-        elif isinstance(value, int) and not isinstance(value, bool):
-            counts.append(f"{value} {key}")
-    return f" ({', '.join(counts)})" if counts else ""
+        return f"  {result}"
+    outcomes = ("created", "updated", "unchanged")
+    errors = [e for e in result.get("errors") or [] if isinstance(e, dict)]
+    types = sorted(
+        {t for key in outcomes for t in (result.get(key) or {})} | {str(e.get("type")) for e in errors}
+    )
+    rows: list[list[str]] = [["type", *outcomes, "errors"]]
+    for kind in types:
+        counts = [str(len((result.get(key) or {}).get(kind, []))) for key in outcomes]
+        rows.append([str(kind), *counts, str(sum(e.get("type") == kind for e in errors))])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows
+    ]
+    lines += [f"  error: {e.get('type')} {e.get('slug')}: {e.get('error')}" for e in errors]
+    for item in result.get("unresolved") or []:
+        lines.append(
+            f"  unresolved: {item.get('type')} {item.get('slug')}.{item.get('field')} → "
+            f"{item.get('target')} {item.get('reference')!r}"
+        )
+    return "\n".join(lines)
+
+
+def _jobs_run(arguments: argparse.Namespace) -> int:
+    with _client(arguments) as client:
+        log = client.json(
+            "POST",
+            f"/api/jobs/{arguments.job}/run",
+            json={"forceRun": arguments.force},
+            missing=f"Unknown job? {NOT_YET}",
+        )
+    if arguments.json:
+        _print_json(log)
+    elif log is None:
+        print("not due yet (nothing ran); use --force to run it now")
+    else:
+        print(_log_line("jobs", log))
+    return 0 if log is None or log.get("level") not in ("ERROR", "CRITICAL") else 1
 
 
 def _export(arguments: argparse.Namespace) -> int:
@@ -290,10 +349,14 @@ def _export(arguments: argparse.Namespace) -> int:
 def _sync_run(arguments: argparse.Namespace) -> int:
     identifier = arguments.synchronization
     with _client(arguments) as client:
+        body: dict[str, Any] = {"test": arguments.test, "force": arguments.force}
+        if arguments.data is not None:
+            body["data"] = _run_data(arguments.data)
         log = client.json(
             "POST",
             f"/api/synchronizations/{identifier}/run",
-            json={"test": arguments.test, "force": arguments.force},
+            json=body,
+            params={"wait": 0},  # answer at once (202): the bar shows the progress
             missing=f"Unknown synchronization? {NOT_YET}",
         )
         bar = ProgressBar(sys.stderr)
@@ -309,6 +372,19 @@ def _sync_run(arguments: argparse.Namespace) -> int:
     else:
         print(_sync_line(log))
     return 0 if _sync_succeeded(log) else 1
+
+
+def _run_data(value: str) -> Any:
+    """``--data``: inline JSON, else a JSON file (``-`` = stdin); it must be an object."""
+    from openconnector_local.client import EXIT_USAGE, CliError
+
+    try:
+        data = json.loads(value)
+    except ValueError:
+        data = _read_json(value)
+    if not isinstance(data, dict):
+        raise CliError("--data must be a JSON object", EXIT_USAGE)
+    return data
 
 
 def _is_running(log: Any) -> bool:
@@ -365,6 +441,10 @@ class ProgressBar:
         else:
             status = log.get("status", "running") if isinstance(log, dict) else "running"
             line = f"[{'.' * self.WIDTH}] {status}"
+        result = log.get("result") if isinstance(log, dict) else None
+        pages = result.get("pages") if isinstance(result, dict) else None
+        if isinstance(pages, dict) and pages.get("fetched"):
+            line += f", {pages['fetched']} pages"
         if line == self._last:
             return
         self._last = line

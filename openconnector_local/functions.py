@@ -92,6 +92,8 @@ def base_environment(
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "POWERTOOLS_TRACE_DISABLED": os.environ.get("POWERTOOLS_TRACE_DISABLED", "true"),
         "OPENCONNECTOR_LOCAL_PORTS": ",".join(str(port) for port in own_ports),
+        # Locally an edited endpoint or rule answers at once (in AWS the gateway checks every 2 s).
+        "OPENCONNECTOR_GATEWAY_CACHE_SECONDS": os.environ.get("OPENCONNECTOR_GATEWAY_CACHE_SECONDS", "0"),
     }
 
 

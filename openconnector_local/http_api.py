@@ -105,6 +105,11 @@ def build_event(
             cookies.extend(part.strip() for part in value.split(";") if part.strip())
             continue
         joined[key] = f"{joined[key]},{value}" if key in joined else value
+    # API Gateway adds these; links the handlers build (e.g. the gateway's ``next``) rely on them.
+    joined.setdefault("x-forwarded-proto", "http")
+    joined["x-forwarded-for"] = (
+        f"{joined['x-forwarded-for']},{source_ip}" if "x-forwarded-for" in joined else source_ip
+    )
     query: dict[str, str] = {}
     for name, value in parse_qsl(raw_query, keep_blank_values=True):
         query[name] = f"{query[name]},{value}" if name in query else value

@@ -13,6 +13,26 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 def routers() -> list[Router]:
     """Every router of the management API, most specific first."""
-    from openconnector_core.api import actions, aliases, objects, resources, system
+    from openconnector_core.api import (
+        actions,
+        aliases,
+        configurations,
+        events,
+        jobs,
+        objects,
+        resources,
+        synchronizations,
+        system,
+    )
 
-    return [system.router, aliases.router, actions.router, objects.router, resources.router]
+    return [
+        system.router,
+        aliases.router,
+        actions.router,
+        objects.router,
+        synchronizations.router,
+        jobs.router,
+        events.router,
+        configurations.router,
+        resources.router,
+    ]

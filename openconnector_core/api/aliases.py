@@ -19,7 +19,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from openconnector_core.api import actions
+from openconnector_core.api import actions, configurations, events, jobs
 from openconnector_core.api.deps import container
 from openconnector_core.api.http import json_body, json_response, query_params
 from openconnector_core.errors import ValidationError
@@ -34,6 +34,7 @@ SCAN_LIMIT = 10_000
 STATS_SCAN_LIMIT = 100_000
 FETCH = 500
 SORTABLE = {"created": "created", "status_code": "statusCode"}
+SLOW_JOB_MS = 5000  # the original's slow_executions threshold
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,57 @@ def source_logs() -> Response[Any]:
     return json_response(200, original_page(fetch, params, where if equal else None))
 
 
+# ---------------------------------------------------------------- synchronizations
+
+_SYNC_LOG_PARAMS = {"synchronization_id": "synchronizationId"}
+
+
+@alias(
+    "GET",
+    "/api/synchronizations/logs",
+    "Synchronization logs, newest first, in the original's page shape (_limit, _page, date_from, "
+    "date_to, synchronization_id, status and other filters)",
+)
+def synchronization_logs() -> Response[Any]:
+    params = {_SYNC_LOG_PARAMS.get(name, name): value for name, value in query_params(router).items()}
+    since = _moment(params["date_from"], "date_from", end_of_day=False) if params.get("date_from") else None
+    until = _moment(params["date_to"], "date_to", end_of_day=True) if params.get("date_to") else None
+    subject = params.get("synchronizationId") or None
+    equal = {
+        name: value
+        for name, value in params.items()
+        if name not in ("date_from", "date_to", "synchronizationId") and not name.startswith("_")
+    }
+    logs = container().logs
+
+    def fetch(cursor: str | None) -> Page:
+        return logs.query(
+            "synchronization-logs", subject=subject, since=since, until=until, limit=FETCH, cursor=cursor
+        )
+
+    def where(item: dict[str, Any]) -> bool:
+        return all(str(item.get(name)) == value for name, value in equal.items())
+
+    return json_response(200, original_page(fetch, params, where if equal else None))
+
+
+@alias("GET", "/api/synchronizations/contracts/<key>", "All contracts of a synchronization (a JSON list)")
+def synchronization_contracts(key: str) -> Response[Any]:
+    from urllib.parse import unquote
+
+    services = container()
+    synchronization = services.entities.get("synchronizations", unquote(key)).item
+    filters = {"synchronizationId": str(synchronization["id"]), "_limit": str(FETCH)}
+
+    def fetch(cursor: str | None) -> Page:
+        return services.entities.list(
+            "synchronization-contracts", {**filters, **({"_next": cursor} if cursor else {})}
+        )
+
+    contracts, _ = walk(fetch, SCAN_LIMIT)
+    return json_response(200, contracts)
+
+
 # ---------------------------------------------------------------- dashboard
 
 
@@ -194,9 +246,8 @@ def _days(start: datetime, end: datetime) -> Iterator[str]:
         day += timedelta(days=1)
 
 
-@alias("GET", "/api/dashboard/callstats", "Calls per day and per hour of day, {success, error} (from, to)")
-def call_stats() -> Response[Any]:
-    params = query_params(router)
+def _window(params: Mapping[str, str]) -> tuple[datetime, datetime]:
+    """``from``/``to`` of a statistics call (the last 7 days by default)."""
     now = datetime.now(UTC)
     start = (
         _moment(params["from"], "from", end_of_day=False) if params.get("from") else now - timedelta(days=7)
@@ -204,6 +255,29 @@ def call_stats() -> Response[Any]:
     end = _moment(params["to"], "to", end_of_day=True) if params.get("to") else now
     if end < start:
         raise ValidationError("'to' is before 'from'", fields=["from", "to"])
+    return start, end
+
+
+def _stats(
+    items: list[dict[str, Any]], exact: bool, start: datetime, end: datetime, success: Callable[[Any], bool]
+) -> dict[str, Any]:
+    """``{daily, hourly}`` counts of ``{success, error}``, as the original's dashboard statistics."""
+    daily = {day: {"success": 0, "error": 0} for day in _days(start, end)}
+    hourly: dict[str, dict[str, int]] = {}
+    for item in items:
+        created = datetime.fromisoformat(str(item["created"])).astimezone(UTC)
+        outcome = "success" if success(item) else "error"
+        daily.setdefault(created.date().isoformat(), {"success": 0, "error": 0})[outcome] += 1
+        hourly.setdefault(str(created.hour), {"success": 0, "error": 0})[outcome] += 1
+    body: dict[str, Any] = {"daily": daily, "hourly": dict(sorted(hourly.items(), key=lambda kv: int(kv[0])))}
+    if not exact:
+        body["countIsExact"] = False
+    return body
+
+
+@alias("GET", "/api/dashboard/callstats", "Calls per day and per hour of day, {success, error} (from, to)")
+def call_stats() -> Response[Any]:
+    start, end = _window(query_params(router))
     logs = container().call_logs
     window = {"date_from": start.isoformat(), "date_to": end.isoformat(), "_limit": str(FETCH)}
 
@@ -211,17 +285,92 @@ def call_stats() -> Response[Any]:
         return logs.list({**window, **({"_next": cursor} if cursor else {})})
 
     items, exact = walk(fetch, STATS_SCAN_LIMIT)
-    daily = {day: {"success": 0, "error": 0} for day in _days(start, end)}
-    hourly: dict[str, dict[str, int]] = {}
-    for item in items:
-        created = datetime.fromisoformat(str(item["created"])).astimezone(UTC)
-        outcome = "success" if 200 <= int(item.get("statusCode") or 0) < 300 else "error"
-        daily.setdefault(created.date().isoformat(), {"success": 0, "error": 0})[outcome] += 1
-        hourly.setdefault(str(created.hour), {"success": 0, "error": 0})[outcome] += 1
-    body: dict[str, Any] = {"daily": daily, "hourly": dict(sorted(hourly.items(), key=lambda kv: int(kv[0])))}
-    if not exact:
-        body["countIsExact"] = False
-    return json_response(200, body)
+    return json_response(
+        200, _stats(items, exact, start, end, lambda item: 200 <= int(item.get("statusCode") or 0) < 300)
+    )
+
+
+@alias("GET", "/api/dashboard/jobstats", "Job runs per day and per hour of day, {success, error} (from, to)")
+def job_stats() -> Response[Any]:
+    from openconnector_core.jobs.runner import SUCCESS_LEVELS
+
+    start, end = _window(query_params(router))
+    logs = container().logs
+
+    def fetch(cursor: str | None) -> Page:
+        return logs.query("job-logs", since=start, until=end, limit=FETCH, cursor=cursor)
+
+    items, exact = walk(fetch, STATS_SCAN_LIMIT)
+    return json_response(
+        200, _stats(items, exact, start, end, lambda item: item.get("level") in SUCCESS_LEVELS)
+    )
+
+
+@alias(
+    "GET",
+    "/api/dashboard/syncstats",
+    "Synchronized objects (contract logs) per day and per hour of day, {success, error} (from, to)",
+)
+def sync_stats() -> Response[Any]:
+    start, end = _window(query_params(router))
+    logs = container().logs
+
+    def fetch(cursor: str | None) -> Page:
+        return logs.query("synchronization-contract-logs", since=start, until=end, limit=FETCH, cursor=cursor)
+
+    items, exact = walk(fetch, STATS_SCAN_LIMIT)
+    return json_response(
+        200, _stats(items, exact, start, end, lambda item: item.get("targetResult") != "invalid")
+    )
+
+
+# ---------------------------------------------------------------- jobs, events, configurations
+
+alias("POST", "/api/jobs/run/<key>", "Run a job now (forceRun in the body); null when not due")(jobs.run)
+
+
+@alias("POST", "/api/jobs/test/<key>", "Run a job now, ignoring isEnabled and nextRun (forceRun)")
+def test_job(key: str) -> Response[Any]:
+    return jobs.run_job(key, force=True)
+
+
+_JOB_LOG_PARAMS = {"job_id": "jobId", "job_class": "jobClass", "status": "level"}
+
+
+@alias(
+    "GET",
+    "/api/jobs/logs",
+    "Job logs in the original's page shape (_limit, _page, date_from, date_to, filters)",
+)
+def job_logs() -> Response[Any]:
+    params = {_JOB_LOG_PARAMS.get(name, name): value for name, value in query_params(router).items()}
+    since = _moment(params["date_from"], "date_from", end_of_day=False) if params.get("date_from") else None
+    until = _moment(params["date_to"], "date_to", end_of_day=True) if params.get("date_to") else None
+    equal = {
+        name: value
+        for name, value in params.items()
+        if name not in ("date_from", "date_to", "slow_executions") and not name.startswith("_")
+    }
+    slow = params.get("slow_executions", "").lower() in ("1", "true", "yes")
+    logs = container().logs
+
+    def fetch(cursor: str | None) -> Page:
+        return logs.query("job-logs", since=since, until=until, limit=FETCH, cursor=cursor)
+
+    def where(item: dict[str, Any]) -> bool:
+        if slow and int(item.get("executionTime") or 0) <= SLOW_JOB_MS:
+            return False
+        return all(str(item.get(name)) == value for name, value in equal.items())
+
+    return json_response(200, original_page(fetch, params, where if equal or slow else None))
+
+
+alias("POST", "/api/import", "Import one JSON-LD object ({json: …}) or a bundle")(
+    configurations.import_original
+)
+alias("GET", "/api/events/subscriptions/<key>/pull", "Pull a subscription's messages (cursor, limit)")(
+    events.pull
+)
 
 
 # ---------------------------------------------------------------- settings

@@ -370,8 +370,11 @@ def openapi_document(version: str) -> dict[str, Any]:
 
     schemas, names = _components(dict(RESOURCES))
     schemas.update(_action_schemas())
+    from openconnector_core.api.openapi_operations import jobs_events_configuration_paths
+
     paths = _action_paths()
     paths.update(_alias_paths())
+    paths.update(jobs_events_configuration_paths())
     for resource in sorted(RESOURCES):
         paths.update(_resource_paths(resource, names[resource], bool(RESOURCES[resource].read_only)))
     paths.update(objects.openapi_paths())

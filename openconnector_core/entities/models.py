@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
 from openconnector_core.entities import enums
 from openconnector_core.entities.base import ConfigEntity, Json, JsonObject, Timestamp, one_of
@@ -12,11 +12,15 @@ from openconnector_core.entities.base import ConfigEntity, Json, JsonObject, Tim
 PING_ACTION = "OCA\\OpenConnector\\Action\\PingAction"
 
 
-def _upper(value: Any) -> Any:
-    return value.upper() if isinstance(value, str) else value
+def _http_method(value: str | None) -> str | None:
+    """Any case is a method, but it is stored as written: the original compares a stored method
+    with the request's case-sensitively, so a stored ``get`` serves no request (clients send ``GET``)."""
+    if value is not None and value.upper() not in enums.HTTP_METHODS:
+        raise ValueError(f"{value!r} is not one of: {', '.join(enums.HTTP_METHODS)}")
+    return value
 
 
-HttpMethod = Annotated[str | None, BeforeValidator(_upper), one_of(enums.HTTP_METHODS)]
+HttpMethod = Annotated[str | None, AfterValidator(_http_method)]
 TargetType = Annotated[str | None, one_of(enums.TARGET_TYPES)]
 
 
@@ -146,6 +150,7 @@ class Job(ConfigEntity):
     job_class: str | None = PING_ACTION
     arguments: Json = None
     interval: int | None = 3600
+    cron: str | None = None  # ours: a 5-field cron expression (UTC) used instead of ``interval``
     execution_time: int | None = 3600
     time_sensitive: bool | None = True
     allow_parallel_runs: bool | None = False

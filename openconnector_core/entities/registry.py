@@ -61,6 +61,18 @@ def _check_mapping(wire: dict[str, Any]) -> None:
     validate_mapping(wire)
 
 
+def _check_job(wire: dict[str, Any]) -> None:
+    from openconnector_core.jobs.schedule import validate_job  # cron parsing loads on first save
+
+    validate_job(wire)
+
+
+def _check_rule(wire: dict[str, Any]) -> None:
+    from openconnector_core.gateway.rules import check_rule  # the rule registry loads on first save
+
+    check_rule(wire)
+
+
 def _check_schema(wire: dict[str, Any]) -> None:
     from openconnector_core.objects.validation import check_schema  # jsonschema loads on first save
 
@@ -92,9 +104,9 @@ RESOURCES: dict[str, ResourceSpec] = {
         _spec("sources", models.Source, "source", secrets=SOURCE_SECRETS),
         _spec("endpoints", models.Endpoint, "endpoint"),
         _spec("mappings", models.Mapping, "mapping", check=_check_mapping),
-        _spec("rules", models.Rule, "rule", secrets=RULE_SECRETS),
+        _spec("rules", models.Rule, "rule", secrets=RULE_SECRETS, check=_check_rule),
         _spec("synchronizations", models.Synchronization, "synchronization", secrets=SYNCHRONIZATION_SECRETS),
-        _spec("jobs", models.Job, "job", secrets=JOB_SECRETS),
+        _spec("jobs", models.Job, "job", secrets=JOB_SECRETS, check=_check_job),
         _spec("consumers", models.Consumer, "consumer", secrets=CONSUMER_SECRETS),
         _spec("events", models.Event, "event"),
         _spec("event-subscriptions", models.EventSubscription, "event-subscription"),
@@ -110,6 +122,7 @@ RESOURCES: dict[str, ResourceSpec] = {
         _spec("call-logs", records.CallLog, "call-log", StorageKind.LOGS),
         _spec("synchronization-logs", records.SynchronizationLog, "synchronization-log", StorageKind.LOGS),
         _spec("job-logs", records.JobLog, "job-log", StorageKind.LOGS),
+        _spec("event-messages", records.EventMessage, "event-message", StorageKind.LOGS),
     )
 }
 

@@ -138,8 +138,12 @@ class EntityService:
         secrets: SecretStore,
         contracts: EntityStore | None = None,
         logs: LogStore | None = None,
+        on_write: Callable[[str], None] | None = None,
     ) -> None:
         self._entities = entities
+        # Told the resource name after every committed create/update/delete (the gateway's
+        # configuration version, docs/adr/0210).
+        self._on_write = on_write
         self._secrets = secrets
         self._contracts = contracts
         self._logs = logs
@@ -236,6 +240,7 @@ class EntityService:
             if client_uuid:
                 self._release_uuid(spec, client_uuid)
             raise
+        self._written(resource)
         return Stored(_public(stored.item), stored.etag)
 
     def update(self, resource: str, key: str, body: dict[str, Any], if_match: str | None = None) -> Stored:
@@ -243,10 +248,12 @@ class EntityService:
         patch is bumped unless a non-empty ``version`` is sent; ``"slug": ""`` derives it again."""
         spec = self._writable(resource)
         changes = _clean(body, _IGNORED_ON_WRITE | _FIXED_AFTER_CREATE, spec)
-        return _retried(
+        stored = _retried(
             lambda: self._update_once(spec, self._entities.get(resource, key), changes, if_match),
             conditional=if_match is not None,
         )
+        self._written(resource)
+        return stored
 
     def _update_once(
         self, spec: ResourceSpec, current: Stored, changes: dict[str, Any], if_match: str | None
@@ -299,11 +306,15 @@ class EntityService:
             self._release_uuid(spec, str(deleted["uuid"]))
         if spec.secrets.any:
             self._versions.discard_all(spec.name, entity_id)
+        self._written(resource)
 
-    def record_state(self, resource: str, key: str, fields: dict[str, Any]) -> dict[str, Any]:
+    def record_state(
+        self, resource: str, key: str, fields: dict[str, Any], *, if_match: str | None = None
+    ) -> dict[str, Any]:
         """Internal bookkeeping (e.g. ``rateLimitRemaining``, ``lastCall``, ``currentPage``): no version
         bump, no ``updated`` change (that would look like a configuration edit to change detection),
-        retried on concurrent writes. Identity and secret fields cannot be set this way."""
+        retried on concurrent writes. Identity and secret fields cannot be set this way.
+        With ``if_match`` it is one conditional write (a claim): a stale revision → 412."""
         spec = resource_spec(resource)
         if spec.storage is StorageKind.LOGS:
             raise BadRequestError(f"{resource} are logs; they cannot be changed")
@@ -318,11 +329,15 @@ class EntityService:
             wire = _validate(spec, {**_public(current.item), **fields})
             if SECRET_REF in current.item:
                 wire[SECRET_REF] = current.item[SECRET_REF]
-            return _public(store.replace(resource, wire, if_match=current.etag).item)
+            return _public(store.replace(resource, wire, if_match=if_match or current.etag).item)
 
-        return _retried(record_once, conditional=False)
+        return _retried(record_once, conditional=if_match is not None)
 
     # --- helpers -------------------------------------------------------------------------------
+
+    def _written(self, resource: str) -> None:
+        if self._on_write is not None:
+            self._on_write(resource)
 
     def _client_uuid(self, spec: ResourceSpec, value: Any) -> str | None:
         """A ``uuid`` sent on create (e.g. by an export of the original, whose references use it):

@@ -458,7 +458,7 @@ class CallEngine:
                 request=request,
                 response=response,
                 attempts=attempts,
-                error="source-unreachable",
+                error="source-timeout" if isinstance(error, httpx.TimeoutException) else "source-unreachable",
             )
         assert isinstance(error, OpenConnectorError)
         if isinstance(error, OutboundRefusedError):

@@ -5,15 +5,32 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openconnector_core.errors import BadRequestError, PreconditionFailedError
 from openconnector_core.ids import uuid7_ceiling, uuid7_floor
 from openconnector_core.store.ports import Page
 
+if TYPE_CHECKING:
+    from openconnector_core.store.ports import EntityStore
+
 Predicate = Callable[[dict[str, Any]], bool]
+
+
+def every_item(
+    store: EntityStore, resource: str, filters: Mapping[str, str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every item of ``resource``, page by page (for engines that scan a small resource: jobs,
+    subscriptions, synchronizations)."""
+    cursor = None
+    while True:
+        page = store.list(resource, filters=filters, limit=500, cursor=cursor)
+        yield from page.items
+        if page.next is None:
+            return
+        cursor = page.next
 
 
 def _as_text(value: Any) -> str:

@@ -49,3 +49,32 @@ def test_successful_transactions_still_apply(patched_store: DynamoEntityStore) -
     assert patched_store.get("mappings", "two").item["id"] == "a"
     patched_store.delete("mappings", "a", if_match=renamed.etag)
     assert patched_store.list("mappings").items == []
+
+
+def test_a_failed_transaction_undoes_its_updates(
+    patched_store: DynamoEntityStore, dynamodb: Any, tables: dict[str, str]
+) -> None:
+    # Given two counters
+    table = tables["LogsTable"]
+    for key, value in (("a", "1"), ("b", "1")):
+        dynamodb.put_item(TableName=table, Item={"pk": {"S": "t"}, "sk": {"S": key}, "n": {"N": value}})
+
+    # When a transaction updates the first and its condition on the second fails
+    def update(key: str, condition: str) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": table,
+                "Key": {"pk": {"S": "t"}, "sk": {"S": key}},
+                "UpdateExpression": "SET m = :one ADD n :one",
+                "ConditionExpression": condition,
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }
+        }
+
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(TransactItems=[update("a", "n = :one"), update("b", "n > :one")])
+
+    # Then neither item changed (moto updates items in place; the backup must undo that too)
+    for key in ("a", "b"):
+        item = dynamodb.get_item(TableName=table, Key={"pk": {"S": "t"}, "sk": {"S": key}})["Item"]
+        assert item["n"] == {"N": "1"} and "m" not in item

@@ -35,6 +35,7 @@ API_RESOURCES = {
     "call-logs",
     "synchronization-logs",
     "job-logs",
+    "event-messages",
 }
 
 
@@ -48,7 +49,13 @@ def test_every_api_resource_has_a_model_and_a_storage_kind() -> None:
 
 def test_read_only_resources_are_contracts_and_logs() -> None:
     read_only = {name for name, spec in RESOURCES.items() if spec.read_only}
-    assert read_only == {"synchronization-contracts", "call-logs", "synchronization-logs", "job-logs"}
+    assert read_only == {
+        "synchronization-contracts",
+        "call-logs",
+        "synchronization-logs",
+        "job-logs",
+        "event-messages",
+    }
 
 
 def test_an_unknown_resource_lists_the_known_ones() -> None:
@@ -197,8 +204,10 @@ def test_enumerations_list_the_valid_values(
         model.model_validate(data)
 
 
-def test_methods_are_upper_cased() -> None:
-    assert models.Endpoint.model_validate({"method": "get"}).method == "GET"
+def test_methods_are_stored_as_written_and_checked_in_any_case() -> None:
+    assert models.Endpoint.model_validate({"method": "get"}).method == "get"
+    with pytest.raises(pydantic.ValidationError, match="is not one of"):
+        models.Endpoint.model_validate({"method": "fetch"})
 
 
 def test_php_empty_arrays_become_empty_objects() -> None:

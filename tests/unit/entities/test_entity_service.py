@@ -155,7 +155,7 @@ def test_endpoint_array_and_regex_are_derived(service: EntityService) -> None:
     ).item
     assert item["endpointArray"] == ["api", "buildings", "{{id}}"]
     assert item["endpointRegex"] == r"^api/buildings(?:/([^/]+))?\Z"
-    assert item["method"] == "GET"
+    assert item["method"] == "get"  # stored as written: the original compares case-sensitively
 
     updated = service.update("endpoints", item["id"], {"endpoint": "api/rooms"}).item
     assert updated["endpointRegex"] == r"^api/rooms\Z"

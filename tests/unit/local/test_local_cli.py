@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -99,6 +100,41 @@ def test_sync_summary_line() -> None:
     log = {"message": "Success", "executionTime": 12, "result": {"objects": {"found": 2, "created": 2}}}
     assert cli._sync_line(log) == "Success (found 2, created 2) in 12 ms"
     assert json.dumps(log)
+
+
+def test_sync_run_sends_data_and_follows_the_run_with_pages_and_objects(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sent: list[tuple[str, str, Any]] = []
+    logs = iter(
+        [
+            {"id": "L", "status": "running", "result": {"objects": {"found": 10}, "pages": {"fetched": 1}}},
+            {
+                "id": "L",
+                "status": "success",
+                "message": "Success",
+                "result": {"objects": {"found": 20, "created": 20}, "pages": {"fetched": 2}},
+            },
+        ]
+    )
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append((request.method, str(request.url), request.content))
+        if request.method == "POST":
+            return httpx.Response(202, json={"id": "L", "status": "running", "result": {"objects": {}}})
+        return httpx.Response(200, json=next(logs))
+
+    monkeypatch.setattr(cli, "_client", lambda arguments: _client(handler))
+    code = cli.main(["sync", "run", "s1", "--data", '{"zaak": "z1"}', "--url", "http://x", "--token", "t"])
+    assert code == 0
+    post = sent[0]
+    assert post[0] == "POST" and post[1].endswith("/api/synchronizations/s1/run?wait=0")
+    assert json.loads(post[2]) == {"test": False, "force": False, "data": {"zaak": "z1"}}
+    captured = capsys.readouterr()
+    assert "20/20 objects, 2 pages" in captured.err
+    assert "Success (found 20, created 20)" in captured.out
+    with pytest.raises(CliError):
+        cli._run_data("[1, 2]")
 
 
 def test_version_and_help_on_every_option(capsys: pytest.CaptureFixture[str]) -> None:

@@ -61,7 +61,12 @@ def test_event_has_the_payload_2_shape() -> None:
     assert event["rawPath"] == "/api/sources"
     assert event["rawQueryString"] == "a=1&a=2&b=x%20y"
     assert event["queryStringParameters"] == {"a": "1,2", "b": "x y"}
-    assert event["headers"] == {"content-type": "application/json", "x-many": "1,2"}
+    assert event["headers"] == {
+        "content-type": "application/json",
+        "x-many": "1,2",
+        "x-forwarded-proto": "http",  # added by API Gateway, as here
+        "x-forwarded-for": "127.0.0.1",
+    }
     assert event["cookies"] == ["c=1", "d=2"]
     assert event["pathParameters"] == {"proxy": "sources"}
     assert event["body"] == '{"name": "n"}'

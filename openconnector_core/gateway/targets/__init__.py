@@ -1,0 +1,1 @@
+"""Endpoint targets: ``register/schema`` (the object store) and ``api`` (a proxy to a source)."""

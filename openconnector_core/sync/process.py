@@ -1,0 +1,312 @@
+"""Per object (§5.5), one page at a time: conditions, origin id, one batched contract read, the
+canonical hash and the skip rule, the mapping, rules before/after, one batched target write, one
+batched contract write. An object that fails is counted ``invalid`` with its reason; the page goes on.
+
+An unchanged object costs nothing but its share of the page's contract read: no mapping, no target
+write, no contract write (its origin id is recorded with the page's seen ids, in one item).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from openconnector_core import logic
+from openconnector_core.errors import MappingError, NotFoundError, OpenConnectorError, ValidationError
+from openconnector_core.mapping import paths
+from openconnector_core.sync.contracts import content_hash, new_contract, now_precise, unchanged
+from openconnector_core.sync.ports import ContractStore
+from openconnector_core.sync.targets import Delete, Target, Write
+
+logger = logging.getLogger(__name__)
+
+RULE_TYPES_HERE = ("mapping", "error", "save_object", "synchronization")
+
+
+@dataclass
+class RunContext:
+    """Everything a worker needs to process a run's pages, built once per run per container."""
+
+    run_id: str
+    synchronization: dict[str, Any]
+    test: bool
+    force: bool
+    data: dict[str, Any] | None
+    fingerprint: str
+    config: dict[str, Any]
+    target: Target
+    contracts: ContractStore
+    run_mapping: Callable[[Mapping[str, Any] | str, Any], dict[str, Any]]
+    hash_mapping: dict[str, Any] | None = None
+    target_mapping: dict[str, Any] | None = None
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    save_object: Callable[[Mapping[str, Any], dict[str, Any]], dict[str, Any]] | None = None
+    record: Any = None  # the RunRecord the context was built from (its plan; a worker's cache)
+    enrich: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # extraDataConfigs
+
+    @property
+    def synchronization_id(self) -> str:
+        return str(self.synchronization["id"])
+
+
+@dataclass
+class PageResult:
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(("found", "skipped", "created", "updated", "invalid"), 0)
+    )
+    seen: list[str] = field(default_factory=list)
+    contract_logs: list[dict[str, Any]] = field(default_factory=list)
+    object_ms: list[float] = field(default_factory=list)
+
+
+@dataclass
+class _Item:
+    origin_id: str
+    source: dict[str, Any]
+    contract: dict[str, Any] | None
+    origin_hash: str = ""
+    mapped: dict[str, Any] | None = None
+    error: str | None = None
+
+
+def _condition_data(item: dict[str, Any]) -> Any:
+    return paths.encode_keys(item, True)
+
+
+def rule_applies(rule: Mapping[str, Any], timing: str, data: Any) -> bool:
+    if str(rule.get("timing") or "before") != timing:
+        return False
+    conditions = rule.get("conditions")
+    if conditions in (None, [], {}):
+        return True
+    return logic.passes(logic.evaluate(conditions, data), "synchronization-action")
+
+
+def run_rules(ctx: RunContext, timing: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Rules of ``synchronization.actions`` with this timing (§5.9); an ``error`` rule or a failing
+    rule raises ``ValidationError`` with the reason (the object becomes ``invalid``)."""
+    for rule in ctx.rules:
+        if not rule_applies(rule, timing, data):
+            continue
+        kind = rule.get("type")
+        configuration = rule.get("configuration") or {}
+        if kind == "error":
+            error = configuration.get("error") if isinstance(configuration, Mapping) else None
+            message = (error or {}).get("message") if isinstance(error, Mapping) else None
+            raise ValidationError(f"Rule {rule.get('name') or rule.get('id')}: {message or 'error rule'}")
+        if kind == "mapping":
+            data = ctx.run_mapping(str(configuration.get("mapping")), data)
+        elif kind == "save_object":
+            if ctx.save_object is None:
+                raise ValidationError("save_object rules need the object store")
+            data = ctx.save_object(configuration.get("save_object") or {}, data)
+        elif kind in ("synchronization", "fetch_file", "write_file"):
+            continue  # no-op here as upstream (file rules land with the gateway's rule types)
+        else:
+            raise ValidationError(f"Unsupported rule type: {kind}")
+    return data
+
+
+def _origin_id(ctx: RunContext, item: dict[str, Any]) -> str | None:
+    position = str(ctx.config.get("idPosition") or "id")
+    value = paths.lookup(item, position)
+    if not paths.found(value) or value is None or value == "" or isinstance(value, dict | list):
+        return None
+    return str(value)
+
+
+def _passes_conditions(ctx: RunContext, item: dict[str, Any]) -> bool:
+    conditions = ctx.synchronization.get("conditions")
+    if conditions in (None, [], {}):
+        return True
+    return logic.passes(logic.evaluate(conditions, _condition_data(item)), "synchronization")
+
+
+def _merge_data(ctx: RunContext, item: dict[str, Any]) -> dict[str, Any]:
+    if ctx.config.get("useDataAsRequestBody") is False and ctx.data:
+        return {**item, **ctx.data}
+    return item
+
+
+def process_page(ctx: RunContext, objects: Sequence[Any]) -> PageResult:
+    """Process one page's objects; nothing is written in test mode."""
+    import time
+
+    result = PageResult()
+    result.counts["found"] = len(objects)
+    enrich = ctx.enrich
+    before_conditions = str(ctx.config.get("fetchExtraDataBeforeConditions")).lower() == "true"
+    items: list[_Item] = []
+    for raw in objects:
+        if not isinstance(raw, dict):
+            result.counts["invalid"] += 1
+            continue
+        source = _merge_data(ctx, raw)
+        try:
+            if enrich is not None and before_conditions:
+                source = enrich(source)
+            if not _passes_conditions(ctx, source):
+                result.counts["skipped"] += 1
+                continue
+        except OpenConnectorError as error:
+            result.counts["invalid"] += 1
+            logger.info("Object refused before its origin id was known: %s", error.message)
+            continue
+        origin_id = _origin_id(ctx, source)
+        if origin_id is None:
+            result.counts["invalid"] += 1
+            logger.info(
+                "Could not find origin id in object for key: %s", ctx.config.get("idPosition") or "id"
+            )
+            continue
+        items.append(_Item(origin_id, source, None))
+    unique: dict[str, _Item] = {}
+    for item in items:  # an origin id twice in one page: the last occurrence wins, once
+        if item.origin_id in unique:
+            result.counts["skipped"] += 1
+        unique[item.origin_id] = item
+    result.seen = list(unique)
+    contracts = ctx.contracts.get_many(ctx.synchronization_id, list(unique))
+    to_write: list[_Item] = []
+    for item in unique.values():
+        started = time.perf_counter()
+        item.contract = contracts.get(item.origin_id)
+        try:
+            if enrich is not None and not before_conditions:
+                item.source = enrich(item.source)
+            hashed = ctx.run_mapping(ctx.hash_mapping, item.source) if ctx.hash_mapping else item.source
+            item.origin_hash = content_hash(hashed)
+            if unchanged(item.contract, item.origin_hash, ctx.fingerprint, ctx.force):
+                result.counts["skipped"] += 1
+                continue
+            mapped = (
+                ctx.run_mapping(ctx.target_mapping, item.source) if ctx.target_mapping else dict(item.source)
+            )
+            item.mapped = run_rules(ctx, "before", mapped) if ctx.rules else mapped
+        except (MappingError, ValidationError, OpenConnectorError) as error:
+            item.error = error.message
+        finally:
+            result.object_ms.append((time.perf_counter() - started) * 1000)
+        to_write.append(item)
+    _write(ctx, to_write, result)
+    return result
+
+
+def _write(ctx: RunContext, items: list[_Item], result: PageResult) -> None:
+    writes = [
+        Write(item.origin_id, (item.contract or {}).get("targetId"), item.mapped)
+        for item in items
+        if item.error is None and item.mapped is not None
+    ]
+    if ctx.test:  # every stage ran; nothing is written
+        for write in writes:
+            result.counts["created" if write.target_id is None else "updated"] += 1
+        result.counts["invalid"] += sum(1 for item in items if item.error is not None)
+        return
+    try:
+        ctx.target.write(writes)
+    except OpenConnectorError as failure:
+        for pending in writes:
+            pending.error = failure.message
+    by_origin = {write.origin_id: write for write in writes}
+    now = now_precise()
+    contracts: list[dict[str, Any]] = []
+    for item in items:
+        written = by_origin.get(item.origin_id)
+        reason = item.error or (written.error if written else "not written")
+        if reason is not None or written is None:
+            result.counts["invalid"] += 1
+            result.contract_logs.append(_contract_log(ctx, item, item.contract, "invalid", reason))
+            continue
+        write = written
+        contract = (
+            dict(item.contract) if item.contract else new_contract(ctx.synchronization_id, item.origin_id)
+        )
+        result.counts[
+            "created" if item.contract is None or not item.contract.get("targetId") else "updated"
+        ] += 1
+        if ctx.rules:
+            try:
+                run_rules(
+                    ctx, "after", {**(write.written or write.object), "_objectBeforeMapping": item.source}
+                )
+            except OpenConnectorError as failure:
+                logger.info("After-rule failed for %s: %s", item.origin_id, failure.message)
+        contract.update(
+            originHash=item.origin_hash,
+            sourceHash=ctx.fingerprint,
+            sourceLastChanged=now,
+            sourceLastChecked=now,
+            sourceLastSynced=now,
+            targetId=write.target_id_out,
+            targetHash=content_hash(write.object),
+            targetLastChanged=now,
+            targetLastSynced=now,
+            targetLastAction=write.action,
+            updated=now,
+        )
+        contracts.append(contract)
+        result.contract_logs.append(_contract_log(ctx, item, contract, str(write.action), None))
+    ctx.contracts.put_many(contracts)
+
+
+def _contract_log(
+    ctx: RunContext, item: _Item, contract: Mapping[str, Any] | None, outcome: str, message: str | None
+) -> dict[str, Any]:
+    return {
+        "message": message or "Success",
+        "synchronizationId": ctx.synchronization_id,
+        "synchronizationContractId": (contract or {}).get("id"),
+        "synchronizationLogId": ctx.run_id,
+        "source": item.source,
+        "target": item.mapped,
+        "targetResult": outcome,
+        "test": ctx.test,
+        "force": ctx.force,
+        "created": now_precise(),
+    }
+
+
+def delete_orphans(ctx: RunContext, seen: set[str], restrict_to: str | None) -> tuple[int, list[str]]:
+    """Stage 5 (§5.4): contracts of this synchronization whose origin object no longer appears →
+    target deleted, contract closed. ``restrict_to`` = the JSON of the run data (restrictDeletion).
+    Test mode counts what it would delete. Returns (deleted, errors)."""
+    gone = [
+        (origin, target)
+        for origin, target in ctx.contracts.live_targets(ctx.synchronization_id)
+        if origin not in seen and (restrict_to is None or origin in restrict_to)
+    ]
+    if ctx.test:
+        return len(gone), []
+    contracts = ctx.contracts.get_many(ctx.synchronization_id, [origin for origin, _ in gone])
+    orphans = [contracts[origin] for origin, _ in gone if origin in contracts]
+    deletes = [Delete(str(c["originId"]), str(c["targetId"])) for c in orphans]
+    errors: list[str] = []
+    for start in range(0, len(deletes), 100):
+        chunk = deletes[start : start + 100]
+        try:
+            ctx.target.delete(chunk)
+        except NotFoundError:
+            pass  # already gone
+        except OpenConnectorError as error:
+            for delete in chunk:
+                delete.error = error.message
+    now = now_precise()
+    closed = []
+    for contract, delete in zip(orphans, deletes, strict=True):
+        if delete.error:
+            errors.append(f"{delete.origin_id}: {delete.error}")
+            continue
+        closed.append(
+            {
+                **contract,
+                "targetId": None,
+                "targetLastAction": "delete",
+                "targetLastChanged": now,
+                "updated": now,
+            }
+        )
+    ctx.contracts.put_many(closed)
+    return len(closed), errors
