@@ -144,6 +144,8 @@ class _Compiler:
             "_context": context_of,
             "type": type,
             "dict": dict,
+            "str": str,
+            "int": int,
         }
         exec(compile(code, "<twig>", "exec"), namespace)  # noqa: S102 — generated and checked above
         return PythonTemplate(namespace["render"], frozenset(self.names.functions), code)
@@ -357,10 +359,11 @@ _NODES = (
     ast.Attribute,
     ast.Is,
     ast.NamedExpr,
+    ast.Eq,
 )
 _FIXED_NAMES = frozenset(
     {"render", "data", "_c", "_fns", "_out", "_w", "_n", "_s", "_", "_e", "_M", "_size", "len"}
-    | {"_xj", "_ej", "_pj", "_U", "_context", "type", "dict", "_q", "_ak"}
+    | {"_xj", "_ej", "_pj", "_U", "_context", "type", "dict", "_q", "_ak", "_r", "str", "int"}
 )
 _GENERATED_NAME = re.compile(r"_[bip][0-9]+|_[ft][0-9]+")
 _BUFFER = re.compile(r"_out|_b[0-9]+")

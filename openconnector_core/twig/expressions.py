@@ -65,6 +65,27 @@ def _inline_path(keys: tuple[str, ...]) -> str | None:
     return inline
 
 
+def _inline_equality(name: str, left: str, right: str) -> str | None:
+    """``x == 'text'`` / ``x != 0`` as Python's ``==`` / ``!=`` when ``x`` turns out to have the
+    literal's type (PHP compares two integers, or two strings one of which is not numeric — a literal
+    without digits — as Python does), ``_eq`` / ``_ne`` otherwise; ``None`` for other operands."""
+    for literal, other, literal_first in ((right, left, False), (left, right, True)):
+        try:
+            value = ast.literal_eval(literal)
+        except (ValueError, SyntaxError):
+            continue
+        if type(value) is str and not any(character.isdigit() for character in value):
+            kind = "str"
+        elif type(value) is int:
+            kind = "int"
+        else:
+            continue
+        operator = "==" if name == "_eq" else "!="
+        fallback = f"{name}({value!r}, _r)" if literal_first else f"{name}(_r, {value!r})"
+        return f"(_r {operator} {value!r} if type(_r := {other}) is {kind} else {fallback})"
+    return None
+
+
 class PythonParser(ExpressionParser):
     def __init__(self, tokens: list[Token], translation: Translation, names: Names) -> None:
         super().__init__(tokens, translation, lambda name: True)
@@ -81,6 +102,10 @@ class PythonParser(ExpressionParser):
             inline = _inline_path(rest)
             if inline is not None:
                 self.names.paths.add(inline)
+                return inline
+        if (name == "_eq" or name == "_ne") and len(rest) == 1:
+            inline = _inline_equality(name, first, rest[0])
+            if inline is not None:
                 return inline
         return f"{name}({', '.join((first, *rest))})"
 
