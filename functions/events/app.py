@@ -20,8 +20,11 @@ from openconnector_core.container import get_container
 from openconnector_core.errors import ValidationError
 from openconnector_core.events.cloudevent import from_json
 from openconnector_core.events.transport import TASK_ATTRIBUTE
+from openconnector_core.settings import get_settings
+from openconnector_core.tracing import traced
 
 logger = Logger()
+get_settings()  # bad configuration fails the cold start with one message naming the variable
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
@@ -34,6 +37,7 @@ def handle_record(record: SQSRecord) -> None:
         events.dispatch(from_json(body))
 
 
+@traced
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "Records" in event:

@@ -13,10 +13,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from openconnector_core.container import get_container
 from openconnector_core.jobs import JobRunner
+from openconnector_core.settings import get_settings
+from openconnector_core.tracing import traced
 
 logger = Logger()
+get_settings()  # bad configuration fails the cold start with one message naming the variable
 
 
+@traced
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     def remaining() -> float:

@@ -18,9 +18,12 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from openconnector_core.container import get_container
+from openconnector_core.settings import get_settings
 from openconnector_core.sync.runs import fail_from_dead_letter, handle_page
+from openconnector_core.tracing import traced
 
 logger = Logger()
+get_settings()  # bad configuration fails the cold start with one message naming the variable
 processor = BatchProcessor(event_type=EventType.SQS)
 dead_letters = BatchProcessor(event_type=EventType.SQS)
 _budget: dict[str, float] = {"seconds": 300.0}
@@ -40,12 +43,14 @@ def _dead_letter(record: SQSRecord) -> None:
     fail_from_dead_letter(get_container(), message)
 
 
+@traced
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     _budget["seconds"] = context.get_remaining_time_in_millis() / 1000
     return process_partial_response(event=event, record_handler=_page, processor=processor, context=context)
 
 
+@traced
 @logger.inject_lambda_context(clear_state=True)
 def dead_letter_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(

@@ -51,7 +51,25 @@ def test_mapping() -> Response[Any]:
     if isinstance(mapping, str):
         mapping = services.entities.get("mappings", mapping).item
     result = services.mapping_engine.run(mapping, body["inputObject"], list_mode=list_mode)
-    return json_response(200, {"resultObject": result, "isValid": True, "validationErrors": []})
+    errors = _schema_errors(body, result) if body.get("schema") not in (None, "") else []
+    return json_response(200, {"resultObject": result, "isValid": not errors, "validationErrors": errors})
+
+
+def _schema_errors(body: dict[str, Any], result: Any) -> list[dict[str, str]]:
+    """With ``schema`` (an id, uuid or slug of a stored schema) and ``validation``, the result's
+    JSON-Schema errors, as the objects API reports them; each item of a list-mode result on its own."""
+    from openconnector_core.objects.validation import object_errors
+
+    schema = container().entities.get("schemas", str(body["schema"])).item
+    if not body.get("validation"):
+        return []
+    if isinstance(result, list):
+        return [
+            {**error, "property": f"{index}.{error['property']}".rstrip(".")}
+            for index, item in enumerate(result)
+            for error in object_errors(schema, item if isinstance(item, dict) else {})
+        ]
+    return object_errors(schema, result if isinstance(result, dict) else {})
 
 
 @router.post("/api/conditions/test")

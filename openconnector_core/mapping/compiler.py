@@ -95,12 +95,6 @@ def _copy(value: Any) -> Any:
     return paths.encode_keys(value, copy=True)
 
 
-def _render(template: rendering.PythonTemplate, text: str, runtime: Runtime, data: Any) -> str:
-    if template.functions and not template.functions <= runtime.names:
-        return runtime.renderer.render(text, data)  # it reports the unknown function
-    return rendering.render(template, runtime.functions, data)
-
-
 def _render_jinja(text: str, runtime: Runtime, data: Any) -> str:
     return runtime.renderer.render(text, data)
 
@@ -130,7 +124,7 @@ _GLOBALS: dict[str, Any] = {
     "_write": paths.write,
     "_write_segments": paths.write_segments,
     "_delete": paths.delete,
-    "_render": _render,
+    "_finish_value": rendering.finish_value,
     "_render_jinja": _render_jinja,
     "_fail": _fail,
     "_TRE": TemplateRenderError,
@@ -158,6 +152,7 @@ class _Generator:
         self.mapping = mapping
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {}
+        self.decoded: frozenset[str] = frozenset()  # targets whose text only jsonToArray reads
 
     def constant(self, value: Any) -> str:
         name = f"_k{len(self.constants)}"
@@ -195,6 +190,7 @@ class _Generator:
         else:
             self.emit("encoded = _encode(data, False, _budget().clean_containers)")
             self.emit("out = {}")
+        self.decoded = _decoded_targets(definitions, mapping.get("unset"), mapping.get("cast"))
         for target, spec in definitions.items():
             self.rule(str(target), spec, raw)
         unset = mapping.get("unset")
@@ -228,12 +224,16 @@ class _Generator:
             return
         text = spec if isinstance(spec, str) else php.to_string(spec)
         if raw:
-            segments = tuple(text.split("."))
-            lookup = f"_first(data, {text!r})" if len(segments) == 1 else f"_walk(data, {segments!r})"
+            # _first / _walk, their first step inlined: most specs that are templates stop there
+            first, *rest = text.split(".")
+            self.emit(f"value = data.get({first!r}, _M) if type(data) is dict else _first(data, {first!r})")
+            if rest:
+                self.emit("if value is not _M:")
+                self.emit(f"    value = _walk(value, {tuple(rest)!r})")
             copier = "_copy"
         else:
-            lookup, copier = f"_lookup(encoded, {text!r})", "_deep_copy"
-        self.emit(f"value = {lookup}")
+            self.emit(f"value = _lookup(encoded, {text!r})")
+            copier = "_deep_copy"
         self.emit("if value is not _M:")
         self.emit("    if isinstance(value, _ARRAYS):")
         self.emit(f"        value = {copier}(value)")
@@ -242,22 +242,37 @@ class _Generator:
             self.emit(f"    value = {php.html_entity_decode(text)!r}")
         else:
             template = twig.compile_template(text)
-            self.emit("    try:")
             if template is None:
-                self.emit(f"        value = _render_jinja({text!r}, rt, data)")
-            elif template.functions:
-                self.emit(f"        value = _render({self.constant(template)}, {text!r}, rt, data)")
-            else:  # the template's own function, errors described as the renderer does
-                self.emit(f"        value = _finish({self.constant(template.function)}(data, None))")
-                self.emit("    except _ME as error:")
-                self.emit(f"        raise _fail({prefix!r}, error.message) from error")
-                self.emit("    except Exception as error:")
-                self.emit(f"        raise _fail({prefix!r}, _describe(error)) from error")
-                self.write(target)
-                return
-            self.emit("    except _TRE as error:")
-            self.emit(f"        raise _fail({prefix!r}, error.message) from error")
+                self.jinja(text, prefix, 2)
+            else:
+                self.template(template, text, prefix, target in self.decoded)
         self.write(target)
+
+    def template(self, template: rendering.PythonTemplate, text: str, prefix: str, decoded: bool) -> None:
+        """A rule's template run by its own function, errors described as the renderer does; one
+        calling a function the engine lacks goes to the Jinja renderer, which reports it."""
+        finisher = "_finish_value" if decoded else "_finish"
+        functions = "rt.functions" if template.functions else "None"
+        call = f"{finisher}({self.constant(template.function)}(data, {functions}))"
+        depth = 2  # inside the rule's "else:"
+        if template.functions:
+            self.emit(f"    if {self.constant(template.functions)} <= rt.names:")
+            depth = 3
+        self.emit("try:", depth)
+        self.emit(f"    value = {call}", depth)
+        self.emit("except _ME as error:", depth)
+        self.emit(f"    raise _fail({prefix!r}, error.message) from error", depth)
+        self.emit("except Exception as error:", depth)
+        self.emit(f"    raise _fail({prefix!r}, _describe(error)) from error", depth)
+        if template.functions:
+            self.emit("    else:")
+            self.jinja(text, prefix, 3)
+
+    def jinja(self, text: str, prefix: str, depth: int) -> None:
+        self.emit("try:", depth)
+        self.emit(f"    value = _render_jinja({text!r}, rt, data)", depth)
+        self.emit("except _TRE as error:", depth)
+        self.emit(f"    raise _fail({prefix!r}, error.message) from error", depth)
 
     def write(self, target: str) -> None:
         segments = tuple(target.split("."))
@@ -271,6 +286,21 @@ class _Generator:
             self.emit(f"    parent[{last!r}] = value")
             self.emit("elif type(parent) is not list:")
             self.emit(f"    out[{first!r}] = {{{last!r}: value}}")
+            self.emit("else:")
+            self.emit(f"    _write_segments(out, {segments!r}, value)")
+        elif len(segments) == 3:  # the same one level deeper
+            first, middle, last = segments
+            self.emit(f"parent = out.get({first!r})")
+            self.emit("if type(parent) is dict:")
+            self.emit(f"    child = parent.get({middle!r})")
+            self.emit("    if type(child) is dict:")
+            self.emit(f"        child[{last!r}] = value")
+            self.emit("    elif type(child) is not list:")
+            self.emit(f"        parent[{middle!r}] = {{{last!r}: value}}")
+            self.emit("    else:")
+            self.emit(f"        _write_segments(out, {segments!r}, value)")
+            self.emit("elif type(parent) is not list:")
+            self.emit(f"    out[{first!r}] = {{{middle!r}: {{{last!r}: value}}}}")
             self.emit("else:")
             self.emit(f"    _write_segments(out, {segments!r}, value)")
         else:
@@ -304,8 +334,6 @@ class _Generator:
 
     def cast(self, function: Callable[..., Any], argument: str, path: str, depth: int) -> int:
         """One cast of a chain; returns the depth the next one goes at (after a possible delete)."""
-        # paths.delete of a key of the output (a dict): pop it
-        deleting = f"out = _delete(out, {path!r})" if "." in path else f"out.pop({path!r}, None)"
         if function is PREFIXED_CASTS["unsetIfValue=="] and argument == "":
             # matches_if_value(value, ""): PHP-empty, or an array whose leaves all are
             self.emit(
@@ -313,17 +341,22 @@ class _Generator:
                 " and _miv(value, '')):",
                 depth,
             )
-            self.emit(deleting, depth + 1)
+            self.delete(path, depth + 1)
             self.emit("else:", depth)
             return depth + 1
         if function is PREFIXED_CASTS["unsetIfValue=="]:
-            self.emit(f"if _miv(value, {argument!r}):", depth)
-            self.emit(deleting, depth + 1)
+            if not any(character.isdigit() for character in argument):
+                # a string against a non-numeric string: PHP's == compares them as strings
+                test = f"value == {argument!r} if type(value) is str else _miv(value, {argument!r})"
+                self.emit(f"if {test}:", depth)
+            else:
+                self.emit(f"if _miv(value, {argument!r}):", depth)
+            self.delete(path, depth + 1)
             self.emit("else:", depth)
             return depth + 1
         if function is CASTS["keyCantBeValue"]:
             self.emit(f"if _loose({path!r}, value):", depth)
-            self.emit(deleting, depth + 1)
+            self.delete(path, depth + 1)
             self.emit("else:", depth)
             return depth + 1
         if function is PREFIXED_CASTS["setNullIfValue=="]:
@@ -334,12 +367,52 @@ class _Generator:
             call = f"{self.constant(function)}(value, None)"
         self.emit(f"new = {call}", depth)
         self.emit("if new is _DELETE:", depth)
-        self.emit(deleting, depth + 1)
+        self.delete(path, depth + 1)
         self.emit("else:", depth)
         self.emit("if new is not value:", depth + 1)
         self.emit("value = new", depth + 2)
         self.emit(f"out = _write(out, {path!r}, value)", depth + 2)
         return depth + 1
+
+    def delete(self, path: str, depth: int) -> None:
+        """paths.delete of ``path`` in the output (a dict without dotted keys): popped from the objects
+        on the way; anything else (a list, a missing level of a long path) takes paths.delete."""
+        segments = path.split(".")
+        if len(segments) == 1:
+            self.emit(f"out.pop({path!r}, None)", depth)
+            return
+        if len(segments) > 3:
+            self.emit(f"out = _delete(out, {path!r})", depth)
+            return
+        self.emit(f"parent = out.get({segments[0]!r})", depth)
+        if len(segments) == 3:
+            self.emit("if type(parent) is dict:", depth)
+            self.emit(f"    parent = parent.get({segments[1]!r})", depth)
+        self.emit("if type(parent) is dict:", depth)
+        self.emit(f"    parent.pop({segments[-1]!r}, None)", depth)
+        self.emit("else:", depth)
+        self.emit(f"    out = _delete(out, {path!r})", depth)
+
+
+def _decoded_targets(definitions: Mapping[str, Any], unset: Any, cast_rules: Any) -> frozenset[str]:
+    """The targets whose rendered text nothing reads but their own lone ``jsonToArray`` cast: no other
+    target, unset or cast path inside or around them, no ``countValue`` (it reads other paths). There
+    the text's decoded value can be written instead of the text (same result, see JsonText)."""
+    if not (type(cast_rules) is dict or isinstance(cast_rules, Mapping)):
+        return frozenset()
+    specs = {str(path): spec for path, spec in cast_rules.items()}
+    if any(name.startswith("countValue") for spec in specs.values() for name in cast_names(spec)):
+        return frozenset()
+    paths_seen = [str(target) for target in definitions] + list(specs)
+    if isinstance(unset, list):
+        paths_seen += [php.to_string(path) for path in unset]
+    found = set()
+    for target, spec in specs.items():
+        if list(cast_names(spec)) != ["jsonToArray"] or target not in definitions:
+            continue
+        if not any(path.startswith(target + ".") or target.startswith(path + ".") for path in paths_seen):
+            found.add(target)
+    return frozenset(found)
 
 
 # ---------------------------------------------------------------------- the cache

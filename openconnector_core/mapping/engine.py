@@ -14,10 +14,10 @@ from openconnector_core.twig.limits import (
     TIME_BUDGET_SECONDS,
     current_budget,
 )
-from openconnector_core.twig.rendering import EXECUTE_JSON
+from openconnector_core.twig.rendering import EXECUTE_JSON, EXECUTE_JSON_VALUE
 
 from . import rules
-from .compiler import CompiledMapping, Runtime, compiled
+from .compiler import Runtime, compiled
 from .results import result_json
 from .runner import Runner
 
@@ -40,26 +40,41 @@ class MappingEngine(Runner):
 
     def _template_functions(self) -> dict[str, Callable[..., Any]]:
         # The one-step executeMapping(...)|json_encode: its name starts with _, templates cannot call it
-        return {**super()._template_functions(), EXECUTE_JSON: self._execute_json}
+        return {
+            **super()._template_functions(),
+            EXECUTE_JSON: self._execute_json,
+            EXECUTE_JSON_VALUE: self._execute_json_value,
+        }
 
     def _single_of(self, mapping: Mapping[str, Any]) -> Callable[[Any], dict[str, Any] | list[Any]]:
         # The compiled function of a mapping object seen before in this run (sub-mappings of a list
         # or a loop): no cache key to compute again.
         budget = current_budget()
-        known = budget.compiled.get(id(mapping))
-        if known is not None and known[0] is mapping:
-            function: CompiledMapping = known[1]  # type: ignore[assignment]
-        else:
-            # Only what the store returned is known by id and version: a definition given to run()
-            # (e.g. one being edited in the UI, with the id it was stored under) is known by its text.
-            stored = any(found is mapping for found in budget.resolved.values())
-            function = compiled(mapping, stored)
-            budget.compiled[id(mapping)] = (mapping, function)
         runtime = self._runtime
-        return lambda data: function.single(data, runtime)
+        key = (id(mapping), id(runtime))  # two engines may share a run (nested runs)
+        known = budget.compiled.get(key)
+        if known is not None and known[0] is mapping:
+            return known[1]  # type: ignore[return-value]
+        # Only what the store returned is known by id and version: a definition given to run()
+        # (e.g. one being edited in the UI, with the id it was stored under) is known by its text.
+        stored = any(found is mapping for found in budget.resolved.values())
+        single = compiled(mapping, stored).single
+
+        def bound(data: Any) -> dict[str, Any] | list[Any]:
+            return single(data, runtime)
+
+        budget.compiled[key] = (mapping, bound)
+        return bound
 
     def _execute_json(self, reference: Any, data: Any = None, list_mode: Any = False) -> str | bool:
         """``executeMapping(...)|json_encode`` without walking the result three times."""
         return result_json(
             rules.execute_sub_mapping(self._resolver, reference, data, list_mode, self._run_sub_mapping)
+        )
+
+    def _execute_json_value(self, reference: Any, data: Any = None, list_mode: Any = False) -> str | bool:
+        """The printed ``executeMapping(...)|json_encode``: its text carrying its value (see JsonText)."""
+        return result_json(
+            rules.execute_sub_mapping(self._resolver, reference, data, list_mode, self._run_sub_mapping),
+            carry=True,
         )

@@ -11,6 +11,7 @@ A dict stands for a PHP array with string keys; a list for a PHP array with keys
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 ENCODED_DOT = "&#46;"
@@ -199,21 +200,27 @@ def deep_copy(value: Any) -> Any:
     return value
 
 
-def finish_output(value: Any) -> Any:
-    """Decode ``&#46;`` in keys and turn dicts whose keys are exactly ``0..n-1`` into lists (PHP arrays)."""
+def finish_output(value: Any, finished: Mapping[int, tuple[object, int, int]] | None = None) -> Any:
+    """Decode ``&#46;`` in keys and turn dicts whose keys are exactly ``0..n-1`` into lists (PHP arrays).
+
+    ``finished``: arrays known to be finished already (by id, the array first), taken as they are."""
+    if finished:
+        known = finished.get(id(value))
+        if known is not None and known[0] is value:
+            return value
     if isinstance(value, dict):
         if (
             value
             and str(next(iter(value))) == "0"
             and all(str(key) == str(index) for index, key in enumerate(value))
         ):
-            return [finish_output(item) for item in value.values()]
+            return [finish_output(item, finished) for item in value.values()]
         return {
             (key.replace(ENCODED_DOT, ".") if type(key) is str and "&" in key else key): (
-                finish_output(item) if isinstance(item, _ARRAYS) else item
+                finish_output(item, finished) if isinstance(item, _ARRAYS) else item
             )
             for key, item in value.items()
         }
     if isinstance(value, list):
-        return [finish_output(item) if isinstance(item, _ARRAYS) else item for item in value]
+        return [finish_output(item, finished) if isinstance(item, _ARRAYS) else item for item in value]
     return value

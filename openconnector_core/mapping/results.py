@@ -14,7 +14,8 @@ from typing import Any
 
 from openconnector_core import php
 from openconnector_core.twig.filters import f_json_encode
-from openconnector_core.twig.limits import MAX_JSON_DEPTH, MAX_OUTPUT_CHARS
+from openconnector_core.twig.limits import MAX_JSON_DEPTH, MAX_OUTPUT_CHARS, current_budget
+from openconnector_core.twig.rendering import JsonText
 
 from . import paths
 
@@ -25,24 +26,35 @@ class _Unusual(Exception):
     """Leave this result to the step-by-step path."""
 
 
-def result_json(raw: Any) -> str | bool:
-    """``f_json_encode(paths.finish_output(raw))`` for a sub-mapping result ``raw`` (a fresh tree)."""
-    state = [0, False]  # expanded size, floats seen
+def result_json(raw: Any, carry: bool = False) -> str | bool:
+    """``f_json_encode(paths.finish_output(raw))`` for a sub-mapping result ``raw`` (a fresh tree);
+    ``carry``: as a :class:`JsonText` holding what decoding the text gives, where that is the walked
+    tree itself (no floats: they would come back as PHP writes them)."""
+    # expanded size, floats seen, deepest level reached, values carried in this run (see Budget)
+    state: list[Any] = [0, False, 0, current_budget().carried]
     try:
         normalized = _walk(raw, 1, state)
     except _Unusual:
         return f_json_encode(paths.finish_output(raw))
     if state[0] > MAX_OUTPUT_CHARS:
         return f_json_encode(paths.finish_output(raw))  # raises the size error as the filter does
-    return php.encode_normalized(normalized, bool(state[1]))
+    text = php.encode_normalized(normalized, bool(state[1]))
+    if not carry or state[1]:
+        return text
+    carried = JsonText(text)
+    carried.value, carried.size, carried.height = normalized, state[0], state[2] - 1
+    return carried
 
 
 def _walk(node: Any, depth: int, state: list[Any]) -> Any:
     """JSON-shaped ``finish_output(node)``; adds its expanded size (as the limits measure it) to
-    ``state[0]``."""
+    ``state[0]``. A carried value (already JSON-shaped, its size known) is taken as it is."""
     if depth > MAX_JSON_DEPTH:
         raise _Unusual
+    if depth > state[2]:
+        state[2] = depth
     keys: list[str] | None = None
+    decoded = False
     size = 1
     if type(node) is dict:
         items: Any = node.values()
@@ -54,14 +66,16 @@ def _walk(node: Any, depth: int, state: list[Any]) -> Any:
                     raise _Unusual
                 if "&" in key:
                     key = key.replace(_ENCODED_DOT, ".")
+                    decoded = True
                 keys.append(key)
                 size += len(key)
-            if len(set(keys)) != len(keys):
+            if decoded and len(set(keys)) != len(keys):
                 raise _Unusual  # decoding merged two keys
     elif type(node) is list:
         items = node
     else:
         raise _Unusual
+    carried = state[3]
     values: list[Any] = []
     append = values.append
     for item in items:
@@ -70,7 +84,14 @@ def _walk(node: Any, depth: int, state: list[Any]) -> Any:
             size += len(item) + 1
             append(item)
         elif kind is dict or kind is list:
-            append(_walk(item, depth + 1, state))
+            known = carried.get(id(item)) if carried else None
+            if known is not None and known[0] is item and depth + 1 + known[2] <= MAX_JSON_DEPTH:
+                state[0] += known[1]
+                if depth + 1 + known[2] > state[2]:
+                    state[2] = depth + 1 + known[2]
+                append(item)
+            else:
+                append(_walk(item, depth + 1, state))
         elif kind is int or kind is bool or item is None:
             if kind is int and not php.INT_MIN <= item <= php.INT_MAX:
                 raise _Unusual
@@ -89,6 +110,6 @@ def _walk(node: Any, depth: int, state: list[Any]) -> Any:
         return values
     if not keys:
         return []
-    if keys[0] == "0" and all(key == str(index) for index, key in enumerate(keys)):
+    if decoded and keys[0] == "0" and all(key == str(index) for index, key in enumerate(keys)):
         return values
     return dict(zip(keys, values, strict=True))

@@ -142,6 +142,7 @@ def php_array_merge(*arrays: dict[str, Any]) -> dict[str, Any]:
 
 
 Resolver = Callable[[str], Mapping[str, Any] | None]
+_NOT_REFERENCES = (list, bool)
 
 
 def execute_sub_mapping(
@@ -172,12 +173,14 @@ def execute_sub_mapping(
 
 def resolve_reference(resolver: Resolver | None, reference: Any) -> Mapping[str, Any]:
     """The mapping ``executeMapping`` names: inline, or stored (looked up once per run)."""
-    # A number is the common reference: no (slow) ABC check for it.
-    if type(reference) is not int and isinstance(reference, Mapping):
-        return reference
-    if php.is_null(reference) or isinstance(reference, list | bool):
-        raise MappingError(f"executeMapping: invalid mapping reference {php.to_string(reference)!r}")
-    key = php.to_string(reference)
+    if type(reference) is int and php.INT_MIN <= reference <= php.INT_MAX:  # the common reference
+        key = str(reference)  # (no slow ABC check for it)
+    else:
+        if isinstance(reference, Mapping):
+            return reference
+        if php.is_null(reference) or isinstance(reference, _NOT_REFERENCES):
+            raise MappingError(f"executeMapping: invalid mapping reference {php.to_string(reference)!r}")
+        key = php.to_string(reference)
     resolved = current_budget().resolved
     found = resolved.get(key)
     if found is None:

@@ -49,7 +49,7 @@ class Runner:
             else:
                 with deadline.within(budget.deadline):
                     result = self._single_of(mapping)(data)
-            finished: dict[str, Any] | list[Any] = paths.finish_output(result)
+            finished: dict[str, Any] | list[Any] = paths.finish_output(result, budget.carried)
             return finished
         except MappingError:
             raise

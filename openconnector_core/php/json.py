@@ -78,6 +78,31 @@ def _php_float_token(match: re.Match[str]) -> str:
 
 # Built once: json.dumps / json.loads with non-default options build a new coder on every call.
 _JSON_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+# JSONEncoder.encode builds its C encoder anew on every call; this one is built once. Without the
+# circular-reference markers: what reaches it is normalised first, a fresh tree (a cycle would have
+# ended that walk), and shared markers would keep stale ids after an error.
+_C_ENCODE = (
+    json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+        None,
+        _JSON_ENCODER.default,
+        json.encoder.encode_basestring_ascii,
+        None,
+        ":",
+        ",",
+        False,
+        False,
+        False,
+    )
+    if json.encoder.c_make_encoder is not None  # type: ignore[attr-defined]
+    else None
+)
+
+
+def _encode(value: Any) -> str:
+    """``_JSON_ENCODER.encode(value)``."""
+    if _C_ENCODE is None or isinstance(value, str):
+        return _JSON_ENCODER.encode(value)
+    return "".join(_C_ENCODE(value, 0))
 
 
 def json_encode(value: Any) -> str:
@@ -90,7 +115,7 @@ def json_encode(value: Any) -> str:
 def encode_normalized(value: Any, has_floats: bool) -> str:
     """:func:`json_encode` of data already in JSON's shape (dicts with string keys, lists, finite floats
     — ``has_floats`` says whether there are any)."""
-    text = _JSON_ENCODER.encode(value)
+    text = _encode(value)
     if has_floats:
         text = _JSON_FLOAT.sub(_php_float_token, text)
     if "\\u007f" in text:

@@ -56,12 +56,18 @@ def attribute_path(obj: Any, *keys: Any) -> Any:
     """``obj.a.b[c]``: :func:`attribute` for each key in turn."""
     for key in keys:
         kind = type(obj)
-        if (kind is dict or kind is TwigContext) and type(key) is str:  # attribute()'s hit, inlined
-            value = obj.get(key, MISSING)
-            if value is not MISSING:
-                obj = value
-                continue
-        obj = attribute(obj, key)
+        if (kind is dict or kind is TwigContext) and type(key) is str:  # attribute(), inlined
+            obj = obj.get(key, MISSING)
+            if obj is MISSING:
+                if key[:2] == "__":
+                    _refuse_dunder(key)
+                obj = UNDEFINED
+        elif obj is UNDEFINED or obj is None:  # null stays null (a dunder key is still refused)
+            if type(key) is str and key[:2] == "__":
+                _refuse_dunder(key)
+            obj = UNDEFINED
+        else:
+            obj = attribute(obj, key)
     return obj
 
 

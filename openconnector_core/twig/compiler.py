@@ -25,14 +25,14 @@ from typing import Any
 from jinja2 import TemplateSyntaxError
 from markupsafe import Markup
 
-from .access import UNDEFINED
+from .access import UNDEFINED, attribute
 from .code import Expr, Translation, jinja_string
 from .environment import _compile
 from .expressions import Names, PythonParser, Unsupported
 from .lexer import Segment, Token, TwigLexer
 from .limits import MAX_OUTPUT_CHARS, check_output_size, extend_running_budget
 from .registry import HELPERS
-from .rendering import PythonTemplate, context_of, emit, emit_json, execute_json
+from .rendering import PythonTemplate, context_of, emit, emit_json, execute_json, print_json
 
 _NEWLINES = re.compile(r"\r\n?")
 
@@ -138,10 +138,14 @@ class _Compiler:
             "_size": check_output_size,
             "_xj": execute_json,
             "_ej": emit_json,
+            "_pj": print_json,
             "_U": UNDEFINED,
+            "_ak": attribute,
             "_context": context_of,
             "type": type,
             "dict": dict,
+            "str": str,
+            "int": int,
         }
         exec(compile(code, "<twig>", "exec"), namespace)  # noqa: S102 — generated and checked above
         return PythonTemplate(namespace["render"], frozenset(self.names.functions), code)
@@ -172,7 +176,10 @@ class _Compiler:
         for path, name in self.known:
             if path and path in code:
                 code = code.replace(path, name)
-        self.out.output(f"_ej({code})" if code in self.names.fused else f"_e({code})")
+        if code in self.names.fused and code.startswith("_xj("):  # _pj may carry the value along
+            self.out.output(f"_pj({code[len('_xj(') :]}")
+        else:
+            self.out.output(f"_e({code})")
 
     def _literals_safe(self, parser: PythonParser, expr: Expr) -> str:
         # Twig's escaper leaves printed literals (and literal branches of ?:) unescaped.
@@ -218,7 +225,7 @@ class _Compiler:
         self.stack.append(("if", ""))
         expr = parser.parse_expression()
         tested = parser.names.defaults.get(expr.code, expr.code)
-        if self.pure and _PATH_CODE.fullmatch(tested):
+        if self.pure and (tested in parser.names.paths or _PATH_CODE.fullmatch(tested)):
             # {% if a.b|default %}{{ a.b }}{% endif %}: the path is read once, for both.
             name = self.out.fresh("_p")
             self.out.line(f"{name} = {tested}")
@@ -351,10 +358,12 @@ _NODES = (
     ast.Add,
     ast.Attribute,
     ast.Is,
+    ast.NamedExpr,
+    ast.Eq,
 )
 _FIXED_NAMES = frozenset(
     {"render", "data", "_c", "_fns", "_out", "_w", "_n", "_s", "_", "_e", "_M", "_size", "len"}
-    | {"_xj", "_ej", "_U", "_context", "type", "dict"}
+    | {"_xj", "_ej", "_pj", "_U", "_context", "type", "dict", "_q", "_ak", "_r", "str", "int"}
 )
 _GENERATED_NAME = re.compile(r"_[bip][0-9]+|_[ft][0-9]+")
 _BUFFER = re.compile(r"_out|_b[0-9]+")
@@ -373,7 +382,7 @@ def _check_generated(code: str, names: Names) -> None:
                     and _BUFFER.fullmatch(node.value.id)
                 )
                 or (node.attr == "join" and isinstance(node.value, ast.Constant) and node.value.value == "")
-                or (node.attr == "get" and isinstance(node.value, ast.Name) and node.value.id == "_c")
+                or (node.attr == "get" and isinstance(node.value, ast.Name) and node.value.id in ("_c", "_q"))
             ):
                 raise Unsupported("generated attribute")
         elif isinstance(node, ast.Name):

@@ -5,6 +5,7 @@ one-step function."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +31,7 @@ class Names:
         self.defaults: dict[str, str] = {}  # code of x|default → code of x
         self.fused: set[str] = set()  # codes of executeMapping(...)|json_encode
         self.whole_context = False  # the template reads _context itself
+        self.paths: set[str] = set()  # codes of attribute chains on the context, inlined
         self._ids: dict[tuple[str, str], str] = {}
 
     def bind(self, kind: str, name: str, table: Mapping[str, Any]) -> str:
@@ -44,6 +46,46 @@ class Names:
         return self._ids[key]
 
 
+def _inline_path(keys: tuple[str, ...]) -> str | None:
+    """``_a(_c, 'k1', 'k2', …)`` as straight look-ups: ``.get`` on plain dicts, :func:`attribute` on
+    anything else (what ``_a`` does step by step); ``None`` unless every key is a string literal
+    without a leading ``__`` (numbers index lists, dunder keys are refused: both stay with ``_a``)."""
+    names = []
+    for code in keys:
+        try:
+            key = ast.literal_eval(code)
+        except (ValueError, SyntaxError):
+            return None
+        if type(key) is not str or key.startswith("__"):
+            return None
+        names.append(key)
+    inline = f"_c.get({names[0]!r}, _U)"  # the context is a dict (a TwigContext)
+    for key in names[1:]:
+        inline = f"(_q.get({key!r}, _U) if type(_q := {inline}) is dict else _ak(_q, {key!r}))"
+    return inline
+
+
+def _inline_equality(name: str, left: str, right: str) -> str | None:
+    """``x == 'text'`` / ``x != 0`` as Python's ``==`` / ``!=`` when ``x`` turns out to have the
+    literal's type (PHP compares two integers, or two strings one of which is not numeric — a literal
+    without digits — as Python does), ``_eq`` / ``_ne`` otherwise; ``None`` for other operands."""
+    for literal, other, literal_first in ((right, left, False), (left, right, True)):
+        try:
+            value = ast.literal_eval(literal)
+        except (ValueError, SyntaxError):
+            continue
+        if type(value) is str and not any(character.isdigit() for character in value):
+            kind = "str"
+        elif type(value) is int:
+            kind = "int"
+        else:
+            continue
+        operator = "==" if name == "_eq" else "!="
+        fallback = f"{name}({value!r}, _r)" if literal_first else f"{name}(_r, {value!r})"
+        return f"(_r {operator} {value!r} if type(_r := {other}) is {kind} else {fallback})"
+    return None
+
+
 class PythonParser(ExpressionParser):
     def __init__(self, tokens: list[Token], translation: Translation, names: Names) -> None:
         super().__init__(tokens, translation, lambda name: True)
@@ -56,6 +98,15 @@ class PythonParser(ExpressionParser):
     def h(self, name: str, first: str, *rest: str) -> str:
         if name not in HELPERS:
             raise Unsupported(name)
+        if name == "_a" and first == "_c" and rest:
+            inline = _inline_path(rest)
+            if inline is not None:
+                self.names.paths.add(inline)
+                return inline
+        if (name == "_eq" or name == "_ne") and len(rest) == 1:
+            inline = _inline_equality(name, first, rest[0])
+            if inline is not None:
+                return inline
         return f"{name}({', '.join((first, *rest))})"
 
     def emit_test(self, subject: str, name: str, arguments: list[str] | None) -> str:

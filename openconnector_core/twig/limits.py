@@ -44,8 +44,13 @@ class Budget:
     resolved: dict[str, Mapping[str, Any]] = field(default_factory=dict)
     # Arrays whose expanded size was measured during this run: id → (size, height, the array).
     measured: dict[int, tuple[int, int, object]] = field(default_factory=dict)
-    # Compiled sub-mappings of this run: id of the mapping object → (the object, its function).
-    compiled: dict[int, tuple[object, object]] = field(default_factory=dict)
+    # Values rules took from printed sub-mapping results instead of parsing their JSON text (already
+    # finished and JSON-shaped): id → (the value, its expanded size, its height). Walks over the
+    # run's output take them as they are (like ``measured``, this relies on them not changing).
+    carried: dict[int, tuple[object, int, int]] = field(default_factory=dict)
+    # Compiled sub-mappings of this run: ids of the mapping object and of the engine's runtime →
+    # (the object, its function bound to that runtime).
+    compiled: dict[tuple[int, int], tuple[object, object]] = field(default_factory=dict)
 
     def tick(self, count: int = 1) -> None:
         self.iterations += count
@@ -68,6 +73,13 @@ def current_budget() -> Budget:
     if budget is None:
         budget = Budget(deadline=time.monotonic() + TIME_BUDGET_SECONDS)
     return budget
+
+
+def check_running_time() -> None:
+    """``current_budget().check_time()`` without making a budget when none runs (a fresh one has time)."""
+    budget = _current.get()
+    if budget is not None and time.monotonic() > budget.deadline:
+        budget.check_time()
 
 
 def start_budget(seconds: float = TIME_BUDGET_SECONDS) -> tuple[Budget, object | None]:

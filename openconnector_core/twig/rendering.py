@@ -10,18 +10,29 @@ from typing import Any
 from markupsafe import escape
 
 from openconnector_core import php
-from openconnector_core.errors import MappingError
 
 from .access import TwigContext
-from .environment import TemplateRenderError, describe_error, printable
+from .environment import TemplateRenderError, printable
 from .filters import f_json_encode
-from .limits import current_budget
+from .limits import check_running_time, current_budget
 
 RenderFunction = Callable[[Any, Mapping[str, Callable[..., Any]]], list[str]]
 
 
-# The engine's ``executeMapping(...)|json_encode`` in one step (a name templates cannot call).
+# The engine's ``executeMapping(...)|json_encode`` in one step (names templates cannot call); the
+# second is for printing it: its text may carry the value it decodes to (:class:`JsonText`).
 EXECUTE_JSON = "_executeMappingJson"
+EXECUTE_JSON_VALUE = "_executeMappingJsonValue"
+
+
+class JsonText(str):
+    """A printed ``executeMapping(...)|json_encode`` that also holds ``value``: what ``json_decode`` of
+    the text gives (a fresh tree). A render made only of these (``J`` or ``[J,J,...]``) is turned into
+    the array ``jsonToArray`` would parse out of it, without parsing (see :func:`finish_value`)."""
+
+    value: Any
+    size: int  # the value's expanded size, as the limits count it
+    height: int  # how many levels of arrays lie below the value's own
 
 
 def execute_json(functions: Mapping[str, Callable[..., Any]], *arguments: Any, **keywords: Any) -> Any:
@@ -44,16 +55,28 @@ def emit(value: Any) -> str:
     if type(value) is str:
         if '"' in value or "'" in value:
             return php.htmlspecialchars(value)
-        return escape(value)
+        if "&" in value or "<" in value or ">" in value:
+            return escape(value)
+        return value  # what escape() gives, as text (the render only joins it)
     return escape(printable(value, True))
 
 
 def emit_json(text: Any) -> str:
     """A printed ``executeMapping(...)|json_encode``: without ``&`` the JSON is printed as it is, which
     is what escaping it and decoding the render's entities afterwards gives back (and it spares both)."""
-    if type(text) is str and "&" not in text:
-        return text
+    kind = type(text)
+    if (kind is str or kind is JsonText) and "&" not in text:
+        return text  # type: ignore[no-any-return]
     return emit(text)
+
+
+def print_json(functions: Mapping[str, Callable[..., Any]], *arguments: Any, **keywords: Any) -> str:
+    """``{{ executeMapping(...)|json_encode }}``: printed as :func:`emit_json`, its value kept along
+    when the engine offers it."""
+    carrying = functions.get(EXECUTE_JSON_VALUE)
+    if carrying is not None:
+        return emit_json(carrying(*arguments, **keywords))
+    return emit_json(execute_json(functions, *arguments, **keywords))
 
 
 def context_of(data: Any) -> TwigContext:
@@ -71,18 +94,50 @@ def context_of(data: Any) -> TwigContext:
 
 def finish(chunks: list[str]) -> str:
     """The output of a render: within the run's time, its entities decoded once (as the renderer)."""
-    current_budget().check_time()
+    check_running_time()
     output = "".join(chunks)
     if "&" in output:
         return php.html_entity_decode(output)
     return output
 
 
-def render(template: PythonTemplate, functions: Mapping[str, Callable[..., Any]], data: Any) -> str:
-    """Render with the top-level keys of ``data`` as variables; as ``TemplateRenderer.render``."""
-    try:
-        return finish(template.function(data, functions))
-    except MappingError as error:
-        raise TemplateRenderError(error.message) from error
-    except Exception as error:  # every failure inside a user template is the template's error
-        raise TemplateRenderError(describe_error(error)) from error
+def _json_chunks(chunks: list[str]) -> list[JsonText] | None:
+    """The :class:`JsonText` chunks when the chunks are ``[``, ``J``, ``,`` … ``]``, else ``None``."""
+    if len(chunks) < 2 or chunks[0] != "[" or chunks[-1] != "]":
+        return None
+    found: list[JsonText] = []
+    expect_value = True
+    for chunk in chunks[1:-1]:
+        if expect_value:
+            if type(chunk) is not JsonText:
+                return None
+            found.append(chunk)
+            expect_value = False
+        elif chunk == ",":
+            expect_value = True
+        else:
+            return None
+    if expect_value and found:  # a trailing comma
+        return None
+    return found
+
+
+def finish_value(chunks: list[str]) -> Any:
+    """:func:`finish`, or directly what ``jsonToArray`` makes of that output when it is ``J`` or
+    ``[J,J,…]`` (``J`` a :class:`JsonText`, so without ``&``: no entity to decode); the mapping
+    compiler uses it only where nothing else reads the text. The value is recorded in the run's
+    ``carried`` values (finished, its size known)."""
+    if len(chunks) == 1 and type(chunks[0]) is JsonText:
+        only = chunks[0]
+        value, size, height = only.value, only.size, only.height
+    else:
+        found = _json_chunks(chunks)
+        if found is None:
+            return finish(chunks)
+        value = [chunk.value for chunk in found]
+        size = 1 + sum(chunk.size for chunk in found)
+        height = 1 + max(chunk.height for chunk in found) if found else 0
+    budget = current_budget()
+    budget.check_time()
+    budget.carried[id(value)] = (value, size, height)
+    return value

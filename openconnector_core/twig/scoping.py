@@ -11,7 +11,7 @@ from markupsafe import Markup
 from openconnector_core import php
 
 from .access import TwigContext, TwigRuntimeError, pairs_of
-from .limits import check_value_size, current_budget
+from .limits import MAX_ITERATIONS, check_value_size, current_budget
 
 
 def assign(context: TwigContext, name: str, value: Any, captured: bool = False) -> str:
@@ -39,7 +39,9 @@ def for_loop(
     budget = current_budget()
     length = len(items)
     for index, (key, value) in enumerate(items):
-        budget.tick()
+        budget.iterations += 1  # budget.tick(), its checks only when one may fire
+        if budget.iterations > MAX_ITERATIONS or not budget.iterations & 255:
+            budget.tick(0)
         if key_name:
             context[key_name] = key
         context[value_name] = value
@@ -61,8 +63,9 @@ def for_loop(
         context.pop(name, None)
     for name in [name for name in context if name not in parent]:
         del context[name]
-    for name, value in parent.items():
-        context.setdefault(name, value)
+    for name in (key_name, value_name, "loop"):  # nothing else can be missing: variables only grow
+        if name in parent:
+            context[name] = parent[name]
 
 
 def with_scope(context: TwigContext, variables: Any, only: bool) -> Iterator[None]:

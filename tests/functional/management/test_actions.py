@@ -254,3 +254,37 @@ def test_mapping_test_list_must_be_a_boolean(management: Management) -> None:
 
     assert response.status == 400
     assert response.body["fields"] == ["list"]
+
+
+def test_mapping_test_validates_the_result_against_a_stored_schema(management: Management) -> None:
+    management.post(
+        "/api/schemas",
+        {
+            "name": "Pet",
+            "slug": "pet",
+            "properties": {"name": {"type": "string"}, "age": {"type": "integer", "minimum": 0}},
+            "required": ["name"],
+        },
+    )
+    mapping = {"mapping": {"age": "years"}, "cast": {"age": "int"}}
+    body = {"inputObject": {"years": "-2"}, "mapping": mapping, "schema": "pet", "validation": True}
+
+    checked = management.post("/api/mappings/test", body)
+
+    assert checked.status == 200, checked.body
+    assert checked.body["resultObject"] == {"age": -2}
+    assert checked.body["isValid"] is False
+    assert {error["property"] for error in checked.body["validationErrors"]} == {"name", "age"}
+    unchecked = management.post("/api/mappings/test", {**body, "validation": False})
+    assert (unchecked.body["isValid"], unchecked.body["validationErrors"]) == (True, [])
+    good = management.post(
+        "/api/mappings/test",
+        {
+            **body,
+            "inputObject": {"years": "3"},
+            "mapping": {"mapping": {"name": "years", "age": "years"}, "cast": {"age": "int"}},
+        },
+    )
+    assert (good.body["isValid"], good.body["validationErrors"]) == (True, [])
+    unknown = management.post("/api/mappings/test", {**body, "schema": "no-such-schema"})
+    assert unknown.status == 404 and "no-such-schema" in unknown.body["message"]
