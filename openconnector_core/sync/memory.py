@@ -94,9 +94,11 @@ class MemoryRunState:
 
     def _publish(self, run_id: str) -> None:
         row = self._runs[run_id]
+        # the log store copies what it keeps: no deep copy of the plan and log for every page
+        record = RunRecord(row["doc"], {}, dict(row["counters"]), row["pending"], row["status"])
         self._logs.put(
             LOGS,
-            self._record(row).log(),
+            record.log(),
             subject=row["doc"].get("synchronizationId"),
             expires=_expires(row["expires"]),
         )
