@@ -181,12 +181,13 @@ class Container:
     @cached_property
     def objects(self) -> ObjectStore:
         """The object store (registers/schemas/objects): ``ObjectService`` of ``objects.ports``."""
-        from openconnector_core.events.objects import object_listener
+        from openconnector_core.events.objects import ObjectEventPublisher
         from openconnector_core.objects.audit import AuditTrail
         from openconnector_core.objects.service import ObjectStore
 
         store = ObjectStore(self.entity_store, self.object_storage, AuditTrail(self.logs))
-        store.subscribe(object_listener(lambda event: self.events.publish(event)))  # §8.2 events
+        if self._event_bus is not None or self.settings.event_bus_name:  # else no event is built at all
+            store.subscribe(ObjectEventPublisher(lambda events: self.events.publish_many(events)))
         return store
 
     @cached_property

@@ -6,7 +6,7 @@ working: ``source`` ``/objects/{schema}``, ``type`` ``com.nextcloud.openregister
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from openconnector_core.events.cloudevent import new_event
@@ -38,16 +38,19 @@ def object_cloudevent(change: ObjectEvent) -> dict[str, Any]:
     )
 
 
-def object_listener(publish: Callable[[dict[str, Any]], None]) -> Callable[[ObjectEvent], None]:
-    """The listener the composition root subscribes to the object store: the write has committed,
-    so a failing bus is logged, never raised into the writer."""
+class ObjectEventPublisher:
+    """The listener the composition root subscribes to the object store. The write has committed,
+    so a failing bus is logged, never raised into the writer; a bulk write's events go out together
+    (``many``: EventBridge takes ten per call)."""
 
-    def listen(change: ObjectEvent) -> None:
+    def __init__(self, publish_many: Callable[[Sequence[dict[str, Any]]], None]) -> None:
+        self._publish_many = publish_many
+
+    def __call__(self, change: ObjectEvent) -> None:
+        self.many([change])
+
+    def many(self, changes: Sequence[ObjectEvent]) -> None:
         try:
-            publish(object_cloudevent(change))
+            self._publish_many([object_cloudevent(change) for change in changes])
         except Exception:
-            logger.exception(
-                "Could not publish the %s event of object %s", change.action, change.object.get("id")
-            )
-
-    return listen
+            logger.exception("Could not publish the events of %d object write(s)", len(changes))

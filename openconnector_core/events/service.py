@@ -11,7 +11,7 @@ exponential delay (10 s, 20 s, 40 s, 80 s) and the fifth failure leaves the mess
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,9 @@ class EventService:
 
     def publish(self, event: dict[str, Any]) -> None:
         self.bus.publish(event)
+
+    def publish_many(self, events: Sequence[dict[str, Any]]) -> None:
+        self.bus.publish_many(events)
 
     def dispatch(self, event: dict[str, Any]) -> list[dict[str, Any]]:
         """One message per matching subscription; push messages are queued for delivery. Object

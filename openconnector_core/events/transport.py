@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -18,6 +18,7 @@ BUS_SOURCE = "openconnector"  # the EventBridge ``source`` of every event we pub
 TASK_ATTRIBUTE = "openconnector-task"
 MAX_SQS_DELAY = 900  # seconds; a longer wait is reached by re-sending the task when it comes back
 MAX_DETAIL = 240_000  # bytes; EventBridge refuses entries over 256 KB
+PUT_EVENTS_BATCH = 10  # entries per PutEvents call, the service's limit
 
 
 def fitting(event: dict[str, Any]) -> str:
@@ -35,6 +36,10 @@ def fitting(event: dict[str, Any]) -> str:
 class EventBus(Protocol):
     def publish(self, event: dict[str, Any]) -> None: ...
 
+    def publish_many(self, events: Sequence[dict[str, Any]]) -> None:
+        """Every event, in as few calls as the bus allows (a bulk write's object events)."""
+        ...
+
 
 class TaskQueue(Protocol):
     def send(self, task: dict[str, Any], delay_seconds: int = 0) -> None: ...
@@ -46,17 +51,30 @@ class EventBridgeBus:
         self._bus = bus_name
 
     def publish(self, event: dict[str, Any]) -> None:
-        entry = {
-            "Source": BUS_SOURCE,
-            "DetailType": str(event.get("type")),
-            "Detail": fitting(event),
-            "EventBusName": self._bus,
-        }
-        response = self._client.put_events(Entries=[entry])
-        if response.get("FailedEntryCount"):
-            failure = (response.get("Entries") or [{}])[0]
-            reason = f"{failure.get('ErrorCode')} {failure.get('ErrorMessage')}"
-            raise OpenConnectorError(f"EventBridge refused event {event.get('id')}: {reason}")
+        self.publish_many([event])
+
+    def publish_many(self, events: Sequence[dict[str, Any]]) -> None:
+        refused = []
+        for start in range(0, len(events), PUT_EVENTS_BATCH):
+            batch = events[start : start + PUT_EVENTS_BATCH]
+            entries = [
+                {
+                    "Source": BUS_SOURCE,
+                    "DetailType": str(event.get("type")),
+                    "Detail": fitting(event),
+                    "EventBusName": self._bus,
+                }
+                for event in batch
+            ]
+            response = self._client.put_events(Entries=entries)
+            if response.get("FailedEntryCount"):
+                for event, result in zip(batch, response.get("Entries") or [], strict=False):
+                    if result.get("ErrorCode"):
+                        refused.append(
+                            f"{event.get('id')} ({result['ErrorCode']} {result.get('ErrorMessage')})"
+                        )
+        if refused:
+            raise OpenConnectorError(f"EventBridge refused event(s): {', '.join(refused)}")
 
 
 class SqsTaskQueue:
@@ -79,6 +97,9 @@ class NoBus:
     def publish(self, event: dict[str, Any]) -> None:
         logger.debug("No event bus configured; event %s not published", event.get("id"))
 
+    def publish_many(self, events: Sequence[dict[str, Any]]) -> None:
+        logger.debug("No event bus configured; %d events not published", len(events))
+
 
 class InlineBus:
     """Publishing dispatches at once, in the caller's thread (unit tests, the CLI)."""
@@ -91,6 +112,10 @@ class InlineBus:
         self.published.append(event)
         if self.handler is not None:
             self.handler(event)
+
+    def publish_many(self, events: Sequence[dict[str, Any]]) -> None:
+        for event in events:
+            self.publish(event)
 
 
 class InlineQueue:

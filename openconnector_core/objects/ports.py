@@ -64,6 +64,7 @@ class ObjectEvent:
     actor: str | None
 
 
+# A listener may also have ``many(events)``: it then gets a bulk write's events in one call.
 ObjectListener = Callable[[ObjectEvent], None]
 SchemaRefLike = str | SchemaRef
 

@@ -15,7 +15,7 @@ import logging
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -470,9 +470,17 @@ class ObjectStore:
                 )
             )
         self._audit.record(entries)
-        for event in events:
-            for listener in listeners:
-                try:
-                    listener(event)
-                except Exception:  # a listener's failure must not undo or fail a committed write
-                    logger.exception("Object listener %r failed on %s", listener, event.action)
+        for listener in listeners:
+            many = getattr(listener, "many", None)  # a batch listener takes the write's events at once
+            if many is not None:
+                _notify(many, events)
+                continue
+            for event in events:
+                _notify(listener, event)
+
+
+def _notify(listener: Callable[[Any], None], change: Any) -> None:
+    try:
+        listener(change)
+    except Exception:  # a listener's failure must not undo or fail a committed write
+        logger.exception("Object listener %r failed", listener)

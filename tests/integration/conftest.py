@@ -9,6 +9,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tests.support.aws import SerialClient
+
 try:
     from tests.integration.tables import create_tables
 except ImportError:  # tests/integration is not a package: pytest put this directory on sys.path
@@ -41,7 +43,8 @@ def aws(aws_env: None) -> Iterator[None]:
 
 @pytest.fixture
 def dynamodb(aws: None) -> Any:
-    return boto3.client("dynamodb", region_name=REGION)
+    """Each request atomic, as on DynamoDB (tests race real threads against it)."""
+    return SerialClient(boto3.client("dynamodb", region_name=REGION))
 
 
 @pytest.fixture

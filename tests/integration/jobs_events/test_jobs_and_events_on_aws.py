@@ -11,6 +11,7 @@ import boto3
 import pytest
 
 from openconnector_core.container import Container
+from openconnector_core.errors import OpenConnectorError
 from openconnector_core.events.transport import EventBridgeBus, SqsTaskQueue, fitting
 from openconnector_core.jobs import JobRunner, actions
 from openconnector_core.jobs.actions import ActionResult
@@ -103,3 +104,33 @@ def test_an_event_too_large_for_the_bus_is_published_truncated(aws: None) -> Non
     EventBridgeBus(events, "big-events").publish(event)  # would be refused whole
     detail = json.loads(fitting(event))
     assert detail["data"] == {"type": "pet", "id": "o1", "truncated": True} and detail["id"] == "e2"
+
+
+def test_a_bulk_of_events_goes_out_ten_per_put_events_call(aws: None) -> None:
+    events = boto3.client("events", region_name=REGION)
+    events.create_event_bus(Name="bulk-events")
+    calls: list[int] = []
+    original = events.put_events
+
+    def counting(**request: Any) -> Any:
+        calls.append(len(request["Entries"]))
+        return original(**request)
+
+    events.put_events = counting  # type: ignore[method-assign]
+    batch = [{"specversion": "1.0", "id": f"e{n}", "source": "/x", "type": "t.created"} for n in range(25)]
+
+    EventBridgeBus(events, "bulk-events").publish_many(batch)
+
+    assert calls == [10, 10, 5]
+
+
+def test_events_the_bus_refuses_are_named(aws: None) -> None:
+    class Refusing:
+        def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+            results = [{"EventId": "ok"}] * len(Entries)
+            results[1] = {"ErrorCode": "ThrottlingException", "ErrorMessage": "slow down"}
+            return {"FailedEntryCount": 1, "Entries": results}
+
+    batch = [{"id": f"e{n}", "type": "t"} for n in range(3)]
+    with pytest.raises(OpenConnectorError, match=r"e1 \(ThrottlingException slow down\)"):
+        EventBridgeBus(Refusing(), "any").publish_many(batch)

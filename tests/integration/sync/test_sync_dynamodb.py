@@ -16,6 +16,7 @@ from openconnector_core.errors import ConflictError
 from openconnector_core.sync import runs
 from openconnector_core.sync.runs import PageBusyError, handle_page, runtime, start_run
 from tests.integration.sync.conftest import Setup
+from tests.support.aws import SerialClient
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -35,26 +36,6 @@ class Collector:
         with self.lock:
             taken, self.messages = self.messages, []
         return taken
-
-
-class SerialClient:
-    """moto's in-process backend is not thread-safe (a transaction deep-copies the table); DynamoDB
-    applies each request atomically, which one lock per request models. The threads still interleave
-    between requests, which is where the races of the run logic are."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-        self._lock = threading.Lock()
-        self.meta = client.meta
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(self._client, name)
-
-        def call(**kwargs: Any) -> Any:
-            with self._lock:
-                return method(**kwargs)
-
-        return call
 
 
 @pytest.fixture
