@@ -25,14 +25,13 @@ from openconnector_core.api.http import (
     parse_if_match,
     query_params,
 )
-from openconnector_core.errors import ConflictError, MethodNotAllowedError, ValidationError
+from openconnector_core.errors import ConflictError, MethodNotAllowedError
 from openconnector_core.objects.ports import StoredObject
+from openconnector_core.store.query import parse_limit
 
 _new_router: Callable[[], APIGatewayHttpRouter] = APIGatewayHttpRouter  # typed: its __init__ is not
 router = _new_router()
 
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 500
 _COLLECTION = "/api/objects/<register>/<schema>"
 _ITEM = f"{_COLLECTION}/<object_id>"
 
@@ -50,18 +49,6 @@ def principal() -> str | None:
     return str(subject) if subject else None
 
 
-def _limit(raw: str | None) -> int:
-    if raw is None or raw == "":
-        return DEFAULT_LIMIT
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise ValidationError(f"_limit must be an integer, got {raw!r}", fields=["_limit"]) from None
-    if limit < 1:
-        raise ValidationError(f"_limit must be at least 1, got {limit}", fields=["_limit"])
-    return min(limit, MAX_LIMIT)
-
-
 def _stored(status: int, stored: StoredObject, headers: dict[str, str] | None = None) -> Response[Any]:
     return json_response(status, stored.object, {"ETag": format_etag(stored.etag), **(headers or {})})
 
@@ -73,7 +60,7 @@ def list_objects(register: str, schema: str) -> Response[Any]:
         _ref(register, schema),
         filters={key: value for key, value in params.items() if not key.startswith("_")},
         search=params.get("_search") or None,
-        limit=_limit(params.get("_limit")),
+        limit=parse_limit(params.get("_limit")),
         cursor=params.get("_next") or None,
     )
     return json_response(200, {"results": page.items, "next": page.next})
@@ -93,24 +80,20 @@ def get_object(register: str, schema: str, object_id: str) -> Response[Any]:
 
 @router.put(_ITEM)
 def replace_object(register: str, schema: str, object_id: str) -> Response[Any]:
-    body = json_body(router)
-    stored = container().objects.replace(
-        _ref(register, schema),
-        unquote(object_id),
-        body,
-        if_match=parse_if_match(header(router, "If-Match")),
-        actor=principal(),
-    )
-    return _stored(200, stored)
+    return _write(container().objects.replace, register, schema, object_id)
 
 
 @router.patch(_ITEM)
 def patch_object(register: str, schema: str, object_id: str) -> Response[Any]:
-    body = json_body(router)
-    stored = container().objects.patch(
+    return _write(container().objects.patch, register, schema, object_id)
+
+
+def _write(method: Callable[..., StoredObject], register: str, schema: str, object_id: str) -> Response[Any]:
+    """PUT (replace) or PATCH (merge) with the request body, its ``If-Match`` and the caller."""
+    stored = method(
         _ref(register, schema),
         unquote(object_id),
-        body,
+        json_body(router),
         if_match=parse_if_match(header(router, "If-Match")),
         actor=principal(),
     )
@@ -134,7 +117,7 @@ def object_audit_trail(register: str, schema: str, object_id: str) -> Response[A
     page = container().objects.audit_trail(
         _ref(register, schema),
         unquote(object_id),
-        limit=_limit(params.get("_limit")),
+        limit=parse_limit(params.get("_limit")),
         cursor=params.get("_next") or None,
     )
     return json_response(200, {"results": page.items, "next": page.next})

@@ -32,10 +32,8 @@ from openconnector_core.errors import (
 )
 from openconnector_core.ids import new_id, uuid7_floor
 from openconnector_core.store.ports import EntityStore, LogStore, Page, SecretStore, Stored
-from openconnector_core.store.query import check_if_match, matcher
+from openconnector_core.store.query import check_if_match, matcher, parse_limit
 
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 500
 LOG_ETAG = '"1"'  # logs never change
 _RETRIES = 5
 _ATTEMPTS = 64
@@ -75,18 +73,6 @@ def _clean(body: Any, ignored: frozenset[str], spec: ResourceSpec) -> dict[str, 
         raise ValidationError("The request body must be a JSON object", fields=[])
     ignored = ignored | spec.model.LEGACY_IGNORED
     return {key: value for key, value in body.items() if not (key.startswith(("_", "@")) or key in ignored)}
-
-
-def _parse_limit(raw: str | None) -> int:
-    if raw is None or raw == "":
-        return DEFAULT_LIMIT
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise ValidationError(f"_limit must be an integer, got {raw!r}", fields=["_limit"]) from None
-    if limit < 1:
-        raise ValidationError(f"_limit must be at least 1, got {limit}", fields=["_limit"])
-    return min(limit, MAX_LIMIT)
 
 
 def _validate(spec: ResourceSpec, item: Mapping[str, Any]) -> dict[str, Any]:
@@ -155,7 +141,7 @@ class EntityService:
         """``_limit`` (default 50, capped at 500), ``_next``, ``_search``; other plain parameters are
         equality filters on wire field names (``IS NULL``/``IS NOT NULL`` allowed)."""
         spec = resource_spec(resource)
-        limit = _parse_limit(params.get("_limit"))
+        limit = parse_limit(params.get("_limit"))
         cursor = params.get("_next") or None
         search = params.get("_search") or None
         filters = {key: value for key, value in params.items() if not key.startswith("_")}

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from openconnector_core.errors import BadRequestError, PreconditionFailedError
+from openconnector_core.errors import BadRequestError, PreconditionFailedError, ValidationError
 from openconnector_core.ids import uuid7_ceiling, uuid7_floor
 from openconnector_core.store.ports import Page
 
@@ -17,6 +17,22 @@ if TYPE_CHECKING:
     from openconnector_core.store.ports import EntityStore
 
 Predicate = Callable[[dict[str, Any]], bool]
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+def parse_limit(raw: str | None) -> int:
+    """A list's ``_limit`` parameter: default 50, at most 500; anything else is a 400 naming it."""
+    if raw is None or raw == "":
+        return DEFAULT_LIMIT
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise ValidationError(f"_limit must be an integer, got {raw!r}", fields=["_limit"]) from None
+    if limit < 1:
+        raise ValidationError(f"_limit must be at least 1, got {limit}", fields=["_limit"])
+    return min(limit, MAX_LIMIT)
 
 
 def every_item(
