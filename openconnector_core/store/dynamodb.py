@@ -69,6 +69,15 @@ def translate(error: ClientError, table: str) -> OpenConnectorError:
     return OpenConnectorError(f"DynamoDB error {code} on {table}: {error_message(error)}")
 
 
+def call(client: Any, table: str, operation: str, **kwargs: Any) -> dict[str, Any]:
+    """One client operation on ``table`` by name, a driver error translated into one of ours."""
+    try:
+        result: dict[str, Any] = getattr(client, operation)(**kwargs)
+    except ClientError as error:
+        raise translate(error, table) from error
+    return result
+
+
 def _item_size(attributes: Item) -> int:
     """DynamoDB's size of an item of string and number attributes: names plus values, in bytes
     (a number's size is bounded by its digits)."""

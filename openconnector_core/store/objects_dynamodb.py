@@ -26,7 +26,7 @@ from botocore.exceptions import ClientError
 from openconnector_core.errors import OpenConnectorError, PreconditionFailedError
 from openconnector_core.objects.storage import ObjectRecord, Partition
 from openconnector_core.store.aws_errors import error_code
-from openconnector_core.store.dynamodb import batch_get, batch_write, translate
+from openconnector_core.store.dynamodb import batch_get, batch_write, call, translate
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -236,8 +236,4 @@ class DynamoObjectStorage:
                 self._s3.delete_object(Bucket=self._bucket, Key=key, VersionId=version)
 
     def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
-        try:
-            result: dict[str, Any] = getattr(self._client, operation)(**kwargs)
-        except ClientError as error:
-            raise translate(error, self._table) from error
-        return result
+        return call(self._client, self._table, operation, **kwargs)

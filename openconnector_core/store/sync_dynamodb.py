@@ -26,7 +26,7 @@ from botocore.exceptions import ClientError
 from openconnector_core.errors import ConflictError, NotFoundError
 from openconnector_core.ids import new_id
 from openconnector_core.store.aws_errors import error_code
-from openconnector_core.store.dynamodb import batch_get, batch_write, translate
+from openconnector_core.store.dynamodb import batch_get, batch_write, call, translate
 from openconnector_core.sync.contracts import contract_id
 from openconnector_core.sync.ports import COUNTERS, Claim, PageOutcome, PageRecord, RunRecord
 
@@ -61,11 +61,7 @@ class _Client:
         self._clock = clock
 
     def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
-        try:
-            result: dict[str, Any] = getattr(self._client, operation)(**kwargs)
-        except ClientError as error:
-            raise translate(error, self._table) from error
-        return result
+        return call(self._client, self._table, operation, **kwargs)
 
     def _conditional(self, operation: str, **kwargs: Any) -> bool:
         """The call; ``False`` when its condition failed (or a transaction's did)."""
