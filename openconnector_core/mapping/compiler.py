@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import copy
 import json
+import marshal
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from openconnector_core import php
 from openconnector_core.errors import MappingError
@@ -43,8 +45,10 @@ from .casts import (
     matches_if_value,
     resolve_cast,
 )
+from .memo import RenderMemo
 
 CACHE_SIZE = 256
+_LOOP = re.compile(r"^\s+for ", re.MULTILINE)  # a loop in a compiled template's source
 _MISSING = paths.MISSING
 _CAST_ERRORS = (CastError, php.PhpTypeError, TypeError, ValueError, ZeroDivisionError)
 
@@ -56,6 +60,7 @@ class Runtime:
     functions: Mapping[str, Callable[..., Any]]  # the template functions, executeMapping included
     names: frozenset[str]
     renderer: TemplateRenderer  # for the templates only the Jinja renderer takes
+    memo: RenderMemo  # renders kept for data seen before
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,8 @@ class _Generator:
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {}
         self.decoded: frozenset[str] = frozenset()  # targets whose text only jsonToArray reads
+        self.memoized = False  # a template's render goes through the memo (needs the data's key)
+        self.start = 0  # where the function body starts
 
     def constant(self, value: Any) -> str:
         name = f"_k{len(self.constants)}"
@@ -180,6 +187,7 @@ class _Generator:
         # Snapshots: the cached function must not change when the caller later changes its dict.
         self.constants["_MAPPING"] = {"name": copy.deepcopy(mapping["name"])} if "name" in mapping else {}
         self.emit("def single(data, rt):", 0)
+        self.start = len(self.lines)
         self.emit("if not isinstance(data, _ARRAYS):")
         self.emit("    raise _fail('', _input_error(_MAPPING, data).message)")
         if pass_through:
@@ -255,7 +263,15 @@ class _Generator:
         calling a function the engine lacks goes to the Jinja renderer, which reports it."""
         finisher = "_finish_value" if decoded else "_finish"
         functions = "rt.functions" if template.functions else "None"
-        call = f"{finisher}({self.constant(template.function)}(data, {functions}))"
+        function = self.constant(template.function)
+        if template.functions or _LOOP.search(template.source):
+            # worth keeping (mapping.memo): it loops or calls functions (executeMapping above all)
+            if not self.memoized:
+                self.memoized = True
+                self.lines.insert(self.start, "    key = [None]")
+            call = f"rt.memo.render({function}, data, {functions}, {finisher}, key)"
+        else:
+            call = f"{finisher}({function}(data, {functions}))"
         depth = 2  # inside the rule's "else:"
         if template.functions:
             self.emit(f"    if {self.constant(template.functions)} <= rt.names:")
@@ -459,7 +475,10 @@ def cache_key(mapping: Mapping[str, Any], stored: bool) -> Any:
             str(mapping.get("updated")),
             str(mapping.get(REVISION_KEY)),
         )
-    return ("inline", json.dumps(mapping, default=_tagged, ensure_ascii=False))
+    try:  # the exact definition (types, order, values); marshal is the quickest to say so
+        return ("inline", marshal.dumps(cast(Any, mapping)))
+    except ValueError:  # a Mapping that is not a dict, a str subclass, ...
+        return ("text", json.dumps(mapping, default=_tagged, ensure_ascii=False))
 
 
 def _tagged(value: Any) -> str:

@@ -18,6 +18,7 @@ from openconnector_core.twig.rendering import EXECUTE_JSON, EXECUTE_JSON_VALUE
 
 from . import rules
 from .compiler import Runtime, compiled
+from .memo import RenderMemo
 from .results import result_json
 from .runner import Runner
 
@@ -36,7 +37,7 @@ class MappingEngine(Runner):
     ) -> None:
         super().__init__(resolver, functions, time_budget_seconds=time_budget_seconds)
         table = self.renderer.functions
-        self._runtime = Runtime(table, frozenset(table), self.renderer)
+        self._runtime = Runtime(table, frozenset(table), self.renderer, RenderMemo(self._compiled_of))
 
     def _template_functions(self) -> dict[str, Callable[..., Any]]:
         # The one-step executeMapping(...)|json_encode: its name starts with _, templates cannot call it
@@ -58,13 +59,19 @@ class MappingEngine(Runner):
         # Only what the store returned is known by id and version: a definition given to run()
         # (e.g. one being edited in the UI, with the id it was stored under) is known by its text.
         stored = any(found is mapping for found in budget.resolved.values())
-        single = compiled(mapping, stored).single
+        program = compiled(mapping, stored)
+        single = program.single
 
         def bound(data: Any) -> dict[str, Any] | list[Any]:
             return single(data, runtime)
 
+        bound.program = program  # type: ignore[attr-defined]
         budget.compiled[key] = (mapping, bound)
         return bound
+
+    def _compiled_of(self, reference: str) -> object:
+        """The compiled mapping a stored reference names in the running run (for the render memo)."""
+        return self._single_of(rules.resolve_reference(self._resolver, reference)).program  # type: ignore[attr-defined]
 
     def _execute_json(self, reference: Any, data: Any = None, list_mode: Any = False) -> str | bool:
         """``executeMapping(...)|json_encode`` without walking the result three times."""

@@ -163,6 +163,8 @@ def execute_sub_mapping(
     # Data built in a template can share sub-arrays: refuse what would expand beyond any memory.
     check_expanded_size(data)
     budget.depth += 1
+    if budget.depth > budget.deepest:
+        budget.deepest = budget.depth
     try:
         budget.check_time()
         listed = list_mode is True or (not isinstance(list_mode, bool) and php.truthy(list_mode))
@@ -181,13 +183,14 @@ def resolve_reference(resolver: Resolver | None, reference: Any) -> Mapping[str,
         if php.is_null(reference) or isinstance(reference, _NOT_REFERENCES):
             raise MappingError(f"executeMapping: invalid mapping reference {php.to_string(reference)!r}")
         key = php.to_string(reference)
-    resolved = current_budget().resolved
-    found = resolved.get(key)
+    budget = current_budget()
+    found = budget.resolved.get(key)
     if found is None:
         found = resolver(key) if resolver is not None else None
         if found is None:
             raise MappingError(f"executeMapping: mapping {key!r} not found")
-        resolved[key] = found
+        budget.resolved[key] = found
+    budget.references.append((key, found))  # what a memoized render depends on (mapping.memo)
     return found
 
 

@@ -3,13 +3,20 @@ template functions it offers (``executeMapping``)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from openconnector_core import deadline
 from openconnector_core.errors import MappingError
 from openconnector_core.twig.environment import TemplateRenderer
-from openconnector_core.twig.limits import TIME_BUDGET_SECONDS, LimitExceededError, end_budget, start_budget
+from openconnector_core.twig.limits import (
+    TIME_BUDGET_SECONDS,
+    LimitExceededError,
+    end_budget,
+    mark_impure,
+    start_budget,
+)
 
 from . import paths, rules
 
@@ -26,7 +33,8 @@ class Runner:
     ) -> None:
         self._resolver = resolver
         self._time_budget = time_budget_seconds
-        self.renderer = TemplateRenderer(functions={**(functions or {}), **self._template_functions()})
+        outside = {name: _marked_impure(function) for name, function in (functions or {}).items()}
+        self.renderer = TemplateRenderer(functions={**outside, **self._template_functions()})
 
     def _template_functions(self) -> dict[str, Callable[..., Any]]:
         return {"executeMapping": self._execute_from_template}
@@ -76,3 +84,15 @@ class Runner:
         """A sub-mapping called from a template, in the caller's run (before finishing its keys)."""
         single = self._single_of(mapping)
         return rules.run_list(single, mapping, data) if listed else single(data)
+
+
+def _marked_impure(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A function from outside the engine (``callSource``, …): whatever it returns, a render calling it
+    is not memoized."""
+
+    @functools.wraps(function)
+    def marked(*arguments: Any, **keywords: Any) -> Any:
+        mark_impure()
+        return function(*arguments, **keywords)
+
+    return marked

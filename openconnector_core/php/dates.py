@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Undefined
 
+from openconnector_core.twig.limits import mark_impure
+
 _DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _MONTH_NAMES = [
     "January",
@@ -186,8 +188,14 @@ def clock() -> datetime:
     return datetime.now(UTC)
 
 
+def _read_clock() -> datetime:
+    """:func:`clock`, marking the running mapping render as time-dependent (never memoized)."""
+    mark_impure()
+    return clock()
+
+
 def now(timezone: Any = None) -> datetime:
-    return clock().astimezone(resolve_timezone(timezone))
+    return _read_clock().astimezone(resolve_timezone(timezone))
 
 
 def _add_months(moment: datetime, months: int) -> datetime:
@@ -429,14 +437,14 @@ def parse_date(value: Any, timezone: Any = None) -> datetime:
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC).astimezone(zone)
     if value is None or isinstance(value, Undefined) or value == "" or value is False:
-        return clock().astimezone(zone)  # (string) false is "": now
+        return _read_clock().astimezone(zone)  # (string) false is "": now
     if value is True:
         value = 1  # (string) true is "1": a timestamp
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value, UTC).astimezone(zone)
     text = str(value).strip()
     if text.lower() == "now":
-        return clock().astimezone(zone)
+        return _read_clock().astimezone(zone)
     if re.fullmatch(r"-?\d+", text):
         return datetime.fromtimestamp(int(text), UTC).astimezone(zone)
     if text.startswith("@") and re.fullmatch(r"@-?\d+(\.\d+)?", text):
@@ -445,8 +453,8 @@ def parse_date(value: Any, timezone: Any = None) -> datetime:
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:
-        parsed = _parse_absolute(text, clock())
-        moment = parsed if parsed is not None else modify(clock(), text)
+        parsed = _parse_absolute(text, _read_clock())
+        moment = parsed if parsed is not None else modify(_read_clock(), text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment if keep else moment.astimezone(zone)

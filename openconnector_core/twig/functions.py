@@ -12,6 +12,7 @@ from openconnector_core import php
 from openconnector_core.php import dates
 
 from .access import UNDEFINED, TwigRuntimeError, attribute, values_of
+from .limits import mark_impure
 from .operators import check_compared
 
 
@@ -55,6 +56,7 @@ def fn_cycle(values: Any, position: Any) -> Any:
 
 
 def fn_random(values: Any = None, maximum: Any = None) -> Any:
+    mark_impure()
     if php.is_null(values):
         return _random.randint(0, 2**31 - 1)
     if isinstance(values, php.ARRAYS):
@@ -67,4 +69,5 @@ def fn_random(values: Any = None, maximum: Any = None) -> Any:
 
 
 def fn_generate_uuid() -> str:
+    mark_impure()
     return str(uuid.uuid4())

@@ -51,6 +51,12 @@ class Budget:
     # Compiled sub-mappings of this run: ids of the mapping object and of the engine's runtime →
     # (the object, its function bound to that runtime).
     compiled: dict[tuple[int, int], tuple[object, object]] = field(default_factory=dict)
+    # For memoized renders (mapping.memo): how often the run read the clock, drew a random number or
+    # called a function from outside (a render that did is not kept), the deepest executeMapping
+    # nesting reached, and every stored mapping reference resolved, in order (reference, mapping).
+    impure: int = 0
+    deepest: int = 0
+    references: list[tuple[str, object]] = field(default_factory=list)
 
     def tick(self, count: int = 1) -> None:
         self.iterations += count
@@ -73,6 +79,13 @@ def current_budget() -> Budget:
     if budget is None:
         budget = Budget(deadline=time.monotonic() + TIME_BUDGET_SECONDS)
     return budget
+
+
+def mark_impure() -> None:
+    """The running render depends on more than its template and data (the clock, chance, a call out)."""
+    budget = _current.get()
+    if budget is not None:
+        budget.impure += 1
 
 
 def check_running_time() -> None:
