@@ -50,6 +50,20 @@ def _tokens(segments: list[Segment]) -> Iterator[Token]:
                 pending.extend(part)
 
 
+_NUMERIC_HELPERS = frozenset({"_add", "_sub", "_mul", "_div", "_fdiv", "_mod", "_pow", "_neg", "_pos"})
+
+
+def _never_text(code: str) -> bool:
+    """Whether the value of ``code`` is never a string: an array or number literal, or arithmetic
+    (PHP's ``+`` of arrays is an array, everything else a number)."""
+    node = ast.parse(code, mode="eval").body
+    if isinstance(node, ast.Dict | ast.List):
+        return True
+    if isinstance(node, ast.Constant):
+        return type(node.value) in (int, float, bool) or node.value is None
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NUMERIC_HELPERS
+
+
 def _may_read_loop_parent(tokens: list[Token]) -> bool:
     """Whether ``loop`` is used other than as ``loop.<name>`` with a name other than ``parent`` (or
     ``_context`` is read, which holds ``loop``), in these tokens or strings' ``#{...}`` inside them."""
@@ -177,6 +191,7 @@ class _Compiler:
             "_values": loop_values,
             "_X": MISSING,
             "enumerate": enumerate,
+            "list": list,
             "_context": context_of,
             "type": type,
             "dict": dict,
@@ -361,7 +376,10 @@ class _Compiler:
             self._assigned(name)
         if values is not None:
             for name, value in zip(names, values, strict=True):
-                self.out.line(parser.h("_set", "_c", jinja_string(name), value, "False"))
+                if _never_text(value):  # what assign() checks and converts are strings
+                    self.out.line(f"_c[{jinja_string(name)}] = {value}")
+                else:
+                    self.out.line(parser.h("_set", "_c", jinja_string(name), value, "False"))
             return
         buffer = self.out.fresh("_b")
         self.out.line(f"{buffer} = []")
@@ -435,7 +453,7 @@ _NODES = (
 _FIXED_NAMES = frozenset(
     {"render", "data", "_c", "_fns", "_out", "_w", "_n", "_s", "_", "_e", "_M", "_size", "len"}
     | {"_xj", "_ej", "_pj", "_U", "_context", "type", "dict", "_q", "_ak", "_r", "str", "int"}
-    | {"_budget", "_items", "_values", "_X", "enumerate"}
+    | {"_budget", "_items", "_values", "_X", "enumerate", "list"}
 )
 _GENERATED_NAME = re.compile(r"_[bipftgklvxyz][0-9]+|_o[0-9]+_[0-9]+")
 _LOOP_BUDGET = re.compile(r"_g[0-9]+")
@@ -469,7 +487,11 @@ def _check_generated(code: str, names: Names) -> None:
             if not (name in _FIXED_NAMES or name in HELPERS or _GENERATED_NAME.fullmatch(name)):
                 raise Unsupported(f"generated name {name}")
         elif isinstance(node, ast.Subscript) and not (
-            isinstance(node.value, ast.Name) and node.value.id in ("_c", "_fns")
+            isinstance(node.value, ast.Name)
+            and (
+                node.value.id in ("_c", "_fns")
+                or (node.value.id == "_q" and isinstance(node.slice, ast.Constant))  # a list index
+            )
         ):
             raise Unsupported("generated subscript")
 

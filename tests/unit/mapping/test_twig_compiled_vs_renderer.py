@@ -1,9 +1,11 @@
-"""Compiled ``for`` loops (plain Python loops, bookkeeping inline) against the Jinja renderer.
+"""What the template compiler specialises, against the Jinja renderer: ``for`` loops (plain Python
+loops, bookkeeping inline), attribute chains inlined step by step (string keys, list indexes,
+variables as keys), PHP truthiness inlined, ``{% set %}`` of values that are never strings.
 
-Given templates that lean on every part of Twig's loop scoping (``loop.*``, ``loop.parent``, the
-context after the loop, for-else, nested and sequential loops, names set inside loops, ``_context``),
-when the compiled engine and the interpreter (the Jinja renderer) run them on many inputs, then the
-outputs or the errors are identical.
+Given templates that lean on each of these (for loops: ``loop.*``, ``loop.parent``, the context after
+the loop, for-else, nested and sequential loops, names set inside loops, ``_context``), when the
+compiled engine and the interpreter (the Jinja renderer) run them on many inputs, then the outputs or
+the errors are identical.
 """
 
 from __future__ import annotations
@@ -48,6 +50,21 @@ LOOPS = [
     "{{ loop.parent|keys|join }}{% endfor %}",
 ]
 
+ACCESS = [
+    "{{ items.0|json_encode }}{{ items.1.name|json_encode }}{{ items[2]|json_encode }}",
+    "{% if items.0 %}yes{% endif %}{% if items.0.a|default %}a{% endif %}{{ items.0.0.0|json_encode }}",
+    "{{ a[name]|json_encode }}{{ a[n]|json_encode }}{{ items[n]|json_encode }}{{ a[b.c]|json_encode }}",
+    "{{ a.__class__ }}",
+    "{{ items.0.__class__ }}",
+    "{{ a[name].__x ?? 'none' }}{{ items.5 ?? 'five' }}{{ value.0 is defined ? 'd' : 'u' }}",
+    "{% for k, v in a %}{{ a[k]|json_encode }}{{ items[k]|json_encode }}{% endfor %}",
+    "{% if a %}A{% endif %}{% if name %}N{% endif %}{% if n %}1{% endif %}{% if not value %}!{% endif %}"
+    "{% if missing or b %}M{% endif %}{% if items and a %}&{% endif %}{{ name ? 't' : 'f' }}",
+    "{% set s = {'a': name} %}{% set t = [n, a] %}{% set u = n + 1 %}{% set v = 2.5 %}{% set w = null %}"
+    "{% set y = a + items %}{{ s|json_encode }}{{ t|json_encode }}{{ u }}{{ v }}{{ w ?? 'null' }}"
+    "{{ y|json_encode }}",
+]
+
 
 def _inputs(count: int) -> list[Any]:
     rng = random.Random(1313)
@@ -60,9 +77,9 @@ def _inputs(count: int) -> list[Any]:
     return fixed + [data(rng) for _ in range(count)]
 
 
-@pytest.mark.parametrize("template", LOOPS)
-def test_compiled_loops_match_the_renderer(template: str) -> None:
-    # Given a loop template the compiler handles, when both engines run it on many inputs,
+@pytest.mark.parametrize("template", LOOPS + ACCESS)
+def test_compiled_templates_match_the_renderer(template: str) -> None:
+    # Given a template the compiler handles, when both engines run it on many inputs,
     # then the results (or errors) are the same
     assert compile_template(template) is not None
     mapping = {"mapping": {"out": template}}
