@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import mapping as workload  # noqa: E402
+import mapping as workload  # type: ignore[import-not-found]  # noqa: E402
 
 from openconnector_core.mapping import MappingEngine  # noqa: E402
 from openconnector_core.twig import compiler  # noqa: E402
@@ -66,7 +66,7 @@ def record_renders(cases: int) -> list[tuple[str, Any, Any]]:
         for index in range(cases):
             engine.run(mapping, workload.synthetic_case(rng, index))
     finally:
-        compiler.compile_template = compile_template  # type: ignore[assignment]
+        compiler.compile_template = compile_template
     return renders
 
 
