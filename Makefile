@@ -77,6 +77,7 @@ deploy: install ## sam deploy (CONFIG_ENV=dev|prod; set JwtIssuer/JwtAudience in
 bench: build ## Run the benchmarks (they print ratios against a baseline; docs/benchmarks.md)
 	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/mapping.py
+	$(PY) benchmarks/templates.py
 	$(PY) benchmarks/calls.py
 	$(PY) benchmarks/gateway.py
 	$(PY) benchmarks/objects.py

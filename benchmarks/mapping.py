@@ -347,7 +347,7 @@ def hand_zaaktype(casetype: dict[str, Any]) -> dict[str, Any]:
         statustype["statustekst"] = text(help_text) if truthy(help_text) else "geen statustekst"
         statustypen.append(statustype)
     zaaktype["statustypen"] = statustypen
-    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    today = dates.clock().strftime("%Y-%m-%d")
     informatieobjecttypen, eigenschappen = [], []
     for phase in phases:
         for field in phase.get("fields") or []:

@@ -25,14 +25,16 @@ from typing import Any
 from jinja2 import TemplateSyntaxError
 from markupsafe import Markup
 
-from .access import UNDEFINED, attribute
+from .access import MISSING, UNDEFINED, attribute
 from .code import Expr, Translation, jinja_string
 from .environment import _compile
 from .expressions import Names, PythonParser, Unsupported
 from .lexer import Segment, Token, TwigLexer
-from .limits import MAX_OUTPUT_CHARS, check_output_size, extend_running_budget
+from .limits import MAX_OUTPUT_CHARS, check_output_size, current_budget, extend_running_budget
+from .loops import InlineLoop
 from .registry import HELPERS
 from .rendering import PythonTemplate, context_of, emit, emit_json, execute_json, print_json
+from .scoping import loop_items, loop_values
 
 _NEWLINES = re.compile(r"\r\n?")
 
@@ -46,6 +48,41 @@ def _tokens(segments: list[Segment]) -> Iterator[Token]:
         for kind, part in token.parts:
             if kind == "expr" and isinstance(part, list):
                 pending.extend(part)
+
+
+_NUMERIC_HELPERS = frozenset({"_add", "_sub", "_mul", "_div", "_fdiv", "_mod", "_pow", "_neg", "_pos"})
+
+
+def _never_text(code: str) -> bool:
+    """Whether the value of ``code`` is never a string: an array or number literal, or arithmetic
+    (PHP's ``+`` of arrays is an array, everything else a number)."""
+    node = ast.parse(code, mode="eval").body
+    if isinstance(node, ast.Dict | ast.List):
+        return True
+    if isinstance(node, ast.Constant):
+        return type(node.value) in (int, float, bool) or node.value is None
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NUMERIC_HELPERS
+
+
+def _may_read_loop_parent(tokens: list[Token]) -> bool:
+    """Whether ``loop`` is used other than as ``loop.<name>`` with a name other than ``parent`` (or
+    ``_context`` is read, which holds ``loop``), in these tokens or strings' ``#{...}`` inside them."""
+    for index, token in enumerate(tokens):
+        if token.kind == "name" and token.value == "_context":
+            return True
+        if token.kind == "name" and token.value == "loop":
+            following = tokens[index + 1 : index + 3]
+            if not (
+                len(following) == 2
+                and (following[0].kind, following[0].value) == ("punct", ".")
+                and following[1].kind == "name"
+                and following[1].value != "parent"
+            ):
+                return True
+        for kind, part in token.parts:
+            if kind == "expr" and isinstance(part, list) and _may_read_loop_parent(part):
+                return True
+    return False
 
 
 _PATH_CODE = re.compile(r"_a\(_c(?:, (?:'[^'\\]*'|[0-9]+))+\)|_c\.get\('[^'\\]*', _U\)")
@@ -63,9 +100,12 @@ class _Writer:
     def line(self, text: str) -> None:
         self.lines.append("    " * self.depth + text)
 
-    def fresh(self, prefix: str) -> str:
+    def count(self) -> int:
         self.counter += 1
-        return f"{prefix}{self.counter}"
+        return self.counter
+
+    def fresh(self, prefix: str) -> str:
+        return f"{prefix}{self.count()}"
 
     def output(self, code: str, length: int | None = None) -> None:
         if self.buffers:  # a captured block is not streamed (as in Jinja), so not size-checked
@@ -89,12 +129,14 @@ class _Compiler:
         self.translation = Translation(source="")
         self.out = _Writer()
         # (tag, extra) per open block: ("if", ""), ("for", else-flag name), ("set", name), ("block", "")
-        self.stack: list[tuple[str, str]] = []  # (tag, extra): a for's header line or its else flag
+        self.stack: list[tuple[str, str]] = []  # (tag, extra): a set's name
         self.empty: list[bool] = []  # per open Python block: nothing emitted yet
         # The template changes its variables ({% set %}, {% for %}): it gets a copy of the input.
         self.mutates = False
         self.pure = False
         self.reads_loop = True
+        self.reads_loop_parent = True
+        self.loops: list[InlineLoop] = []  # the open {% for %} blocks, innermost last
         # Per open {% if %}: (code of the path its condition read, the local holding its value).
         self.known: list[tuple[str, str]] = []
 
@@ -102,6 +144,9 @@ class _Compiler:
         segments = TwigLexer(self.source).tokenize()
         names = {token.value for token in _tokens(segments) if token.kind == "name"}
         self.reads_loop = bool(names & {"loop", "_context"})
+        self.reads_loop_parent = self.reads_loop and any(
+            _may_read_loop_parent(segment.tokens) for segment in segments
+        )
         # Without {% set %}, {% for %} or _context the variables never change during a render: the
         # input is read directly, and a path tested by an {% if %} is read once for its body too.
         self.pure = not (names & {"set", "for", "_context", "with", "apply", "filter", "do"})
@@ -141,6 +186,12 @@ class _Compiler:
             "_pj": print_json,
             "_U": UNDEFINED,
             "_ak": attribute,
+            "_budget": current_budget,
+            "_items": loop_items,
+            "_values": loop_values,
+            "_X": MISSING,
+            "enumerate": enumerate,
+            "list": list,
             "_context": context_of,
             "type": type,
             "dict": dict,
@@ -247,21 +298,19 @@ class _Compiler:
     def tag_else(self, parser: PythonParser) -> None:
         if not self.stack or self.stack[-1][0] not in ("if", "for"):
             raise Unsupported("else")
-        tag, extra = self.stack[-1]
-        self._close()
-        if tag == "if":
+        if self.stack[-1][0] == "if":
+            self._close()
             self.known[-1] = ("", "")
             self._open("else:")
             return
-        if not extra.isdigit():
+        loop = self.loops[-1]
+        if loop.flag:
             raise Unsupported("second else")
         # Jinja's for-else: the flag is set before the loop and cleared at the end of each iteration.
-        flag, header = self.out.fresh("_i"), int(extra)
-        indent = "    " * self.out.depth
-        self.out.lines.append(f"{indent}    {flag} = 0")
-        self.out.lines.insert(header, f"{indent}{flag} = 1")
-        self.stack[-1] = ("for", flag)
-        self._open(f"if {flag}:")
+        loop.flag = self.out.fresh("_i")
+        self.out.line(f"{loop.flag} = 0")
+        self._end_loop(loop)
+        self._open(f"if {loop.flag}:")
 
     def tag_endif(self, parser: PythonParser) -> None:
         self._expect_open("if")
@@ -272,30 +321,65 @@ class _Compiler:
     def tag_for(self, parser: PythonParser) -> None:
         self.mutates = True
         key_name, value_name, sequence = parser.parse_for_header()
-        loop = parser.h(
-            "_for",
-            "_c",
-            sequence.code,
-            jinja_string(key_name),
-            jinja_string(value_name),
-            "True" if self.reads_loop else "False",
-        )
         self._mark_used()
-        self.stack.append(("for", str(len(self.out.lines))))  # where the header goes (for an else)
-        self._open(f"for _ in {loop}:")
+        for name in (key_name, value_name):
+            if name:
+                self._assigned(name)
+        loop = InlineLoop(
+            number=self.out.count(),
+            header=len(self.out.lines),
+            indent="    " * self.out.depth,
+            key_name=key_name,
+            value_name=value_name,
+            with_loop=self.reads_loop,
+            with_parent=self.reads_loop_parent,
+        )
+        if loop.with_loop:
+            self._assigned("loop")
+        self.loops.append(loop)
+        self.stack.append(("for", ""))
+        *before, header = loop.head(sequence.code)
+        for line in before:
+            self.out.line(line)
+        self._open(header)
+        for line in loop.preamble():
+            self.out.line(line)
+        self._mark_used()
+
+    def _end_loop(self, loop: InlineLoop) -> None:
+        """Close the loop's body: restore the context after it and save what that needs before it."""
+        self._close()
+        for line in loop.tail():
+            self.out.line(line)
+        prepared = loop.saves() + ([f"{loop.indent}{loop.flag} = 1"] if loop.flag else [])
+        self.out.lines[loop.header : loop.header] = prepared
+        loop.in_body = False
+
+    def _assigned(self, name: str) -> None:
+        for loop in self.loops:
+            loop.assign(name)
 
     def tag_endfor(self, parser: PythonParser) -> None:
         self._expect_open("for")
         self.stack.pop()
-        self._close()
+        loop = self.loops.pop()
+        if loop.flag:
+            self._close()
+        else:
+            self._end_loop(loop)
 
     def tag_set(self, parser: PythonParser) -> None:
         self.mutates = True
         names, values = parser.parse_set_header()
         self._mark_used()
+        for name in names:
+            self._assigned(name)
         if values is not None:
             for name, value in zip(names, values, strict=True):
-                self.out.line(parser.h("_set", "_c", jinja_string(name), value, "False"))
+                if _never_text(value):  # what assign() checks and converts are strings
+                    self.out.line(f"_c[{jinja_string(name)}] = {value}")
+                else:
+                    self.out.line(parser.h("_set", "_c", jinja_string(name), value, "False"))
             return
         buffer = self.out.fresh("_b")
         self.out.line(f"{buffer} = []")
@@ -360,12 +444,19 @@ _NODES = (
     ast.Is,
     ast.NamedExpr,
     ast.Eq,
+    ast.Tuple,
+    ast.BinOp,
+    ast.Sub,
+    ast.BitAnd,
+    ast.IsNot,
 )
 _FIXED_NAMES = frozenset(
     {"render", "data", "_c", "_fns", "_out", "_w", "_n", "_s", "_", "_e", "_M", "_size", "len"}
     | {"_xj", "_ej", "_pj", "_U", "_context", "type", "dict", "_q", "_ak", "_r", "str", "int"}
+    | {"_budget", "_items", "_values", "_X", "enumerate", "list"}
 )
-_GENERATED_NAME = re.compile(r"_[bip][0-9]+|_[ft][0-9]+")
+_GENERATED_NAME = re.compile(r"_[bipftgklvxyz][0-9]+|_o[0-9]+_[0-9]+")
+_LOOP_BUDGET = re.compile(r"_g[0-9]+")
 _BUFFER = re.compile(r"_out|_b[0-9]+")
 
 
@@ -383,6 +474,12 @@ def _check_generated(code: str, names: Names) -> None:
                 )
                 or (node.attr == "join" and isinstance(node.value, ast.Constant) and node.value.value == "")
                 or (node.attr == "get" and isinstance(node.value, ast.Name) and node.value.id in ("_c", "_q"))
+                or (node.attr == "pop" and isinstance(node.value, ast.Name) and node.value.id == "_c")
+                or (
+                    node.attr in ("iterations", "tick")
+                    and isinstance(node.value, ast.Name)
+                    and _LOOP_BUDGET.fullmatch(node.value.id)
+                )
             ):
                 raise Unsupported("generated attribute")
         elif isinstance(node, ast.Name):
@@ -390,7 +487,11 @@ def _check_generated(code: str, names: Names) -> None:
             if not (name in _FIXED_NAMES or name in HELPERS or _GENERATED_NAME.fullmatch(name)):
                 raise Unsupported(f"generated name {name}")
         elif isinstance(node, ast.Subscript) and not (
-            isinstance(node.value, ast.Name) and node.value.id in ("_c", "_fns")
+            isinstance(node.value, ast.Name)
+            and (
+                node.value.id in ("_c", "_fns")
+                or (node.value.id == "_q" and isinstance(node.slice, ast.Constant))  # a list index
+            )
         ):
             raise Unsupported("generated subscript")
 

@@ -6,6 +6,7 @@ one-step function."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,23 +47,46 @@ class Names:
         return self._ids[key]
 
 
+_PURE_READ = re.compile(r"_c\.get\('[^'\\]*', _U\)")  # a variable: cannot fail or change anything
+
+
 def _inline_path(keys: tuple[str, ...]) -> str | None:
-    """``_a(_c, 'k1', 'k2', …)`` as straight look-ups: ``.get`` on plain dicts, :func:`attribute` on
-    anything else (what ``_a`` does step by step); ``None`` unless every key is a string literal
-    without a leading ``__`` (numbers index lists, dunder keys are refused: both stay with ``_a``)."""
-    names = []
+    """``_a(_c, 'k1', k2, …)`` as straight look-ups, each step what ``_a`` does for it: ``.get`` on
+    plain dicts for string keys, an index into lists for integer keys, :func:`attribute` on anything
+    else; a key that is a variable is handed to :func:`attribute` (keys cannot fail, so reading them
+    step by step instead of all first changes nothing). ``None`` when the first key is not a string
+    literal without a leading ``__``, or a later key is neither a literal nor a variable (dunder keys
+    are refused by :func:`attribute`, which they go to)."""
+    steps: list[str | int | None] = []  # a literal key, or None for a variable's (its code in keys)
     for code in keys:
         try:
             key = ast.literal_eval(code)
         except (ValueError, SyntaxError):
+            if not steps or not _PURE_READ.fullmatch(code):
+                return None
+            steps.append(None)
+            continue
+        string = type(key) is str and not key.startswith("__")
+        if not (string or (type(key) is int and key >= 0 and steps)):
             return None
-        if type(key) is not str or key.startswith("__"):
-            return None
-        names.append(key)
-    inline = f"_c.get({names[0]!r}, _U)"  # the context is a dict (a TwigContext)
-    for key in names[1:]:
-        inline = f"(_q.get({key!r}, _U) if type(_q := {inline}) is dict else _ak(_q, {key!r}))"
+        steps.append(key)
+    first = steps[0]
+    if type(first) is not str:
+        return None
+    inline = f"_c.get({first!r}, _U)"  # the context is a dict (a TwigContext)
+    for code, key in zip(keys[1:], steps[1:], strict=True):
+        if type(key) is str:
+            inline = f"(_q.get({key!r}, _U) if type(_q := {inline}) is dict else _ak(_q, {key!r}))"
+        elif type(key) is int:
+            inline = f"(_q[{key}] if type(_q := {inline}) is list and len(_q) > {key} else _ak(_q, {key}))"
+        else:
+            inline = f"_ak({inline}, {code})"
     return inline
+
+
+def _inline_truth(code: str) -> str:
+    """PHP truthiness: strings and undefined values (most of what templates test) without a call."""
+    return f"(_r != '' and _r != '0' if type(_r := {code}) is str else _r is not _U and _t(_r))"
 
 
 def _inline_equality(name: str, left: str, right: str) -> str | None:
@@ -103,6 +127,8 @@ class PythonParser(ExpressionParser):
             if inline is not None:
                 self.names.paths.add(inline)
                 return inline
+        if name == "_t" and not rest:
+            return _inline_truth(first)
         if (name == "_eq" or name == "_ne") and len(rest) == 1:
             inline = _inline_equality(name, first, rest[0])
             if inline is not None:

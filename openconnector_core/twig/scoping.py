@@ -24,17 +24,30 @@ def assign(context: TwigContext, name: str, value: Any, captured: bool = False) 
     return ""
 
 
+def loop_items(sequence: Any) -> list[tuple[Any, Any]]:
+    """The (key, value) pairs a Twig ``for`` walks: strings, numbers and null do not iterate."""
+    if isinstance(sequence, dict):
+        return list(sequence.items())
+    if isinstance(sequence, list | tuple):
+        return list(enumerate(sequence))
+    return []
+
+
+def loop_values(sequence: Any) -> list[Any]:
+    """The values a Twig ``for`` without a key walks (:func:`loop_items` without the keys)."""
+    if isinstance(sequence, list | tuple):
+        return list(sequence)
+    if isinstance(sequence, dict):
+        return list(sequence.values())
+    return []
+
+
 def for_loop(
     context: TwigContext, sequence: Any, key_name: str, value_name: str, with_loop: bool = True
 ) -> Iterator[None]:
     """Iterate like Twig's ``for``: ``loop.*`` in the context (unless the template never reads it),
     and afterwards only the variables that existed before the loop survive (with their new values)."""
-    if isinstance(sequence, dict):
-        items: list[tuple[Any, Any]] = list(sequence.items())
-    elif isinstance(sequence, list | tuple):
-        items = list(enumerate(sequence))
-    else:
-        items = []  # strings, numbers and null do not iterate in Twig
+    items = loop_items(sequence)
     parent = dict(context)
     budget = current_budget()
     length = len(items)
