@@ -199,7 +199,10 @@ def openapi_paths() -> dict[str, dict[str, Any]]:
     if_match = [{"$ref": "#/components/parameters/ifMatch"}]
     body = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
     tags = ["objects"]
-    written = {"200": {**json("The object"), "headers": etag}, **errors("400", "401", "403", "404", "412")}
+    written = {
+        "200": {**json("The object"), "headers": etag},
+        **errors("400", "401", "403", "404", "409", "412"),
+    }
     return {
         "/api/objects/{register}/{schema}": {
             "parameters": ref,
