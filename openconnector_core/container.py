@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from openconnector_core.entities.service import EntityService
     from openconnector_core.events.service import EventService
     from openconnector_core.events.transport import EventBus, TaskQueue
+    from openconnector_core.gateway.cache import GatewayCache
     from openconnector_core.gateway.files import FileStore
     from openconnector_core.gateway.service import Gateway
     from openconnector_core.mapping import MappingEngine
@@ -158,6 +159,19 @@ class Container:
 
     # ------------------------------------------------------------------ services and engines
     @cached_property
+    def configuration(self) -> GatewayCache:
+        """Endpoints, rules, mappings and consumers as this container serves them, re-read when the
+        version item changes (docs/adr/0210): the gateway's and ``executeMapping``'s view."""
+        from openconnector_core.gateway.cache import GatewayCache
+
+        return GatewayCache(
+            self.entity_store,
+            # The entity service (and pydantic with it) loads only when a consumer's secret is needed.
+            reveal=lambda resource, key: self.entities.reveal(resource, key),
+            check_every=self.settings.gateway_cache_seconds,
+        )
+
+    @cached_property
     def gateway(self) -> Gateway:
         from openconnector_core.gateway.service import Gateway
 
@@ -244,15 +258,9 @@ class Container:
         return EventService(self, bus or NoBus(), queue or InlineQueue())
 
     def _resolve_mapping(self, ref: str) -> dict[str, Any] | None:
-        from openconnector_core.errors import NotFoundError
-
-        if ref.startswith("http"):
-            page = self.entity_store.list("mappings", filters={"reference": ref}, limit=1)
-            return page.items[0] if page.items else None
-        try:
-            return self.entities.get("mappings", ref).item
-        except NotFoundError:
-            return None
+        # executeMapping's references: one store read per mapping and configuration version, not one
+        # per reference and mapping run (a synchronization maps thousands of records with them)
+        return self.configuration.mapping(ref)
 
 
 _container: Container | None = None

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from openconnector_core.errors import ConflictError, NotFoundError
 from openconnector_core.ids import new_id
+from openconnector_core.mapping import REVISION_KEY
 from openconnector_core.store.ports import EntityStore
 
 if TYPE_CHECKING:
@@ -79,19 +80,44 @@ class LoadedEndpoint:
 
 @dataclass
 class Snapshot:
-    """Endpoints and rules as listed at one version; mappings and consumers memoized on first use."""
+    """The configuration at one version: endpoints and rules listed on first use (a synchronization
+    worker resolving sub-mappings never lists them), mappings and consumers memoized on first use."""
 
     token: str | None
-    endpoints: list[LoadedEndpoint]
-    rules: dict[str, dict[str, Any]]  # by id, uuid and slug
     loaded_at: float
+    lists: Callable[[str], list[dict[str, Any]]]  # every item of a resource (rules revealed)
+    _endpoints: list[LoadedEndpoint] | None = None
+    _rules: dict[str, dict[str, Any]] | None = None
     mappings: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     consumers: list[dict[str, Any]] | None = None  # revealed (credentials in clear), in memory only
     targets: dict[str, str | None] = field(default_factory=dict)  # register/schema key → GET endpoint
     refs: dict[str, SchemaRef] = field(default_factory=dict)  # "register/schema" as written → resolved
 
+    @property
+    def endpoints(self) -> list[LoadedEndpoint]:
+        if self._endpoints is None:
+            self._endpoints = [
+                LoadedEndpoint(str(item.get("endpoint") or ""), item.get("method"), item.get("name"), item)
+                for item in self.lists("endpoints")
+            ]
+        return self._endpoints
+
+    @property
+    def rules(self) -> dict[str, dict[str, Any]]:  # by id, uuid and slug
+        if self._rules is None:
+            rules: dict[str, dict[str, Any]] = {}
+            for rule in self.lists("rules"):
+                for key in (rule.get("id"), rule.get("uuid"), rule.get("slug")):
+                    if key:
+                        rules.setdefault(str(key), rule)
+            self._rules = rules
+        return self._rules
+
 
 class GatewayCache:
+    """The configuration as the gateway and the mapping engine's ``executeMapping`` see it: one per
+    container."""
+
     def __init__(
         self,
         store: EntityStore,
@@ -125,18 +151,12 @@ class GatewayCache:
         return snapshot
 
     def _load(self, token: str | None, now: float) -> Snapshot:
-        endpoints = [
-            LoadedEndpoint(str(item.get("endpoint") or ""), item.get("method"), item.get("name"), item)
-            for item in self._list("endpoints")
-        ]
-        rules: dict[str, dict[str, Any]] = {}
-        for rule in self._list("rules", revealed=True):
-            for key in (rule.get("id"), rule.get("uuid"), rule.get("slug")):
-                if key:
-                    rules.setdefault(str(key), rule)
-        self._snapshot = Snapshot(token, endpoints, rules, now)
+        self._snapshot = Snapshot(token, now, self._listed)
         self._checked_at = now
         return self._snapshot
+
+    def _listed(self, resource: str) -> list[dict[str, Any]]:
+        return self._list(resource, revealed=resource == "rules")  # a rule may keep API keys
 
     def _list(self, resource: str, *, revealed: bool = False) -> list[dict[str, Any]]:
         """Every item; with ``revealed``, those that keep secrets (a rule's API keys, say) in clear."""
@@ -166,10 +186,10 @@ class GatewayCache:
             page = self._store.list("mappings", filters={"reference": ref}, limit=1)
             return page.items[0] if page.items else None
         try:
-            item = self._store.get("mappings", ref).item
+            stored = self._store.get("mappings", ref)
         except NotFoundError:
             return None
-        return {k: v for k, v in item.items() if k != _SECRET_REF}
+        return {**{k: v for k, v in stored.item.items() if k != _SECRET_REF}, REVISION_KEY: stored.etag}
 
     def schema_ref(self, key: str, resolve: Callable[[str], SchemaRef]) -> SchemaRef:
         """A ``register/schema`` reference resolved once per version (registers and schemas are

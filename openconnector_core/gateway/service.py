@@ -45,12 +45,7 @@ class Gateway:
 
     def __init__(self, container: Container) -> None:
         self.container = container
-        self.cache = GatewayCache(
-            container.entity_store,
-            # The entity service (and pydantic with it) loads only when a consumer's secret is needed.
-            reveal=lambda resource, key: container.entities.reveal(resource, key),
-            check_every=container.settings.gateway_cache_seconds,
-        )
+        self.cache: GatewayCache = container.configuration
 
     @cached_property
     def locks(self) -> Locks:

@@ -15,7 +15,11 @@ if TYPE_CHECKING:
     from .engine import MappingEngine
     from .validation import validate_mapping
 
-__all__ = ["MappingEngine", "validate_mapping"]
+__all__ = ["REVISION_KEY", "MappingEngine", "validate_mapping"]
+
+# Set by the resolver on a stored mapping it returns: the entity's revision, which (with id, version
+# and update time) keys the compiled function (two saves within one second may keep version and time).
+REVISION_KEY = "@etag"
 
 
 def __getattr__(name: str) -> Any:

@@ -8,8 +8,9 @@ what :class:`~.interpreter.MappingInterpreter` does, step by step, including its
 differential tests hold the two together.
 
 Every string of the definition reaches the generated source only as a ``repr`` literal.
-Compiled mappings are cached in a bounded LRU keyed by id, version and update time for what the store
-returned, by the definition's text for anything else: an updated mapping is never served stale.
+Compiled mappings are cached in a bounded LRU keyed by id, version, update time and revision for what
+the store returned, by the definition's text for anything else: an updated mapping is never served
+stale.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from openconnector_core import php
 from openconnector_core.errors import MappingError
+from openconnector_core.mapping import REVISION_KEY
 from openconnector_core.twig import compiler as twig
 from openconnector_core.twig import rendering
 from openconnector_core.twig.environment import TemplateRenderer, TemplateRenderError, describe_error
@@ -449,7 +451,14 @@ def cache_key(mapping: Mapping[str, Any], stored: bool) -> Any:
     identity = mapping.get("id") or mapping.get("uuid")
     version = mapping.get("version")
     if stored and isinstance(identity, str | int) and isinstance(version, str) and version:
-        return ("stored", identity, mapping.get("uuid"), version, str(mapping.get("updated")))
+        return (
+            "stored",
+            identity,
+            mapping.get("uuid"),
+            version,
+            str(mapping.get("updated")),
+            str(mapping.get(REVISION_KEY)),
+        )
     return ("inline", json.dumps(mapping, default=_tagged, ensure_ascii=False))
 
 

@@ -288,3 +288,18 @@ def test_mapping_test_validates_the_result_against_a_stored_schema(management: M
     assert (good.body["isValid"], good.body["validationErrors"]) == (True, [])
     unknown = management.post("/api/mappings/test", {**body, "schema": "no-such-schema"})
     assert unknown.status == 404 and "no-such-schema" in unknown.body["message"]
+
+
+def test_mapping_test_runs_the_sub_mappings_as_just_saved(management: Management) -> None:
+    """executeMapping's references are cached per configuration version; the test action rechecks
+    the version, so a sub-mapping edited a moment ago is the one it runs."""
+    sub = management.post("/api/mappings", {"name": "Sub", "slug": "sub", "mapping": {"b": "a"}}).body
+    body = {
+        "inputObject": {"value": 1},
+        "mapping": {"mapping": {"x": "{{ executeMapping('sub', {'a': value})|json_encode }}"}},
+    }
+    assert management.post("/api/mappings/test", body).body["resultObject"] == {"x": '{"b":1}'}
+
+    assert management.put(f"/api/mappings/{sub['id']}", {**sub, "mapping": {"c": "a"}}).status == 200
+
+    assert management.post("/api/mappings/test", body).body["resultObject"] == {"x": '{"c":1}'}

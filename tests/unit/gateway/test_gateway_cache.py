@@ -91,3 +91,36 @@ def test_a_failed_bump_does_not_fail_the_write(monkeypatch: Any, caplog: Any) ->
 
     assert created.item["name"] == "r"
     assert "Could not mark the gateway configuration changed" in caplog.text
+
+
+def test_execute_mapping_reads_each_sub_mapping_once_per_version() -> None:
+    """A synchronization maps thousands of records: executeMapping's references are read from the
+    store once per configuration version, not once per reference and record."""
+    container = Container.in_memory()
+    clock = Clock()
+    container.__dict__["configuration"] = GatewayCache(
+        container.entity_store, reveal=container.entities.reveal, check_every=2.0, clock=clock
+    )
+    sub = container.entities.create("mappings", {"name": "Sub", "slug": "sub", "mapping": {"b": "a"}}).item
+    parent = {"name": "Parent", "mapping": {"x": "{{ executeMapping('sub', {'a': value})|json_encode }}"}}
+    reads: list[str] = []
+    get = container.entity_store.get
+
+    def counted(namespace: str, key: str) -> Any:
+        reads.append(namespace)
+        return get(namespace, key)
+
+    container.entity_store.get = counted  # type: ignore[method-assign]
+    engine = container.mapping_engine
+    results = [engine.run(parent, {"value": n}) for n in range(50)]
+
+    assert results[49] == {"x": '{"b":49}'}
+    assert reads.count("mappings") == 1
+
+    container.entities.update("mappings", sub["id"], {"mapping": {"c": "a"}})
+    reads.clear()
+    clock.now = 1.0
+    assert engine.run(parent, {"value": 1}) == {"x": '{"b":1}'}  # within the interval: as it was
+    clock.now = 2.5
+    assert engine.run(parent, {"value": 1}) == {"x": '{"c":1}'}  # the version moved: read again
+    assert reads == ["gateway-state", "mappings"]

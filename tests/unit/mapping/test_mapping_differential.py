@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from openconnector_core.mapping import MappingEngine, paths
+from openconnector_core.mapping import REVISION_KEY, MappingEngine, paths
 from openconnector_core.mapping.interpreter import MappingInterpreter
 from openconnector_core.mapping.results import result_json
 from openconnector_core.twig.filters import f_json_encode
@@ -97,6 +97,23 @@ def test_an_updated_stored_mapping_is_compiled_again() -> None:
     }
     assert engine.run(sub, {}) == {"s": {"x": 1}}
     store["m2"] = {"id": "m2", "version": "0.0.2", "updated": "t2", "mapping": {"x": "b"}}
+
+    # When it runs again / Then the new definition is used
+    assert engine.run(sub, {}) == {"s": {"x": 2}}
+
+
+def test_a_stored_mapping_saved_twice_in_one_second_is_compiled_again() -> None:
+    # Given a stored mapping, saved again within the same second with the same version: only the
+    # store's revision (set by the resolver) tells the two apart
+    first = {"id": "m3", "version": "0.0.1", "updated": "t1", REVISION_KEY: '"1"', "mapping": {"x": "a"}}
+    store = {"m3": first}
+    engine = MappingEngine(resolver=store.get)
+    sub = {
+        "mapping": {"s": "{{ executeMapping('m3', {'a': 1, 'b': 2})|json_encode }}"},
+        "cast": {"s": "jsonToArray"},
+    }
+    assert engine.run(sub, {}) == {"s": {"x": 1}}
+    store["m3"] = {**first, REVISION_KEY: '"2"', "mapping": {"x": "b"}}
 
     # When it runs again / Then the new definition is used
     assert engine.run(sub, {}) == {"s": {"x": 2}}
