@@ -25,7 +25,8 @@ from openconnector_core.api.http import (
     parse_if_match,
     query_params,
 )
-from openconnector_core.errors import ConflictError, MethodNotAllowedError
+from openconnector_core.errors import MethodNotAllowedError
+from openconnector_core.objects.holders import delete_holder
 from openconnector_core.objects.ports import StoredObject
 from openconnector_core.store.query import parse_limit
 
@@ -150,14 +151,13 @@ def delete_register(key: str) -> Response[Any]:
 def _delete_unless_in_use(resource: str, key: str) -> Response[Any]:
     """A schema or register that still holds objects is kept: 409 (delete its objects first)."""
     services = container()
-    entity = services.entities.get(resource, key).item
-    if services.objects.in_use(resource, entity):
-        kind = resource.removesuffix("s")
-        raise ConflictError(
-            f"The {kind} {entity.get('slug') or entity['id']!r} still holds objects; delete them first",
-            **{kind: entity["id"]},
-        )
-    services.entities.delete(resource, entity["id"], if_match=parse_if_match(header(router, "If-Match")))
+    delete_holder(
+        services.entities,
+        services.objects,
+        resource,
+        key,
+        if_match=parse_if_match(header(router, "If-Match")),
+    )
     return empty_response(204)
 
 
@@ -199,7 +199,10 @@ def openapi_paths() -> dict[str, dict[str, Any]]:
     if_match = [{"$ref": "#/components/parameters/ifMatch"}]
     body = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
     tags = ["objects"]
-    written = {"200": {**json("The object"), "headers": etag}, **errors("400", "401", "403", "404", "412")}
+    written = {
+        "200": {**json("The object"), "headers": etag},
+        **errors("400", "401", "403", "404", "409", "412"),
+    }
     return {
         "/api/objects/{register}/{schema}": {
             "parameters": ref,

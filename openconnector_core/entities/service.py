@@ -276,14 +276,38 @@ class EntityService:
             self._versions.sweep(spec.name, wire["id"], keep=new_version)
         return Stored(_public(stored.item), stored.etag)
 
-    def delete(self, resource: str, key: str, if_match: str | None = None) -> None:
-        """Deletes the entity and its secret."""
+    def delete(
+        self,
+        resource: str,
+        key: str,
+        if_match: str | None = None,
+        *,
+        guard: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        """Deletes the entity and its secret. ``guard(entity)`` raises to keep the entity (e.g. a
+        schema that holds objects); writers elsewhere see the deletion mark it runs under and call
+        the delete off by removing it: then the delete looks again (ADR 0195)."""
         spec = self._writable(resource)
 
         def delete_once() -> dict[str, Any]:
             current = self._entities.get(resource, key)
             check_if_match(if_match, int(current.etag.strip('"')))
-            self._entities.delete(resource, current.item["id"], if_match=current.etag)
+            entity_id = current.item["id"]
+            if guard is None:
+                self._entities.delete(resource, entity_id, if_match=current.etag)
+                return current.item
+            token = new_id()
+            self._entities.mark_deleting(resource, entity_id, token, if_match=current.etag)
+            try:
+                guard(_public(current.item))
+            except BaseException:
+                self._entities.unmark_deleting(resource, entity_id, token)
+                raise
+            try:
+                self._entities.delete(resource, entity_id, if_match=current.etag, deleting=token)
+            except ConflictError:  # a writer called it off: what it wrote is there now
+                guard(_public(current.item))
+                raise
             return current.item
 
         deleted = _retried(delete_once, conditional=if_match is not None)

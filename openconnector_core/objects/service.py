@@ -29,6 +29,7 @@ from openconnector_core.errors import (
 from openconnector_core.ids import new_id
 from openconnector_core.objects.audit import AuditTrail, audit_entry
 from openconnector_core.objects.filters import object_matcher
+from openconnector_core.objects.holders import deleted_holder
 from openconnector_core.objects.ports import (
     ObjectAction,
     ObjectEvent,
@@ -178,6 +179,7 @@ class ObjectStore:
             self._storage.put(_partition(resolved), record, expected_rev=0)
         except PreconditionFailedError:
             raise ConflictError(f"An object with id {object_id!r} exists", field="id") from None
+        self._confirm(resolved, [object_id])
         self._committed(resolved, "created", None, record, actor)
         return StoredObject(as_object(resolved, record), make_etag(record.rev))
 
@@ -309,6 +311,7 @@ class ObjectStore:
             outcomes[position] = WriteOutcome(object_id, action, as_object(resolved, record))
         if pending:
             self._storage.put_many(partition, [record for _, record in pending.values()])
+            self._confirm(resolved, list(pending))
             self._committed_many(
                 resolved,
                 [(("updated" if old else "created"), old, new) for old, new in pending.values()],
@@ -384,6 +387,14 @@ class ObjectStore:
             )
         return record
 
+    def _confirm(self, ref: SchemaRef, written: Sequence[str]) -> None:
+        """After a write, before anyone hears of it: its register and schema still exist (else the
+        write is taken back and refused), and a delete of either under way is called off."""
+        refused = deleted_holder(self._entities, ref)
+        if refused is not None:
+            self._storage.delete_many(_partition(ref), written)
+            raise refused
+
     def _validate(self, ref: SchemaRef, fields: Mapping[str, Any]) -> None:
         errors = object_errors(ref.schema, fields)
         if errors:
@@ -419,6 +430,7 @@ class ObjectStore:
                 if if_match is not None or attempt == _RETRIES - 1:
                     raise
                 continue
+            self._confirm(resolved, [record.id])
             self._committed(resolved, "updated", before, record, actor)
             return StoredObject(as_object(resolved, record), make_etag(record.rev))
         raise AssertionError("unreachable")

@@ -34,6 +34,7 @@ from openconnector_core.store.ports import Page, Stored
 from openconnector_core.store.query import (
     check_if_match,
     decode_cursor,
+    delete_called_off,
     log_window,
     make_etag,
     matcher,
@@ -345,27 +346,36 @@ class DynamoEntityStore(_Table):
             raise ConflictError(f"The slug {new_slug!r} is taken in {resource}", field="slug", slug=new_slug)
         return Stored(item, make_etag(rev + 1))
 
-    def _raise_changed(self, resource: str, entity_id: str) -> None:
-        """The revision condition failed: gone (404) or changed by someone else (412)."""
+    def _raise_changed(self, resource: str, entity_id: str, *, marked_rev: int | None = None) -> None:
+        """The revision condition failed: gone (404) or changed by someone else (412). With
+        ``marked_rev`` the condition was also on a deletion mark: unchanged at that revision, it is
+        the mark that went (409)."""
         raw = self._raw(resource, entity_id)
         if raw is None:
             raise self._not_found(resource, entity_id)
+        if marked_rev is not None and int(raw["rev"]["N"]) == marked_rev:
+            raise delete_called_off(resource, entity_id)
         raise PreconditionFailedError(
             f"The {resource} item {entity_id} was changed concurrently",
             etag=make_etag(int(raw["rev"]["N"])),
         )
 
-    def delete(self, resource: str, entity_id: str, if_match: str | None = None) -> dict[str, Any]:
+    def delete(
+        self, resource: str, entity_id: str, if_match: str | None = None, *, deleting: str | None = None
+    ) -> dict[str, Any]:
         raw = self._find_raw(resource, entity_id)
         rev, found_id = int(raw["rev"]["N"]), raw["sk"]["S"]
         check_if_match(if_match, rev)
+        condition, values = "rev = :rev", {":rev": _n(rev)}
+        if deleting is not None:
+            condition, values[":token"] = f"{condition} AND deleting = :token", _s(deleting)
         writes: list[TransactWriteItemTypeDef] = [
             {
                 "Delete": {
                     "TableName": self._table,
                     "Key": {"pk": _s(resource), "sk": _s(found_id)},
-                    "ConditionExpression": "rev = :rev",
-                    "ExpressionAttributeValues": {":rev": _n(rev)},
+                    "ConditionExpression": condition,
+                    "ExpressionAttributeValues": values,
                 }
             }
         ]
@@ -380,8 +390,58 @@ class DynamoEntityStore(_Table):
                 }
             )
         if self._transact(writes) is not None:
-            self._raise_changed(resource, found_id)
+            self._raise_changed(resource, found_id, marked_rev=rev if deleting is not None else None)
         return _doc(raw)
+
+    # A deletion mark is the item's ``deleting`` attribute; ``replace`` puts a whole new item without it.
+
+    def mark_deleting(self, resource: str, entity_id: str, token: str, if_match: str | None = None) -> None:
+        raw = self._raw(resource, entity_id)
+        if raw is None:
+            raise self._not_found(resource, entity_id)
+        rev = int(raw["rev"]["N"])
+        check_if_match(if_match, rev)
+        if not self._update_mark(
+            resource,
+            entity_id,
+            "SET deleting = :token",
+            "rev = :rev",
+            {":token": _s(token), ":rev": _n(rev)},
+        ):
+            self._raise_changed(resource, entity_id)
+
+    def unmark_deleting(self, resource: str, entity_id: str, token: str | None = None) -> bool:
+        if token is None:
+            return self._update_mark(resource, entity_id, "REMOVE deleting", "attribute_exists(pk)", {})
+        return self._update_mark(
+            resource, entity_id, "REMOVE deleting", "deleting = :token", {":token": _s(token)}
+        )
+
+    def _update_mark(self, resource: str, entity_id: str, update: str, condition: str, values: Item) -> bool:
+        """One conditional update of the mark; ``False`` when the condition failed."""
+        extra: dict[str, Any] = {"ExpressionAttributeValues": values} if values else {}
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": _s(resource), "sk": _s(entity_id)},
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                **extra,
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise translate(error, self._table) from error
+        return True
+
+    def deletion_marks(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+        raws = batch_get(
+            self._client,
+            self._table,
+            [{"pk": _s(resource), "sk": _s(entity_id)} for resource, entity_id in dict.fromkeys(keys)],
+            projection="pk, sk, deleting",
+        )
+        return {(raw["pk"]["S"], raw["sk"]["S"]): raw.get("deleting", {}).get("S") for raw in raws}
 
     def list(
         self,
@@ -408,6 +468,7 @@ class DynamoEntityStore(_Table):
                 "ExpressionAttributeValues": values,
                 # Unfiltered, a page reads exactly one item more than it returns; filtered, read wider.
                 "Limit": max(_QUERY_PAGE, limit + 1) if filters or search else limit + 1,
+                "ConsistentRead": True,  # a list shows what was just written (and deletes rely on it)
             }
         ):
             item = _doc(raw)

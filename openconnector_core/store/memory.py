@@ -18,6 +18,7 @@ from openconnector_core.store.ports import Page, Stored
 from openconnector_core.store.query import (
     check_if_match,
     decode_cursor,
+    delete_called_off,
     log_window,
     make_etag,
     matcher,
@@ -34,6 +35,7 @@ def _copy[T](item: T) -> T:
 class _Row:
     item: dict[str, Any]
     rev: int
+    deleting: str | None = None  # the deletion mark (ADR 0195)
 
 
 class MemoryEntityStore:
@@ -93,18 +95,43 @@ class MemoryEntityStore:
                     slugs.pop(old_slug, None)
                 if new_slug:
                     slugs[new_slug] = entity_id
-            row.item, row.rev = _copy(item), row.rev + 1
+            row.item, row.rev, row.deleting = _copy(item), row.rev + 1, None
             return Stored(_copy(item), make_etag(row.rev))
 
-    def delete(self, resource: str, entity_id: str, if_match: str | None = None) -> dict[str, Any]:
+    def delete(
+        self, resource: str, entity_id: str, if_match: str | None = None, *, deleting: str | None = None
+    ) -> dict[str, Any]:
         with self._lock:
             row = self._find(resource, entity_id)
             check_if_match(if_match, row.rev)
+            if deleting is not None and row.deleting != deleting:
+                raise delete_called_off(resource, row.item["id"])
             del self._rows[resource][row.item["id"]]
             slug = row.item.get("slug")
             if slug:
                 self._slugs[resource].pop(slug, None)
             return _copy(row.item)
+
+    def mark_deleting(self, resource: str, entity_id: str, token: str, if_match: str | None = None) -> None:
+        with self._lock:
+            row = self._rows.get(resource, {}).get(entity_id)
+            if row is None:
+                raise NotFoundError(f"No {resource} with id {entity_id!r}", resource=resource, key=entity_id)
+            check_if_match(if_match, row.rev)
+            row.deleting = token
+
+    def unmark_deleting(self, resource: str, entity_id: str, token: str | None = None) -> bool:
+        with self._lock:
+            row = self._rows.get(resource, {}).get(entity_id)
+            if row is None or token not in (None, row.deleting):
+                return False
+            row.deleting = None
+            return True
+
+    def deletion_marks(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+        with self._lock:
+            rows = ((key, self._rows.get(key[0], {}).get(key[1])) for key in keys)
+            return {key: row.deleting for key, row in rows if row is not None}
 
     def list(
         self,

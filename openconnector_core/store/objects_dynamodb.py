@@ -149,6 +149,7 @@ class DynamoObjectStorage:
             ExpressionAttributeValues=values,
             ProjectionExpression="pk",
             Limit=1,
+            ConsistentRead=True,  # a delete's look for objects must see every acknowledged write
         )
         return bool(response.get("Items"))
 

@@ -6,7 +6,7 @@ in clear text except through :class:`SecretStore`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -44,8 +44,28 @@ class EntityStore(Protocol):
         new slug taken → ``ConflictError``; unknown id → ``NotFoundError``."""
         ...
 
-    def delete(self, resource: str, entity_id: str, if_match: str | None = None) -> dict[str, Any]:
-        """Remove and return the item. Unknown → ``NotFoundError``; stale ``if_match`` → 412."""
+    def delete(
+        self, resource: str, entity_id: str, if_match: str | None = None, *, deleting: str | None = None
+    ) -> dict[str, Any]:
+        """Remove and return the item. Unknown → ``NotFoundError``; stale ``if_match`` → 412; with
+        ``deleting``, only while the item holds that deletion mark, else ``ConflictError``."""
+        ...
+
+    # -- deletion marks (ADR 0195): a delete that writers elsewhere can see and call off ---------
+    # A mark is no write of the entity: its revision stays, and a ``replace`` removes the mark.
+
+    def mark_deleting(self, resource: str, entity_id: str, token: str, if_match: str | None = None) -> None:
+        """Mark the item as being deleted by ``token``. Unknown → 404; stale ``if_match`` → 412."""
+        ...
+
+    def unmark_deleting(self, resource: str, entity_id: str, token: str | None = None) -> bool:
+        """Remove the mark (only ``token``'s, when given); ``False`` when the item is gone (or holds
+        another mark)."""
+        ...
+
+    def deletion_marks(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+        """The mark (``None``: none) of each ``(resource, id)`` that exists, read strongly consistent;
+        an item that does not exist is absent."""
         ...
 
     def list(

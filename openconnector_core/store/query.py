@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from openconnector_core.errors import BadRequestError, PreconditionFailedError, ValidationError
+from openconnector_core.errors import BadRequestError, ConflictError, PreconditionFailedError, ValidationError
 from openconnector_core.ids import uuid7_ceiling, uuid7_floor
 from openconnector_core.store.ports import Page
 
@@ -136,3 +136,12 @@ def log_window(
     low = uuid7_floor(since) if since else None
     high = uuid7_ceiling(until) if until else None
     return low, high, decode_cursor(cursor)
+
+
+def delete_called_off(resource: str, entity_id: str) -> ConflictError:
+    """A delete under a deletion mark that a writer removed (ADR 0195): the entity is kept."""
+    return ConflictError(
+        f"The {resource} item {entity_id} was written to while it was being deleted; it is kept",
+        resource=resource,
+        key=entity_id,
+    )

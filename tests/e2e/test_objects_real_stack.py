@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import re
 import signal
@@ -114,3 +115,37 @@ def test_large_objects_round_trip_byte_identical(stack: RunningStack, size: int)
     ]
     (raw,) = emulator(stack, "dynamodb").scan(TableName=objects_table[0])["Items"]
     assert "doc" not in raw and "bodyKey" in raw  # the body lives in the files bucket
+
+
+def test_a_schema_delete_racing_writes_never_orphans_an_object(stack: RunningStack) -> None:
+    """Writes and a delete in separate worker processes (ADR 0195): an object answered 201 is readable
+    afterwards, and a schema that was deleted keeps nothing in the objects table."""
+    objects_table = emulator(stack, "dynamodb")
+    table = next(name for name in objects_table.list_tables()["TableNames"] if "Objects" in name)
+    with stack.client() as api:
+        for round_no in range(12):
+            schema = api.post("/api/schemas", json={**PET, "slug": f"race-{round_no}"}).json()
+            api.post("/api/registers", json={"title": f"Race {round_no}", "schemas": [schema["id"]]})
+            collection = f"/api/objects/race-{round_no}/race-{round_no}"
+            with concurrent.futures.ThreadPoolExecutor(4) as pool:
+                deleting = pool.submit(api.delete, f"/api/schemas/{schema['id']}")
+                writes = [pool.submit(api.post, collection, json={"name": f"Pet {n}"}) for n in range(3)]
+            deleted = deleting.result().status_code
+            answers = [write.result() for write in writes]
+            assert deleted in (204, 409), deleting.result().text
+            for answer in answers:
+                if answer.status_code != 201:
+                    assert answer.status_code in (404, 409) and f"race-{round_no}" in answer.json()["message"]
+            stored = objects_table.query(
+                TableName=table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": schema["id"]}},
+                ConsistentRead=True,
+            )["Items"]
+            if deleted == 204:
+                assert [answer.status_code for answer in answers if answer.status_code == 201] == []
+                assert stored == []
+            else:
+                for answer in answers:
+                    if answer.status_code == 201:
+                        assert api.get(f"{collection}/{answer.json()['id']}").status_code == 200

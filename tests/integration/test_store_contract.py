@@ -171,6 +171,45 @@ def test_delete_returns_the_item_and_frees_its_slug(entities: EntityStore) -> No
     entities.create("consumers", {"id": "d", "slug": "client"})
 
 
+def test_a_deletion_mark_is_no_write_and_a_marked_delete_needs_its_mark(entities: EntityStore) -> None:
+    entities.create("schemas", {"id": "s", "slug": "pet"})
+    entities.create("schemas", {"id": "t", "slug": "cow"})
+    assert entities.deletion_marks([("schemas", "s"), ("schemas", "t"), ("schemas", "gone")]) == {
+        ("schemas", "s"): None,
+        ("schemas", "t"): None,
+    }
+    with pytest.raises(PreconditionFailedError):
+        entities.mark_deleting("schemas", "s", "one", if_match='"2"')
+    with pytest.raises(NotFoundError):
+        entities.mark_deleting("schemas", "gone", "one")
+    entities.mark_deleting("schemas", "s", "one", if_match='"1"')
+    assert entities.get("schemas", "s") == entities.get("schemas", "pet")
+    assert entities.get("schemas", "s").etag == '"1"' and "deleting" not in entities.get("schemas", "s").item
+    assert entities.deletion_marks([("schemas", "s")]) == {("schemas", "s"): "one"}
+
+    entities.mark_deleting("schemas", "s", "two")  # a later delete takes the mark over
+    with pytest.raises(ConflictError):
+        entities.delete("schemas", "s", if_match='"1"', deleting="one")
+    assert not entities.unmark_deleting("schemas", "s", "one")  # another's mark stays
+    assert entities.unmark_deleting("schemas", "s")  # a writer removes any mark
+    with pytest.raises(ConflictError):
+        entities.delete("schemas", "s", deleting="two")
+    assert entities.unmark_deleting("schemas", "s")  # no mark: nothing to remove, the item is there
+
+    entities.mark_deleting("schemas", "s", "three")
+    entities.replace("schemas", {"id": "s", "slug": "pet", "title": "Pet"})  # a new item, no mark
+    assert entities.deletion_marks([("schemas", "s")]) == {("schemas", "s"): None}
+    with pytest.raises(PreconditionFailedError):
+        entities.delete("schemas", "s", if_match='"1"', deleting="three")
+
+    entities.mark_deleting("schemas", "s", "four")
+    assert entities.delete("schemas", "s", deleting="four")["title"] == "Pet"
+    assert not entities.unmark_deleting("schemas", "s")  # gone: a writer learns the delete won
+    assert entities.deletion_marks([("schemas", "s")]) == {}
+    with pytest.raises(NotFoundError):
+        entities.get("schemas", "s")  # an unmark of a deleted item does not bring it back
+
+
 def test_list_pages_in_creation_order_none_missing_none_twice(entities: EntityStore) -> None:
     ids = [entities.create("mappings", {"id": new_id(), "slug": f"m{n}"}).item["id"] for n in range(95)]
 
