@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from openconnector_core import php
+from openconnector_core.errors import MappingError
 from openconnector_core.twig.limits import (
+    MAX_DEPTH,
     TIME_BUDGET_SECONDS,
     current_budget,
 )
@@ -75,13 +78,28 @@ class MappingEngine(Runner):
 
     def _execute_json(self, reference: Any, data: Any = None, list_mode: Any = False) -> str | bool:
         """``executeMapping(...)|json_encode`` without walking the result three times."""
-        return result_json(
-            rules.execute_sub_mapping(self._resolver, reference, data, list_mode, self._run_sub_mapping)
-        )
+        return self._kept_json(reference, data, list_mode, False)
 
     def _execute_json_value(self, reference: Any, data: Any = None, list_mode: Any = False) -> str | bool:
         """The printed ``executeMapping(...)|json_encode``: its text carrying its value (see JsonText)."""
-        return result_json(
-            rules.execute_sub_mapping(self._resolver, reference, data, list_mode, self._run_sub_mapping),
-            carry=True,
-        )
+        return self._kept_json(reference, data, list_mode, True)
+
+    def _kept_json(self, reference: Any, data: Any, list_mode: Any, carry: bool) -> str | bool:
+        """The sub-mapping's JSON, kept for data seen before (mapping.memo). What the call would refuse
+        (too deep, an unknown reference) is left to the call, which refuses it as it always does."""
+
+        def call() -> str | bool:
+            return result_json(
+                rules.execute_sub_mapping(self._resolver, reference, data, list_mode, self._run_sub_mapping),
+                carry,
+            )
+
+        if current_budget().depth >= MAX_DEPTH:
+            return call()
+        try:
+            mapping = rules.resolve_reference(self._resolver, reference)
+        except MappingError:
+            return call()
+        program = self._single_of(mapping).program  # type: ignore[attr-defined]
+        listed = list_mode is True or (not isinstance(list_mode, bool) and php.truthy(list_mode))
+        return self._runtime.memo.call(program, (listed, carry), data, call)  # type: ignore[no-any-return]

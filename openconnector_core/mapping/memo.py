@@ -1,50 +1,54 @@
-"""Renders kept for data seen before (docs/adr/0233).
+"""Renders and sub-mapping calls kept for data seen before (docs/adr/0233).
 
 A synchronization maps thousands of records whose parts repeat: every xxllnc case carries its whole
 case type, so the case type's zaaktype (statustypen, eigenschappen, roltypen, resultaattypen, each a
 loop of sub-mappings) comes out the same for every case of that type. A compiled template that loops
-or calls functions is a pure function of its data, the engine's functions and the stored mappings it
-reaches through ``executeMapping`` — unless it reads the clock, draws a random number or calls a
-function from outside the engine; the run counts those (``Budget.impure``) and such a render is never
-kept. So its output is kept per engine, keyed by the template and the exact data (``marshal``: types,
-order and values) and the way it is finished (text, or the array ``jsonToArray`` would make of it),
-with what it depended on:
+or calls functions, and a compiled sub-mapping called with ``executeMapping``, are pure functions of
+their data, the engine's functions and the stored mappings they reach — unless they read the clock,
+draw a random number or call a function from outside the engine; the run counts those
+(``Budget.impure``) and such a result is never kept. One that printed only today's date is kept until
+midnight (``Budget.valid_until``). So results are kept per engine, keyed by what computed them and
+the exact data (``marshal``: types, order and values), with what they depended on:
 
 * the compiled mapping each stored reference named (a changed mapping is compiled anew: a miss);
-* the loop iterations it spent (charged again; near the limit it runs instead, to fail as it would)
-  and how deep it nested ``executeMapping`` (near the limit it runs instead);
+* the loop iterations spent (charged again; near the limit it runs instead, to fail as it would) and
+  how deep ``executeMapping`` nested (near the limit it runs instead);
 * a kept array is handed out as a fresh copy (``marshal.loads``), so callers may change it.
 
-Each template's hit rate is watched: one whose data never repeats (the record's own fields) stops
-being looked up for a while. Entries are bounded in number and bytes; eviction is first in, first out.
+The hit rate of each template or sub-mapping is watched: one whose data never repeats (the record's
+own fields) is not looked up for a while. Entries are bounded in number and bytes; eviction is first
+in, first out.
 """
 
 from __future__ import annotations
 
 import marshal
+import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from openconnector_core.php import dates
 from openconnector_core.twig.limits import MAX_DEPTH, MAX_ITERATIONS, Budget, current_budget
+from openconnector_core.twig.rendering import JsonText
 
 MAX_ENTRIES = 4096
 MAX_BYTES = 32 * 1024 * 1024
 MAX_ENTRY_BYTES = 256 * 1024
-# A template is looked up again after this many renders once its hit rate proved too low.
-_PAUSE = 2048
-_TRIAL = 64  # renders before the hit rate is judged
+_PAUSE = 2048  # lookups skipped once a hit rate proved too low
+_TRIAL = 64  # lookups before a hit rate is judged
 
 Template = Callable[[Any, Any], list[str]]
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    output: str | bytes  # the finished text, or an array marshalled
+    output: str | bytes | tuple[str, bytes, int, int]  # text, a marshalled array, or a JsonText
     carried: tuple[int, int] | None  # (size, height) when the array was a carried value
     iterations: int
-    reach: int  # executeMapping levels below the render
+    reach: int  # executeMapping levels below the call
+    valid_until: float  # a timestamp; infinite unless the result printed today's date
     references: tuple[tuple[str, object], ...]  # (reference, its compiled mapping)
     size: int
 
@@ -55,12 +59,12 @@ class RenderMemo:
 
     def __init__(self, compiled_of: Callable[[str], object]) -> None:
         self._compiled_of = compiled_of
-        self._entries: dict[tuple[Template, Callable[[list[str]], Any], bytes], _Entry] = {}
+        self._entries: dict[Hashable, _Entry] = {}
         self._bytes = 0
         self._lock = threading.Lock()
-        self._tried: dict[Template, list[int]] = {}  # template → [renders, hits] of the current trial
-        self._paused: dict[Template, int] = {}  # template → renders left before it is tried again
-        self.hits = self.kept = 0  # renders answered from the memo / renders kept (approximate counts)
+        self._tried: dict[object, list[int]] = {}  # what computes → [lookups, hits] of its trial
+        self._paused: dict[object, int] = {}  # what computes → lookups left before it is tried again
+        self.hits = self.kept = 0  # answered from the memo / kept (approximate under threads)
 
     def render(
         self,
@@ -73,23 +77,41 @@ class RenderMemo:
         """``finish(template(data, functions))``, kept or computed; ``key``: the data's key, shared by
         the renders of one mapping call (``[None]`` until one of them needs it, ``b""`` for data that
         cannot be kept)."""
-        paused = self._paused.get(template)
-        if paused is not None:
-            if paused > 1:
-                self._paused[template] = paused - 1
-            else:
-                self._paused.pop(template, None)
+        if self._pausing(template):
             return finish(template(data, functions))
         data_key = key[0]
         if data_key is None:
             data_key = key[0] = _key_of(data)
         if not data_key:
             return finish(template(data, functions))
+        return self._kept((template, finish, data_key), template, lambda: finish(template(data, functions)))
+
+    def call(self, program: object, variant: Hashable, data: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, the JSON of a call of the compiled mapping ``program`` on ``data`` (in the way
+        ``variant`` names), kept or computed."""
+        if self._pausing(program):
+            return compute()
+        data_key = _key_of(data)
+        if not data_key:
+            return compute()
+        return self._kept((program, variant, data_key), program, compute)
+
+    def _pausing(self, source: object) -> bool:
+        paused = self._paused.get(source)
+        if paused is None:
+            return False
+        if paused > 1:
+            self._paused[source] = paused - 1
+        else:
+            self._paused.pop(source, None)
+        return True
+
+    def _kept(self, key: tuple[Any, Any, bytes], source: object, compute: Callable[[], Any]) -> Any:
         budget = current_budget()
-        entry = self._entries.get((template, finish, data_key))
-        tried = self._tried.get(template)
+        entry = self._entries.get(key)
+        tried = self._tried.get(source)
         if tried is None:
-            tried = self._tried[template] = [0, 0]
+            tried = self._tried[source] = [0, 0]
         tried[0] += 1
         if entry is not None and self._usable(entry, budget):
             tried[1] += 1
@@ -97,13 +119,15 @@ class RenderMemo:
             return self._replay(entry, budget)
         if tried[0] >= _TRIAL:
             if tried[1] * 4 < tried[0]:
-                self._paused[template] = _PAUSE
-            self._tried.pop(template, None)
-        return self._compute(template, data, functions, finish, data_key, budget)
+                self._paused[source] = _PAUSE
+            self._tried.pop(source, None)
+        return self._compute(key, compute, budget)
 
     def _usable(self, entry: _Entry, budget: Budget) -> bool:
         if budget.iterations + entry.iterations > MAX_ITERATIONS or budget.depth + entry.reach > MAX_DEPTH:
             return False  # run it: it fails there as it would have
+        if entry.valid_until != math.inf and dates.clock().timestamp() >= entry.valid_until:
+            return False
         try:
             return all(self._compiled_of(reference) is known for reference, known in entry.references)
         except Exception:
@@ -113,58 +137,46 @@ class RenderMemo:
         budget.iterations += entry.iterations
         if budget.depth + entry.reach > budget.deepest:
             budget.deepest = budget.depth + entry.reach
+        if entry.valid_until < budget.valid_until:
+            budget.valid_until = entry.valid_until
         output = entry.output
         if isinstance(output, str):
             return output
-        value = marshal.loads(output)  # noqa: S302 - bytes this module marshalled itself
+        if isinstance(output, tuple):
+            text = JsonText(output[0])
+            text.value = marshal.loads(output[1])  # noqa: S302 - bytes this module marshalled
+            text.size, text.height = output[2], output[3]
+            return text
+        value = marshal.loads(output)  # noqa: S302 - bytes this module marshalled
         if entry.carried is not None:
             budget.carried[id(value)] = (value, *entry.carried)
         return value
 
-    def _compute(
-        self,
-        template: Template,
-        data: Any,
-        functions: Any,
-        finish: Callable[[list[str]], Any],
-        data_key: bytes,
-        budget: Budget,
-    ) -> Any:
+    def _compute(self, key: tuple[Any, Any, bytes], compute: Callable[[], Any], budget: Budget) -> Any:
         impure, iterations, resolved = budget.impure, budget.iterations, len(budget.references)
         deepest, budget.deepest = budget.deepest, budget.depth
+        valid, budget.valid_until = budget.valid_until, math.inf
         try:
-            result = finish(template(data, functions))
+            result = compute()
         finally:
             reach = budget.deepest - budget.depth
             budget.deepest = max(deepest, budget.deepest)
+            until, budget.valid_until = budget.valid_until, min(valid, budget.valid_until)
         spent = budget.iterations - iterations
         if budget.impure != impure or spent < 0:
             return result
-        if type(result) is str:
-            output: str | bytes = result
-            carried = None
-        elif type(result) is dict or type(result) is list:
-            try:
-                output = marshal.dumps(result)
-            except ValueError:  # something marshal cannot copy exactly (a str subclass, say)
-                return result
-            known = budget.carried.get(id(result))
-            carried = (known[1], known[2]) if known is not None and known[0] is result else None
-        else:
+        kept = _kept_form(result, budget)
+        if kept is None:
             return result
-        size = len(data_key) + len(output)
+        output, carried, size = kept
+        size += len(key[2])
         if size > MAX_ENTRY_BYTES:
             return result
-        references = {
-            reference: self._compiled_of(reference) for reference, _ in budget.references[resolved:]
-        }
-        self._keep(
-            (template, finish, data_key),
-            _Entry(output, carried, spent, reach, tuple(references.items()), size),
-        )
+        references = {name: self._compiled_of(name) for name, _ in budget.references[resolved:]}
+        self._keep(key, _Entry(output, carried, spent, reach, until, tuple(references.items()), size))
         return result
 
-    def _keep(self, key: tuple[Template, Callable[[list[str]], Any], bytes], entry: _Entry) -> None:
+    def _keep(self, key: Hashable, entry: _Entry) -> None:
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
@@ -175,6 +187,26 @@ class RenderMemo:
             while len(self._entries) > MAX_ENTRIES or self._bytes > MAX_BYTES:
                 oldest = next(iter(self._entries))
                 self._bytes -= self._entries.pop(oldest).size
+
+
+def _kept_form(result: Any, budget: Budget) -> tuple[Any, tuple[int, int] | None, int] | None:
+    """What to keep of ``result``, its carried (size, height) and its bytes; ``None`` when it cannot be
+    copied exactly."""
+    kind = type(result)
+    try:
+        if kind is str:
+            return result, None, len(result)
+        if kind is JsonText:
+            value = marshal.dumps(result.value)
+            return (str(result), value, result.size, result.height), None, len(result) + len(value)
+        if kind is dict or kind is list:
+            known = budget.carried.get(id(result))
+            carried = (known[1], known[2]) if known is not None and known[0] is result else None
+            array = marshal.dumps(result)
+            return array, carried, len(array)
+    except ValueError:  # something marshal cannot copy exactly (a str subclass, say)
+        return None
+    return None
 
 
 def _key_of(data: Any) -> bytes:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Undefined
 
-from openconnector_core.twig.limits import mark_impure
+from openconnector_core.twig.limits import mark_impure, valid_until
 
 _DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _MONTH_NAMES = [
@@ -196,6 +196,42 @@ def _read_clock() -> datetime:
 
 def now(timezone: Any = None) -> datetime:
     return _read_clock().astimezone(resolve_timezone(timezone))
+
+
+# date() letters whose text changes only at midnight: day, weekday, week, month, year.
+_DAY_LETTERS = frozenset("dDjlNSwzWFmMntLoYy")
+
+
+def is_now(value: Any) -> bool:
+    """Whether :func:`parse_date` reads ``value`` as the current time."""
+    if value is None or isinstance(value, Undefined) or value == "" or value is False:
+        return True
+    return isinstance(value, str) and value.strip().lower() == "now"
+
+
+def format_now(fmt: str, timezone: Any = None) -> str:
+    """``format_date(parse_date("now", timezone), fmt)``. A format naming nothing finer than a day
+    gives the same text until the next midnight: the running render is marked valid until then
+    (``mapping.memo`` keeps it that long) instead of time-dependent."""
+    zone = UTC if timezone is False else resolve_timezone(timezone)
+    if not _by_day(fmt):
+        return format_date(_read_clock().astimezone(zone), fmt)
+    moment = clock().astimezone(zone)
+    midnight = datetime.combine(moment.date() + timedelta(days=1), time(), tzinfo=zone)
+    valid_until(midnight.timestamp())
+    return format_date(moment, fmt)
+
+
+def _by_day(fmt: str) -> bool:
+    escaped = False
+    for char in fmt:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char.isascii() and char.isalpha() and char not in _DAY_LETTERS:
+            return False
+    return True
 
 
 def _add_months(moment: datetime, months: int) -> datetime:

@@ -322,6 +322,11 @@ def f_slugify(value: Any) -> str:
 
 
 def f_date(value: Any, fmt: Any = None, timezone: Any = None) -> str:
+    if dates.is_now(value):
+        dates.resolve_timezone(None if timezone is False else timezone)  # fails first, as parse_date
+        result = dates.format_now("F j, Y H:i" if php.is_null(fmt) else php.to_string(fmt), timezone)
+        check_value_size(result)
+        return result
     moment = dates.parse_date(value, timezone)
     result = dates.format_date(moment, "F j, Y H:i" if php.is_null(fmt) else php.to_string(fmt))
     check_value_size(result)

@@ -5,6 +5,7 @@ The budget lives in a context variable so nested ``executeMapping`` calls share 
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -55,6 +56,7 @@ class Budget:
     # called a function from outside (a render that did is not kept), the deepest executeMapping
     # nesting reached, and every stored mapping reference resolved, in order (reference, mapping).
     impure: int = 0
+    valid_until: float = math.inf  # a render read the date of today: kept until midnight (a timestamp)
     deepest: int = 0
     references: list[tuple[str, object]] = field(default_factory=list)
 
@@ -86,6 +88,13 @@ def mark_impure() -> None:
     budget = _current.get()
     if budget is not None:
         budget.impure += 1
+
+
+def valid_until(timestamp: float) -> None:
+    """The running render's output holds until ``timestamp`` (it read today's date, say)."""
+    budget = _current.get()
+    if budget is not None and timestamp < budget.valid_until:
+        budget.valid_until = timestamp
 
 
 def check_running_time() -> None:

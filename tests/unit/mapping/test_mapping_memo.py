@@ -142,3 +142,39 @@ def test_threads_sharing_one_engine_get_their_own_results() -> None:
         thread.join()
     assert failures == []
     assert engine._runtime.memo.hits > 100
+
+
+def test_a_render_printing_todays_date_is_kept_until_midnight(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a render printing today's date (as the xxllnc field mapping's beginGeldigheid does)
+    moment = [datetime(2026, 12, 1, 23, 59, 58, tzinfo=UTC)]
+    monkeypatch.setattr(dates, "clock", lambda: moment[0])
+    engine = MappingEngine()
+    definition = {"mapping": {"day": "{% for i in [1] %}{{ 'now'|date('Y-m-d') }}{% endfor %}"}}
+
+    # When it runs within the day, and again after midnight
+    first = engine.run(definition, {"x": 1})
+    moment[0] += timedelta(seconds=1)
+    second = engine.run(definition, {"x": 1})
+    moment[0] += timedelta(seconds=2)
+    third = engine.run(definition, {"x": 1})
+
+    # Then the day's text is kept until midnight, and the next day's computed
+    assert [first, second, third] == [{"day": "2026-12-01"}, {"day": "2026-12-01"}, {"day": "2026-12-02"}]
+    assert engine._runtime.memo.hits == 1
+
+
+def test_a_sub_mapping_called_with_repeating_data_is_kept_whole() -> None:
+    # Given a sub-mapping called by a template whose own data never repeats
+    store = {"row": ROW}
+    engine = MappingEngine(resolver=store.get)
+    definition = {
+        "mapping": {"row": "{{ executeMapping('row', shared)|json_encode }}", "id": "id"},
+        "cast": {"row": "jsonToArray"},
+    }
+    interpreter = MappingInterpreter(resolver=store.get)
+    # When records with their own ids and the same shared part are mapped
+    for n in range(200):
+        given = {"id": n, "shared": {"names": ["a", "b"]}}
+        assert engine.run(definition, given) == interpreter.run(definition, given)
+    # Then the sub-mapping's result was taken from the memo after the first record
+    assert engine._runtime.memo.hits >= 199
