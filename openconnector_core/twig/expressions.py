@@ -75,10 +75,17 @@ def _inline_path(keys: tuple[str, ...]) -> str | None:
         return None
     inline = f"_c.get({first!r}, _U)"  # the context is a dict (a TwigContext)
     for code, key in zip(keys[1:], steps[1:], strict=True):
+        # an undefined value stays undefined under a literal key (not a dunder one): no call
         if type(key) is str:
-            inline = f"(_q.get({key!r}, _U) if type(_q := {inline}) is dict else _ak(_q, {key!r}))"
+            inline = (
+                f"(_q.get({key!r}, _U) if type(_q := {inline}) is dict"
+                f" else _U if _q is _U else _ak(_q, {key!r}))"
+            )
         elif type(key) is int:
-            inline = f"(_q[{key}] if type(_q := {inline}) is list and len(_q) > {key} else _ak(_q, {key}))"
+            inline = (
+                f"(_q[{key}] if type(_q := {inline}) is list and len(_q) > {key}"
+                f" else _U if _q is _U else _ak(_q, {key}))"
+            )
         else:
             inline = f"_ak({inline}, {code})"
     return inline
