@@ -40,7 +40,10 @@ class MappingEngine(Runner):
     ) -> None:
         super().__init__(resolver, functions, time_budget_seconds=time_budget_seconds)
         table = self.renderer.functions
-        self._runtime = Runtime(table, frozenset(table), self.renderer, RenderMemo(self._compiled_of))
+        memo = RenderMemo(
+            lambda reference: rules.resolve_reference(self._resolver, reference), self._program_of
+        )
+        self._runtime = Runtime(table, frozenset(table), self.renderer, memo)
 
     def _template_functions(self) -> dict[str, Callable[..., Any]]:
         # The one-step executeMapping(...)|json_encode: its name starts with _, templates cannot call it
@@ -72,9 +75,9 @@ class MappingEngine(Runner):
         budget.compiled[key] = (mapping, bound)
         return bound
 
-    def _compiled_of(self, reference: str) -> object:
-        """The compiled mapping a stored reference names in the running run (for the render memo)."""
-        return self._single_of(rules.resolve_reference(self._resolver, reference)).program  # type: ignore[attr-defined]
+    def _program_of(self, mapping: Any) -> object:
+        """The compiled form of a mapping in the running run (for the memo)."""
+        return self._single_of(mapping).program  # type: ignore[attr-defined]
 
     def _execute_json(self, reference: Any, data: Any = None, list_mode: Any = False) -> str | bool:
         """``executeMapping(...)|json_encode`` without walking the result three times."""
@@ -100,6 +103,6 @@ class MappingEngine(Runner):
             mapping = rules.resolve_reference(self._resolver, reference)
         except MappingError:
             return call()
-        program = self._single_of(mapping).program  # type: ignore[attr-defined]
+        program = self._program_of(mapping)
         listed = list_mode is True or (not isinstance(list_mode, bool) and php.truthy(list_mode))
         return self._runtime.memo.call(program, (listed, carry), data, call)  # type: ignore[no-any-return]

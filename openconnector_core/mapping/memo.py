@@ -49,16 +49,17 @@ class _Entry:
     iterations: int
     reach: int  # executeMapping levels below the call
     valid_until: float  # a timestamp; infinite unless the result printed today's date
-    references: tuple[tuple[str, object], ...]  # (reference, its compiled mapping)
+    references: tuple[tuple[str, object, object], ...]  # (reference, the mapping, compiled)
     size: int
 
 
 class RenderMemo:
-    """One per engine. ``compiled_of(reference)`` gives the compiled mapping a stored reference names
-    in the running run (resolving it there, as the render would)."""
+    """One per engine. ``resolve(reference)`` gives the stored mapping a reference names in the running
+    run (as the render would), ``program_of(mapping)`` its compiled form."""
 
-    def __init__(self, compiled_of: Callable[[str], object]) -> None:
-        self._compiled_of = compiled_of
+    def __init__(self, resolve: Callable[[str], object], program_of: Callable[[object], object]) -> None:
+        self._resolve = resolve
+        self._program_of = program_of
         self._entries: dict[Hashable, _Entry] = {}
         self._bytes = 0
         self._lock = threading.Lock()
@@ -128,10 +129,14 @@ class RenderMemo:
             return False  # run it: it fails there as it would have
         if entry.valid_until != math.inf and dates.clock().timestamp() >= entry.valid_until:
             return False
-        try:
-            return all(self._compiled_of(reference) is known for reference, known in entry.references)
+        try:  # the same mapping object, or one compiled the same (a reference gone: run it, it fails)
+            for reference, mapping, program in entry.references:
+                found = self._resolve(reference)
+                if found is not mapping and self._program_of(found) is not program:
+                    return False
         except Exception:
             return False
+        return True
 
     def _replay(self, entry: _Entry, budget: Budget) -> Any:
         budget.iterations += entry.iterations
@@ -172,8 +177,10 @@ class RenderMemo:
         size += len(key[2])
         if size > MAX_ENTRY_BYTES:
             return result
-        references = {name: self._compiled_of(name) for name, _ in budget.references[resolved:]}
-        self._keep(key, _Entry(output, carried, spent, reach, until, tuple(references.items()), size))
+        references = {
+            name: (name, found, self._program_of(found)) for name, found in budget.references[resolved:]
+        }
+        self._keep(key, _Entry(output, carried, spent, reach, until, tuple(references.values()), size))
         return result
 
     def _keep(self, key: Hashable, entry: _Entry) -> None:
