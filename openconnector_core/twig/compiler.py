@@ -224,10 +224,11 @@ class _Compiler:
         parser.expect_end()
         self._mark_used()
         code = self._literals_safe(parser, expr)
+        fused = code in self.names.fused and code.startswith("_xj(")  # _pj may carry the value along
         for path, name in self.known:
             if path and path in code:
                 code = code.replace(path, name)
-        if code in self.names.fused and code.startswith("_xj("):  # _pj may carry the value along
+        if fused:
             self.out.output(f"_pj({code[len('_xj(') :]}")
         else:
             self.out.output(f"_e({code})")

@@ -137,3 +137,12 @@ def test_carried_values_count_towards_the_size_of_what_holds_them() -> None:
     expected = outcome(MappingInterpreter(resolver=subs.get), parent, given, False)
     assert expected.startswith("error ") and "exceeds" in expected
     assert outcome(MappingEngine(resolver=subs.get), parent, given, False) == expected
+
+
+def test_a_printed_sub_mapping_whose_argument_its_if_tested_still_carries() -> None:
+    # {% if x|default %}{{ executeMapping(5, x)|json_encode }}{% endif %} (the xxllnc zaaktype rule)
+    # reads x once for both: the print must still carry its value (no JSON parse, no walk after)
+    from openconnector_core.twig.compiler import compile_template
+
+    compiled = compile_template("{% if a.b|default %}{{ executeMapping(5, a.b)|json_encode }}{% endif %}")
+    assert compiled is not None and "_pj(" in compiled.source and "_p1" in compiled.source
