@@ -268,8 +268,9 @@ class _Generator:
             # worth keeping (mapping.memo): it loops or calls functions (executeMapping above all)
             if not self.memoized:
                 self.memoized = True
-                self.lines.insert(self.start, "    key = [None]")
-            call = f"rt.memo.render({function}, data, {functions}, {finisher}, key)"
+                self.lines.insert(self.start, "    keys = {}")
+            reads = None if template.reads is None else tuple(sorted(template.reads))
+            call = f"rt.memo.render({function}, data, {functions}, {finisher}, keys, {reads!r})"
         else:
             call = f"{finisher}({function}(data, {functions}))"
         depth = 2  # inside the rule's "else:"

@@ -8,7 +8,8 @@ their data, the engine's functions and the stored mappings they reach — unless
 draw a random number or call a function from outside the engine; the run counts those
 (``Budget.impure``) and such a result is never kept. One that printed only today's date is kept until
 midnight (``Budget.valid_until``). So results are kept per engine, keyed by what computed them and
-the exact data (``marshal``: types, order and values), with what they depended on:
+the exact data (``marshal``: types, order and values) — for a template, the variables it reads
+(``twig.reads``) — with what they depended on:
 
 * the compiled mapping each stored reference named (a changed mapping is compiled anew: a miss);
 * the loop iterations spent (charged again; near the limit it runs instead, to fail as it would) and
@@ -73,16 +74,31 @@ class RenderMemo:
         data: Any,
         functions: Any,
         finish: Callable[[list[str]], Any],
-        key: list[bytes | None],
+        keys: dict[str | None, bytes],
+        reads: tuple[str, ...] | None,
     ) -> Any:
-        """``finish(template(data, functions))``, kept or computed; ``key``: the data's key, shared by
-        the renders of one mapping call (``[None]`` until one of them needs it, ``b""`` for data that
-        cannot be kept)."""
+        """``finish(template(data, functions))``, kept or computed. ``reads``: the variables the
+        template reads (its key is their values), or ``None`` (its key is all the data). ``keys``: the
+        data's keys, per variable and (under ``None``) whole, shared by the renders of one mapping
+        call; ``b""`` for what cannot be kept."""
         if self._pausing(template):
             return finish(template(data, functions))
-        data_key = key[0]
-        if data_key is None:
-            data_key = key[0] = _key_of(data)
+        data_key: bytes | None
+        if reads is not None and type(data) is dict:
+            parts = []
+            for name in reads:
+                part = keys.get(name)
+                if part is None:
+                    # (value,) or () when absent: marshal tells them apart, and a record ends itself
+                    part = keys[name] = _key_of((data[name],) if name in data else ())
+                if not part:
+                    return finish(template(data, functions))
+                parts.append(part)
+            data_key = b"".join(parts)
+        else:
+            data_key = keys.get(None)
+            if data_key is None:
+                data_key = keys[None] = _key_of(data)
         if not data_key:
             return finish(template(data, functions))
         return self._kept((template, finish, data_key), template, lambda: finish(template(data, functions)))

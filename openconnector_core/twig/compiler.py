@@ -32,6 +32,7 @@ from .expressions import Names, PythonParser, Unsupported
 from .lexer import Segment, Token, TwigLexer
 from .limits import MAX_OUTPUT_CHARS, check_output_size, current_budget, extend_running_budget
 from .loops import InlineLoop
+from .reads import variables_read
 from .registry import HELPERS
 from .rendering import PythonTemplate, context_of, emit, emit_json, execute_json, print_json
 from .scoping import loop_items, loop_values
@@ -199,7 +200,9 @@ class _Compiler:
             "int": int,
         }
         exec(compile(code, "<twig>", "exec"), namespace)  # noqa: S102 — generated and checked above
-        return PythonTemplate(namespace["render"], frozenset(self.names.functions), code)
+        return PythonTemplate(
+            namespace["render"], frozenset(self.names.functions), code, variables_read(code)
+        )
 
     # ------------------------------------------------------------------ segments
 

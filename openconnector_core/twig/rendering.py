@@ -48,6 +48,7 @@ class PythonTemplate:
     function: RenderFunction
     functions: frozenset[str]  # the functions the template calls; the caller must provide them
     source: str
+    reads: frozenset[str] | None = None  # the variables it reads (None: unknown; see twig.reads)
 
 
 def emit(value: Any) -> str:
