@@ -26,31 +26,24 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from openconnector_core import php
-from openconnector_core.errors import MappingError
 from openconnector_core.mapping import REVISION_KEY
 from openconnector_core.twig import compiler as twig
 from openconnector_core.twig import rendering
-from openconnector_core.twig.environment import TemplateRenderer, TemplateRenderError, describe_error
-from openconnector_core.twig.limits import current_budget
+from openconnector_core.twig.environment import TemplateRenderer
+from openconnector_core.twig.inline import Inliner, InlineTemplate, inline_template
 
-from . import paths, rules
+from . import rules
 from .casts import (
     CASTS,
-    DELETE,
     PREFIXED_CASTS,
-    CastContext,
-    CastError,
-    cast_count_value,
     cast_names,
-    matches_if_value,
     resolve_cast,
 )
+from .generated import GLOBALS
 from .memo import RenderMemo
 
 CACHE_SIZE = 256
 _LOOP = re.compile(r"^\s+for ", re.MULTILINE)  # a loop in a compiled template's source
-_MISSING = paths.MISSING
-_CAST_ERRORS = (CastError, php.PhpTypeError, TypeError, ValueError, ZeroDivisionError)
 
 
 @dataclass(frozen=True)
@@ -69,94 +62,14 @@ class CompiledMapping:
     source: str
 
 
-# ---------------------------------------------------------------------- run-time helpers
-
-
-def _walk(data: Any, segments: tuple[str, ...]) -> Any:
-    """``paths.lookup`` of a dotted path on data whose keys are not encoded: the segments only (a
-    whole-key match cannot happen on encoded keys, which hold no ``.``)."""
-    current = data
-    for segment in segments:
-        if type(current) is dict:
-            current = current.get(segment, _MISSING)
-        elif isinstance(current, php.ARRAYS):
-            current = paths.child(current, segment)
-        else:
-            return _MISSING
-        if current is _MISSING:
-            return _MISSING
-    return current
-
-
-def _first(data: Any, key: str) -> Any:
-    """``paths.lookup`` of a path without ``.``."""
-    if type(data) is dict:
-        return data.get(key, _MISSING)
-    if isinstance(data, php.ARRAYS):
-        return paths.child(data, key)
-    return _MISSING
-
-
-def _copy(value: Any) -> Any:
-    """A found container, copied with its keys encoded (as a copy of the encoded input would be)."""
-    return paths.encode_keys(value, copy=True)
-
-
-def _render_jinja(text: str, runtime: Runtime, data: Any) -> str:
-    return runtime.renderer.render(text, data)
-
-
-def _fail(prefix: str, cause: str) -> MappingError:
-    return MappingError(prefix + cause)
-
-
-_GLOBALS: dict[str, Any] = {
-    "__builtins__": {
-        "isinstance": isinstance,
-        "type": type,
-        "dict": dict,
-        "list": list,
-        "str": str,
-        "enumerate": enumerate,
-        "Exception": Exception,
-    },
-    "_M": _MISSING,
-    "_ARRAYS": php.ARRAYS,
-    "_walk": _walk,
-    "_first": _first,
-    "_copy": _copy,
-    "_lookup": paths.lookup,
-    "_deep_copy": paths.deep_copy,
-    "_encode": paths.encode_keys,
-    "_write": paths.write,
-    "_write_segments": paths.write_segments,
-    "_delete": paths.delete,
-    "_finish_value": rendering.finish_value,
-    "_render_jinja": _render_jinja,
-    "_fail": _fail,
-    "_TRE": TemplateRenderError,
-    "_ME": MappingError,
-    "_finish": rendering.finish,
-    "_describe": describe_error,
-    "_CE": _CAST_ERRORS,
-    "_DELETE": DELETE,
-    "_miv": matches_if_value,
-    "_loose": php.loose_equals,
-    "_CastContext": CastContext,
-    "_count": cast_count_value,
-    "_literal": rules.literal_value,
-    "_input_error": rules.input_error,
-    "_root": rules.root_rule,
-    "_budget": current_budget,
-}
-
-
 # ---------------------------------------------------------------------- code generation
 
 
 class _Generator:
-    def __init__(self, mapping: Mapping[str, Any]) -> None:
+    def __init__(self, mapping: Mapping[str, Any], inline: bool = True) -> None:
         self.mapping = mapping
+        self.inliner = Inliner(GLOBALS["__builtins__"]) if inline else None
+        self.running = False  # an inlined template checks the run's time: the budget is read once
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {}
         self.decoded: frozenset[str] = frozenset()  # targets whose text only jsonToArray reads
@@ -213,8 +126,14 @@ class _Generator:
                 self.casts(str(path), spec)
         self.emit("return _root(out) if type(out) is dict else out")
         source = "\n".join(self.lines) + "\n"
-        namespace = {**_GLOBALS, **self.constants}
-        exec(compile(source, "<mapping>", "exec"), namespace)  # noqa: S102 — every value is a literal
+        namespace = {**GLOBALS, **self.constants, **(self.inliner.namespace if self.inliner else {})}
+        try:
+            code = compile(source, "<mapping>", "exec")
+        except (SyntaxError, RecursionError, MemoryError):
+            if self.inliner is None:
+                raise
+            return _Generator(mapping, inline=False).generate()  # too big or deep with templates inlined
+        exec(code, namespace)  # noqa: S102 — every value is a literal, every inlined template checked
         return CompiledMapping(namespace["single"], source)
 
     # ------------------------------------------------------------------ the mapping pass
@@ -252,8 +171,11 @@ class _Generator:
             self.emit(f"    value = {php.html_entity_decode(text)!r}")
         else:
             template = twig.compile_template(text)
+            inline = inline_template(text) if self.inliner else None
             if template is None:
                 self.jinja(text, prefix, 2)
+            elif inline is not None:
+                self.inline(inline, prefix)
             else:
                 self.template(template, text, prefix, target in self.decoded)
         self.write(target)
@@ -277,15 +199,39 @@ class _Generator:
         if template.functions:
             self.emit(f"    if {self.constant(template.functions)} <= rt.names:")
             depth = 3
+        self.guarded([f"value = {call}"], prefix, depth)
+        if template.functions:
+            self.emit("    else:")
+            self.jinja(text, prefix, 3)
+
+    def inline(self, template: InlineTemplate, prefix: str) -> None:
+        """A rule's template run in place (twig.inline), finished as rendering.finish does it."""
+        assert self.inliner is not None
+        if not self.running:
+            self.running = True
+            self.lines.insert(self.start, "    running = _running()")
+        lines, out = self.inliner.statements(template)
+        joined = (
+            f"{out} if type({out}) is str else ''.join(({out},))" if template.single else f"''.join({out})"
+        )
+        finish = [
+            "if running is not None and _now() > running.deadline:",
+            "    running.check_time()",
+            f"value = {joined}",
+            "if '&' in value:",
+            "    value = _decode(value)",
+        ]
+        self.guarded(lines + finish, prefix, 2)
+
+    def guarded(self, lines: list[str], prefix: str, depth: int) -> None:
+        """Statements whose errors are the rule's, described as the renderer does."""
         self.emit("try:", depth)
-        self.emit(f"    value = {call}", depth)
+        for line in lines:
+            self.emit(f"    {line}", depth)
         self.emit("except _ME as error:", depth)
         self.emit(f"    raise _fail({prefix!r}, error.message) from error", depth)
         self.emit("except Exception as error:", depth)
         self.emit(f"    raise _fail({prefix!r}, _describe(error)) from error", depth)
-        if template.functions:
-            self.emit("    else:")
-            self.jinja(text, prefix, 3)
 
     def jinja(self, text: str, prefix: str, depth: int) -> None:
         self.emit("try:", depth)
