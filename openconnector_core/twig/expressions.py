@@ -75,19 +75,22 @@ def _inline_path(keys: tuple[str, ...]) -> str | None:
         return None
     inline = f"_c.get({first!r}, _U)"  # the context is a dict (a TwigContext)
     for code, key in zip(keys[1:], steps[1:], strict=True):
-        # an undefined value stays undefined under a literal key (not a dunder one): no call
+        # an undefined value or null gives undefined under a literal key (not a dunder one): no call
         if type(key) is str:
             inline = (
                 f"(_q.get({key!r}, _U) if type(_q := {inline}) is dict"
-                f" else _U if _q is _U else _ak(_q, {key!r}))"
+                f" else _U if _q is _U or _q is None else _ak(_q, {key!r}))"
             )
         elif type(key) is int:
             inline = (
                 f"(_q[{key}] if type(_q := {inline}) is list and len(_q) > {key}"
-                f" else _U if _q is _U else _ak(_q, {key}))"
+                f" else _U if _q is _U or _q is None else _ak(_q, {key}))"
             )
-        else:
-            inline = f"_ak({inline}, {code})"
+        else:  # a variable key (a pure read, so read again when needed): undefined stays undefined
+            inline = (
+                f"(_U if (_q := {inline}) is _U and type(_qk := {code}) is str and _qk[:2] != '__'"
+                f" else _ak(_q, {code}))"
+            )
     return inline
 
 

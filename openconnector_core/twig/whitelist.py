@@ -50,10 +50,11 @@ _NODES = (
     ast.Sub,
     ast.BitAnd,
     ast.IsNot,
+    ast.Slice,
 )
 _FIXED_NAMES = frozenset(
     {"render", "data", "_c", "_fns", "_out", "_w", "_n", "_s", "_", "_e", "_M", "_size", "len"}
-    | {"_xj", "_ej", "_pj", "_U", "_context", "type", "dict", "_q", "_ak", "_r", "str", "int"}
+    | {"_xj", "_ej", "_pj", "_U", "_context", "type", "dict", "_q", "_qk", "_ak", "_r", "str", "int"}
     | {"_budget", "_items", "_values", "_X", "enumerate", "list"}
 )
 _GENERATED_NAME = re.compile(r"_[bipftgklvxyz][0-9]+|_o[0-9]+_[0-9]+")
@@ -92,6 +93,7 @@ def check_generated(code: str) -> None:
             and (
                 node.value.id in ("_c", "_fns")
                 or (node.value.id == "_q" and isinstance(node.slice, ast.Constant))  # a list index
+                or (node.value.id == "_qk" and isinstance(node.slice, ast.Slice))  # a key's dunder check
             )
         ):
             raise Unsupported("generated subscript")
