@@ -32,6 +32,8 @@ class SynchronizationContract(EntityModel):
     target_last_action: Annotated[str | None, one_of(enums.CONTRACT_ACTIONS)] = None
     source_id: str | None = None  # deprecated upstream, still serialized
     source_hash: str | None = None  # deprecated upstream, still serialized
+    # ours (§5.7): the origin ids of the sub-objects a parent's target holds (ADR 0205)
+    sub_object_origin_ids: list[str] | None = None
 
 
 class SynchronizationLog(LogEntity):

@@ -91,18 +91,18 @@ class MappingEngine(Runner):
         """The sub-mapping's JSON, kept for data seen before (mapping.memo). What the call would refuse
         (too deep, an unknown reference) is left to the call, which refuses it as it always does."""
 
-        def call() -> str | bool:
+        def call(target: Any) -> str | bool:  # the reference, or the mapping it names (resolved)
             return result_json(
-                rules.execute_sub_mapping(self._resolver, reference, data, list_mode, self._run_sub_mapping),
+                rules.execute_sub_mapping(self._resolver, target, data, list_mode, self._run_sub_mapping),
                 carry,
             )
 
         if current_budget().depth >= MAX_DEPTH:
-            return call()
+            return call(reference)
         try:
             mapping = rules.resolve_reference(self._resolver, reference)
         except MappingError:
-            return call()
+            return call(reference)
         program = self._program_of(mapping)
         listed = list_mode is True or (not isinstance(list_mode, bool) and php.truthy(list_mode))
-        return self._runtime.memo.call(program, (listed, carry), data, call)  # type: ignore[no-any-return]
+        return self._runtime.memo.call(program, (listed, carry), data, lambda: call(mapping))  # type: ignore[no-any-return]

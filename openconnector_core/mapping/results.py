@@ -20,6 +20,7 @@ from openconnector_core.twig.rendering import JsonText
 from . import paths
 
 _ENCODED_DOT = paths.ENCODED_DOT
+_STR_ONLY = {str}
 
 
 class _Unusual(Exception):
@@ -48,34 +49,38 @@ def result_json(raw: Any, carry: bool = False) -> str | bool:
 
 def _walk(node: Any, depth: int, state: list[Any]) -> Any:
     """JSON-shaped ``finish_output(node)``; adds its expanded size (as the limits measure it) to
-    ``state[0]``. A carried value (already JSON-shaped, its size known) is taken as it is."""
+    ``state[0]``. A carried value (already JSON-shaped, its size known) is taken as it is, and so is
+    any array the walk leaves as it was (the tree is fresh: nothing else holds it)."""
     if depth > MAX_JSON_DEPTH:
         raise _Unusual
     if depth > state[2]:
         state[2] = depth
-    keys: list[str] | None = None
-    decoded = False
+    keys: list[str] | None = None  # the decoded keys, when one held an encoded dot
+    listed = True  # finished as a list: a list, or a dict keyed 0..n-1
     size = 1
     if type(node) is dict:
+        if not node:
+            state[0] += 1
+            return []
         items: Any = node.values()
-        first = next(iter(node), None)
-        if first != "0" or not all(key == str(index) for index, key in enumerate(node)):
-            keys = []  # finished as an object: its keys decoded (and counted)
-            for key in node:
-                if type(key) is not str:
-                    raise _Unusual
-                if "&" in key:
-                    key = key.replace(_ENCODED_DOT, ".")
-                    decoded = True
-                keys.append(key)
-                size += len(key)
-            if decoded and len(set(keys)) != len(keys):
-                raise _Unusual  # decoding merged two keys
+        if next(iter(node)) != "0" or not all(key == str(index) for index, key in enumerate(node)):
+            listed = False  # finished as an object: its keys decoded (and counted)
+            if set(map(type, node)) != _STR_ONLY:
+                raise _Unusual
+            joined = "".join(node)
+            if "&" in joined:
+                keys = [key.replace(_ENCODED_DOT, ".") for key in node]
+                if len(set(keys)) != len(keys):
+                    raise _Unusual  # decoding merged two keys
+                size += sum(map(len, keys))
+            else:
+                size += len(joined)
     elif type(node) is list:
         items = node
     else:
         raise _Unusual
     carried = state[3]
+    changed = False
     values: list[Any] = []
     append = values.append
     for item in items:
@@ -91,7 +96,9 @@ def _walk(node: Any, depth: int, state: list[Any]) -> Any:
                     state[2] = depth + 1 + known[2]
                 append(item)
             else:
-                append(_walk(item, depth + 1, state))
+                walked = _walk(item, depth + 1, state)
+                changed = changed or walked is not item
+                append(walked)
         elif kind is int or kind is bool or item is None:
             if kind is int and not php.INT_MIN <= item <= php.INT_MAX:
                 raise _Unusual
@@ -106,10 +113,10 @@ def _walk(node: Any, depth: int, state: list[Any]) -> Any:
         else:
             raise _Unusual
     state[0] += size
-    if keys is None:
-        return values
-    if not keys:
-        return []
-    if decoded and keys[0] == "0" and all(key == str(index) for index, key in enumerate(keys)):
-        return values
-    return dict(zip(keys, values, strict=True))
+    if listed:
+        return node if type(node) is list and not changed else values
+    if keys is not None:
+        if keys[0] == "0" and all(key == str(index) for index, key in enumerate(keys)):
+            return values
+        return dict(zip(keys, values, strict=True))
+    return dict(zip(node, values, strict=True)) if changed else node

@@ -430,9 +430,8 @@ class DynamoContractStore(_Client):
                 "gsi1pk": _s(f"{CONTRACTS}#{contract['synchronizationId']}"),
                 "gsi1sk": _s(str(contract["originId"])),
             }
-            if contract.get("targetId") and not contract.get("sourceId"):
-                # projected into the GSI, with the keys: what the deletion stage may delete (a
-                # sub-object's contract, naming its parent's in sourceId, goes with the parent)
+            if contract.get("targetId"):
+                # projected into the GSI, with the keys: what the deletion stage may delete
                 item["tgt"] = _s(str(contract["targetId"]))
             requests.append({"PutRequest": {"Item": item}})
         batch_write(self._client, self._table, requests)

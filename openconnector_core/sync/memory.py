@@ -234,9 +234,7 @@ class MemoryContractStore:
             live = [
                 (str(c["originId"]), str(c["targetId"]))
                 for c in self._contracts.values()
-                if c.get("synchronizationId") == synchronization_id
-                and c.get("targetId")
-                and not c.get("sourceId")  # a sub-object's contract goes with its parent's (§5.7)
+                if c.get("synchronizationId") == synchronization_id and c.get("targetId")
             ]
         yield from live
 

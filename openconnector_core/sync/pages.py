@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from openconnector_core.errors import NotFoundError, OpenConnectorError
 from openconnector_core.sync.context import objects_service
+from openconnector_core.sync.deletion import Cleanup, delete_orphans
 from openconnector_core.sync.fetch import PageFailure, fetch_page
 from openconnector_core.sync.paginators import Request
 from openconnector_core.sync.ports import PageOutcome, PageRecord
-from openconnector_core.sync.process import RunContext, delete_orphans, process_page
+from openconnector_core.sync.process import RunContext, process_page
 from openconnector_core.sync.targets import Delete
 
 if TYPE_CHECKING:
@@ -85,8 +86,6 @@ def _read_objects(
 def process(
     container: Container, ctx: RunContext, plan: Mapping[str, Any], page: int, fetched: Fetched
 ) -> PageOutcome:
-    from openconnector_core.sync.runs import retention
-
     if fetched.failure is not None:
         return PageOutcome(
             counts={},
@@ -98,15 +97,8 @@ def process(
     if fetched.gone is not None:
         return _delete_one(ctx, fetched.gone, fetched)
     result = process_page(ctx, fetched.objects)
-    if result.contract_logs and not ctx.test:
-        ok = [log for log in result.contract_logs if log["targetResult"] != "invalid"]
-        failed = [log for log in result.contract_logs if log["targetResult"] == "invalid"]
-        runtime_state = _state(container)
-        if ok:
-            runtime_state.put_contract_logs(ok, time.time() + retention(container, "successLogRetention"))
-        if failed:
-            keep = retention(container, "syncContractLogRetention")
-            runtime_state.put_contract_logs(failed, time.time() + keep)
+    if not ctx.test:
+        _put_contract_logs(container, result.contract_logs)
     times = result.object_ms
     stats = {
         "fetch_ms": round(fetched.fetch_ms, 2),
@@ -121,10 +113,17 @@ def process(
     return PageOutcome(counts=counts, seen=result.seen, capped=fetched.capped, stats=stats)
 
 
-def _state(container: Container) -> Any:
-    from openconnector_core.sync.runs import runtime
+def _put_contract_logs(container: Container, logs: list[dict[str, Any]]) -> None:
+    """Successful ones kept ``successLogRetention``, invalid ones ``syncContractLogRetention``."""
+    from openconnector_core.sync.runs import retention, runtime
 
-    return runtime(container).state
+    ok = [log for log in logs if log["targetResult"] != "invalid"]
+    failed = [log for log in logs if log["targetResult"] == "invalid"]
+    state = runtime(container).state
+    if ok:
+        state.put_contract_logs(ok, time.time() + retention(container, "successLogRetention"))
+    if failed:
+        state.put_contract_logs(failed, time.time() + retention(container, "syncContractLogRetention"))
 
 
 def _delete_one(ctx: RunContext, origin_id: str, fetched: Fetched) -> PageOutcome:
@@ -147,7 +146,7 @@ def _delete_one(ctx: RunContext, origin_id: str, fetched: Fetched) -> PageOutcom
 
 def delete_stage(
     container: Container, ctx: RunContext, plan: Mapping[str, Any], pages: list[PageRecord]
-) -> tuple[int, list[str]]:
+) -> Cleanup:
     seen: set[str] = set()
     for record in pages:
         seen.update(record.seen)
@@ -156,4 +155,7 @@ def delete_stage(
         import json
 
         restrict = json.dumps(plan.get("data") or {})
-    return delete_orphans(ctx, seen, restrict)
+    cleanup = delete_orphans(ctx, seen, restrict)
+    if not ctx.test:
+        _put_contract_logs(container, cleanup.contract_logs)
+    return cleanup

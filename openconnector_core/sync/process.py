@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openconnector_core import logic
-from openconnector_core.errors import MappingError, NotFoundError, OpenConnectorError, ValidationError
+from openconnector_core.errors import MappingError, OpenConnectorError, ValidationError
 from openconnector_core.mapping import paths
 from openconnector_core.sync import replace_ids
 from openconnector_core.sync.contracts import (
@@ -25,8 +25,8 @@ from openconnector_core.sync.contracts import (
     unchanged,
 )
 from openconnector_core.sync.ports import ContractStore
-from openconnector_core.sync.subobjects import sub_objects, tree_of
-from openconnector_core.sync.targets import Delete, ObjectStoreTarget, Target, Write
+from openconnector_core.sync.subobjects import HELD, held_by, sub_objects, tree_of
+from openconnector_core.sync.targets import ObjectStoreTarget, Target, Write
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +96,7 @@ class _Item:
     mapped: dict[str, Any] | None = None
     error: str | None = None
     subs: list[dict[str, Any]] = field(default_factory=list)  # sub-objects with an originId (§5.7)
+    held: list[str] | None = None  # the origin ids of the sub-objects it holds, once written
 
 
 def _truthy(value: Any) -> bool:
@@ -167,6 +168,7 @@ def process_page(ctx: RunContext, objects: Sequence[Any]) -> PageResult:
 
     result = PageResult()
     result.counts["found"] = len(objects)
+    tree = tree_of(ctx.config)
     enrich = ctx.enrich
     before_conditions = str(ctx.config.get("fetchExtraDataBeforeConditions")).lower() == "true"
     items: list[_Item] = []
@@ -211,7 +213,9 @@ def process_page(ctx: RunContext, objects: Sequence[Any]) -> PageResult:
                 item.source = enrich(item.source)
             hashed = ctx.run_mapping(ctx.hash_mapping, item.source) if ctx.hash_mapping else item.source
             item.origin_hash = content_hash(hashed)
-            if unchanged(item.contract, item.origin_hash, ctx.fingerprint, ctx.force):
+            if unchanged(item.contract, item.origin_hash, ctx.fingerprint, ctx.force) and (
+                tree is None or HELD in (item.contract or {})  # a contract from before HELD: rewrite
+            ):
                 result.counts["skipped"] += 1
                 continue
             item.mapped = (
@@ -225,6 +229,9 @@ def process_page(ctx: RunContext, objects: Sequence[Any]) -> PageResult:
     _before_write(ctx, [item for item in to_write if item.error is None and item.mapped is not None])
     sub_contracts = _identify_sub_objects(ctx, to_write)
     _write(ctx, to_write, result, sub_contracts)
+    if tree is not None:  # a sub-object held by a parent seen in this run is seen too
+        held = (item.held if item.held is not None else held_by(item.contract) for item in unique.values())
+        result.seen = list(dict.fromkeys([*result.seen, *(origin for origins in held for origin in origins)]))
     return result
 
 
@@ -273,11 +280,12 @@ def _sub_contracts(
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """The sub-objects of a written item whose contract changes, with that contract."""
     contracts = []
+    rewrite = item.contract is not None and HELD not in item.contract  # written before HELD existed
     for sub in item.subs:
         origin = str(sub["originId"])
         contract = dict(known.get(origin) or new_contract(ctx.synchronization_id, origin))
         sub_hash = content_hash(sub)
-        if contract.get("targetHash") == sub_hash and contract.get("targetId") == sub["id"]:
+        if not rewrite and contract.get("targetHash") == sub_hash and contract.get("targetId") == sub["id"]:
             continue  # unchanged sub-object: nothing to write
         contract.update(
             sourceId=parent["id"],
@@ -307,7 +315,11 @@ def _write(
         for item in items
         if item.error is None and item.mapped is not None
     ]
+    tree = tree_of(ctx.config)
     if ctx.test:  # every stage ran; nothing is written
+        for item in items:
+            if item.error is None:
+                item.held = list(dict.fromkeys(str(sub["originId"]) for sub in item.subs))
         for write in writes:
             result.counts["created" if write.target_id is None else "updated"] += 1
         result.counts["invalid"] += sum(1 for item in items if item.error is not None)
@@ -356,6 +368,8 @@ def _write(
             targetLastAction=write.action,
             updated=now,
         )
+        if tree is not None:
+            item.held = contract[HELD] = list(dict.fromkeys(str(sub["originId"]) for sub in item.subs))
         contracts.append(contract)
         result.contract_logs.append(_contract_log(ctx, item, contract, str(write.action), None))
         for sub, sub_contract in _sub_contracts(ctx, item, contract, sub_contracts or {}, now):
@@ -381,46 +395,3 @@ def _contract_log(
         "force": ctx.force,
         "created": now_precise(),
     }
-
-
-def delete_orphans(ctx: RunContext, seen: set[str], restrict_to: str | None) -> tuple[int, list[str]]:
-    """Stage 5 (§5.4): contracts of this synchronization whose origin object no longer appears →
-    target deleted, contract closed. ``restrict_to`` = the JSON of the run data (restrictDeletion).
-    Test mode counts what it would delete. Returns (deleted, errors)."""
-    gone = [
-        (origin, target)
-        for origin, target in ctx.contracts.live_targets(ctx.synchronization_id)
-        if origin not in seen and (restrict_to is None or origin in restrict_to)
-    ]
-    if ctx.test:
-        return len(gone), []
-    contracts = ctx.contracts.get_many(ctx.synchronization_id, [origin for origin, _ in gone])
-    orphans = [contracts[origin] for origin, _ in gone if origin in contracts]
-    deletes = [Delete(str(c["originId"]), str(c["targetId"])) for c in orphans]
-    errors: list[str] = []
-    for start in range(0, len(deletes), 100):
-        chunk = deletes[start : start + 100]
-        try:
-            ctx.target.delete(chunk)
-        except NotFoundError:
-            pass  # already gone
-        except OpenConnectorError as error:
-            for delete in chunk:
-                delete.error = error.message
-    now = now_precise()
-    closed = []
-    for contract, delete in zip(orphans, deletes, strict=True):
-        if delete.error:
-            errors.append(f"{delete.origin_id}: {delete.error}")
-            continue
-        closed.append(
-            {
-                **contract,
-                "targetId": None,
-                "targetLastAction": "delete",
-                "targetLastChanged": now,
-                "updated": now,
-            }
-        )
-    ctx.contracts.put_many(closed)
-    return len(closed), errors

@@ -279,8 +279,9 @@ def _final_doc(container: Container, services: SyncRuntime, record: RunRecord) -
         cleanup["skipped"] = "the run hit maxPages: nothing is deleted"
     elif plan.get("objectId") is None:
         context = build_context(container, services, record)
-        deleted, delete_errors = page_work.delete_stage(container, context, plan, pages)
-        cleanup["objects_deleted"] = deleted
+        done = page_work.delete_stage(container, context, plan, pages)
+        deleted, delete_errors = done.deleted, done.errors
+        cleanup.update(objects_deleted=deleted, sub_objects_deleted=done.sub_objects)
     cleanup["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
     if deleted:
         services.state.add_counts(record.doc["id"], {"deleted": deleted})

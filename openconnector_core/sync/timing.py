@@ -52,6 +52,7 @@ def timing_summary(
             "duration_ms": float(cleanup.get("duration_ms", 0.0)),
             "description": "Deleting targets whose origin object is gone",
             "objects_deleted": int(cleanup.get("objects_deleted", 0)),
+            "sub_objects_deleted": int(cleanup.get("sub_objects_deleted", 0)),
             **({"skipped": cleanup["skipped"]} if cleanup.get("skipped") else {}),
         },
         "follow_ups": {

@@ -107,7 +107,7 @@ def test_an_unknown_resource_lists_the_known_ones() -> None:
             records.SynchronizationContract,
             "uuid version synchronizationId originId originHash sourceLastChanged sourceLastChecked "
             "sourceLastSynced targetId targetHash targetLastChanged targetLastChecked targetLastSynced "
-            "targetLastAction created updated sourceId sourceHash",
+            "targetLastAction created updated sourceId sourceHash subObjectOriginIds",
         ),
         (
             records.SynchronizationLog,
