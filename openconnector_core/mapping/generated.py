@@ -10,8 +10,7 @@ from openconnector_core import php
 from openconnector_core.errors import MappingError
 from openconnector_core.twig import rendering
 from openconnector_core.twig.environment import TemplateRenderError, describe_error
-from openconnector_core.twig.limits import _current as _running_budget  # the ContextVar itself: one
-from openconnector_core.twig.limits import current_budget  # read per mapping call, not per template
+from openconnector_core.twig.limits import current_budget, running_budget
 
 from . import paths, rules
 from .casts import DELETE, CastContext, CastError, cast_count_value, matches_if_value
@@ -101,7 +100,7 @@ GLOBALS: dict[str, Any] = {
     "_root": rules.root_rule,
     "_budget": current_budget,
     # inlined templates (twig.inline) finish as rendering.finish does
-    "_running": _running_budget.get,
+    "_running": running_budget,  # read once per mapping call, not per template
     "_now": time.monotonic,
     "_decode": php.html_entity_decode,
 }

@@ -75,6 +75,10 @@ class Budget:
 _current: ContextVar[Budget | None] = ContextVar("openconnector_mapping_budget", default=None)
 
 
+# The budget of the running mapping, or None outside one (no fresh budget is made).
+running_budget = _current.get
+
+
 def current_budget() -> Budget:
     """The budget of the running mapping, or a fresh one for a standalone render."""
     budget = _current.get()
