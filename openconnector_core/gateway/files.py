@@ -6,13 +6,15 @@ An object's files live under ``files/{objectId}/``; the parts of a chunked uploa
 
 from __future__ import annotations
 
+import base64
+import binascii
 import mimetypes
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from openconnector_core.errors import NotFoundError
+from openconnector_core.errors import BadRequestError, NotFoundError
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class FileInfo:
     key: str
     size: int
     content_type: str
+    metadata: Mapping[str, str] = field(default_factory=dict)  # e.g. a fetched file's tags
 
     @property
     def name(self) -> str:
@@ -27,7 +30,15 @@ class FileInfo:
 
 
 class FileStore(Protocol):
-    def put(self, key: str, data: bytes, content_type: str | None = None) -> FileInfo: ...
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> FileInfo:
+        """``metadata``: short ASCII strings kept with the file (S3 user metadata)."""
+        ...
 
     def get(self, key: str) -> bytes:
         """Raises ``NotFoundError``."""
@@ -78,18 +89,39 @@ def guess_type(filename: str) -> str:
     return mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
+def decode_base64(content: Any, rule: str = "write_file") -> tuple[bytes, str | None]:
+    """The bytes of base64 ``content`` (a ``data:`` URI gives its media type too), or
+    ``BadRequestError`` naming the rule."""
+    if not isinstance(content, str):
+        raise BadRequestError(f"{rule}: the content is not a base64 string")
+    media = None
+    if content.startswith("data:") and "," in content:
+        header, content = content.split(",", 1)
+        media = header[5:].split(";")[0] or None
+    try:
+        return base64.b64decode(content, validate=True), media
+    except (binascii.Error, ValueError):
+        raise BadRequestError(f"{rule}: the content is not valid base64") from None
+
+
 class MemoryFileStore:
     """For unit and functional tests."""
 
     def __init__(self) -> None:
-        self._files: dict[str, tuple[bytes, str]] = {}
+        self._files: dict[str, tuple[bytes, str, dict[str, str]]] = {}
         self._lock = threading.Lock()
 
-    def put(self, key: str, data: bytes, content_type: str | None = None) -> FileInfo:
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> FileInfo:
         kind = content_type or guess_type(key)
         with self._lock:
-            self._files[key] = (bytes(data), kind)
-        return FileInfo(key, len(data), kind)
+            self._files[key] = (bytes(data), kind, dict(metadata or {}))
+        return FileInfo(key, len(data), kind, dict(metadata or {}))
 
     def get(self, key: str) -> bytes:
         try:
@@ -99,12 +131,12 @@ class MemoryFileStore:
 
     def head(self, key: str) -> FileInfo | None:
         found = self._files.get(key)
-        return FileInfo(key, len(found[0]), found[1]) if found else None
+        return FileInfo(key, len(found[0]), found[1], found[2]) if found else None
 
     def list(self, prefix: str) -> list[FileInfo]:
         return [
             FileInfo(key, len(data), kind)
-            for key, (data, kind) in sorted(self._files.items())
+            for key, (data, kind, _) in sorted(self._files.items())
             if key.startswith(prefix) and "/" not in key[len(prefix) :]
         ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openconnector_core.errors import NotFoundError
@@ -18,10 +18,17 @@ class S3FileStore:
         self._s3 = client
         self._bucket = bucket
 
-    def put(self, key: str, data: bytes, content_type: str | None = None) -> FileInfo:
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> FileInfo:
         kind = content_type or guess_type(key)
-        self._s3.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=kind)
-        return FileInfo(key, len(data), kind)
+        extra = {"Metadata": dict(metadata)} if metadata else {}
+        self._s3.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=kind, **extra)
+        return FileInfo(key, len(data), kind, dict(metadata or {}))
 
     def get(self, key: str) -> bytes:
         from botocore.exceptions import ClientError
@@ -43,7 +50,8 @@ class S3FileStore:
             if error_code(error) in ("NoSuchKey", "404", "NotFound"):
                 return None
             raise
-        return FileInfo(key, int(found["ContentLength"]), str(found.get("ContentType") or guess_type(key)))
+        kind = str(found.get("ContentType") or guess_type(key))
+        return FileInfo(key, int(found["ContentLength"]), kind, dict(found.get("Metadata") or {}))
 
     def list(self, prefix: str) -> list[FileInfo]:
         files: list[FileInfo] = []

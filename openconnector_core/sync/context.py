@@ -10,6 +10,7 @@ from openconnector_core.errors import NotFoundError, ValidationError
 from openconnector_core.sync.contracts import content_hash
 from openconnector_core.sync.enrich import enricher
 from openconnector_core.sync.fetch import first_request, request_body, source_config
+from openconnector_core.sync.file_rules import FileRules
 from openconnector_core.sync.paginators import paginator_for
 from openconnector_core.sync.process import RunContext
 from openconnector_core.sync.targets import ApiTarget, ObjectStoreTarget, Target, unsupported
@@ -142,6 +143,15 @@ def _synchronization_ids(container: Container) -> Callable[[], list[str]]:
     return ids
 
 
+def _location(container: Container) -> Callable[[str], str]:
+    """A source's location (a file URL that starts with it is called relative to the source)."""
+
+    def location(source_id: str) -> str:
+        return str(_get(container, "sources", source_id, "fetch_file.source", "source").get("location") or "")
+
+    return location
+
+
 def _lazy_render(container: Container) -> Callable[[str, Mapping[str, Any]], str]:
     """The template renderer, loaded when a template is rendered: a run without templated
     endpoints does not pay for importing the mapping engine."""
@@ -247,6 +257,8 @@ def build_context(container: Container, services: SyncRuntime, record: RunRecord
             config.get("extraDataConfigs"), container.call_engine, plan["sourceId"], config, render
         )
     context.synchronization_ids = _synchronization_ids(container)
+    if any(rule.get("type") in ("fetch_file", "write_file") for rule in rules):
+        context.file_rules = FileRules(container.files, container.call_engine.call, _location(container))
     services.contexts[run_id] = context
     while len(services.contexts) > _CACHED_CONTEXTS:
         services.contexts.popitem(last=False)

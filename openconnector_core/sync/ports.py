@@ -36,6 +36,8 @@ class RunRecord:
             pending=self.pending,
         )
         result["pages"] = pages
+        if self.counters.get("ruleErrors"):  # after-rules that failed on written objects (§5.9, §5.11)
+            result["ruleErrors"] = self.counters["ruleErrors"]
         return {**self.doc, "status": self.status, "result": result}
 
 

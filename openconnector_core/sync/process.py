@@ -24,6 +24,7 @@ from openconnector_core.sync.contracts import (
     target_object_id,
     unchanged,
 )
+from openconnector_core.sync.file_rules import FileRules
 from openconnector_core.sync.ports import ContractStore
 from openconnector_core.sync.subobjects import HELD, held_by, sub_objects, tree_of
 from openconnector_core.sync.targets import ObjectStoreTarget, Target, Write
@@ -54,6 +55,7 @@ class RunContext:
     record: Any = None  # the RunRecord the context was built from (its plan; a worker's cache)
     enrich: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # extraDataConfigs
     synchronization_ids: Callable[[], list[str]] = lambda: []  # every synchronization (§5.7 look-ups)
+    file_rules: FileRules | None = None  # fetch_file / write_file (§5.11)
 
     def contracts_anywhere(self, origin_ids: list[str]) -> dict[str, dict[str, Any]]:
         """The contracts with a target of these origin ids in any synchronization, this one's first
@@ -116,9 +118,12 @@ def rule_applies(rule: Mapping[str, Any], timing: str, data: Any) -> bool:
     return logic.passes(logic.evaluate(conditions, data), "synchronization-action")
 
 
-def run_rules(ctx: RunContext, timing: str, data: dict[str, Any]) -> dict[str, Any]:
+def run_rules(
+    ctx: RunContext, timing: str, data: dict[str, Any], problems: list[str] | None = None
+) -> dict[str, Any]:
     """Rules of ``synchronization.actions`` with this timing (§5.9); an ``error`` rule or a failing
-    rule raises ``ValidationError`` with the reason (the object becomes ``invalid``)."""
+    rule raises ``ValidationError`` with the reason (the object becomes ``invalid``). A file that a
+    file rule could not fetch or write is added to ``problems`` instead (§5.11: logged, not raised)."""
     for rule in ctx.rules:
         if not rule_applies(rule, timing, data):
             continue
@@ -134,8 +139,18 @@ def run_rules(ctx: RunContext, timing: str, data: dict[str, Any]) -> dict[str, A
             if ctx.save_object is None:
                 raise ValidationError("save_object rules need the object store")
             data = ctx.save_object(configuration.get("save_object") or {}, data)
-        elif kind in ("synchronization", "fetch_file", "write_file"):
-            continue  # no-op here as upstream (file rules land with the gateway's rule types)
+        elif kind in ("fetch_file", "write_file"):
+            if ctx.file_rules is None:
+                raise ValidationError(f"{kind} rules need the files bucket")
+            found: list[str] = []
+            data = ctx.file_rules.run(kind, configuration, data, found)
+            if problems is None:
+                for problem in found:
+                    logger.warning("%s", problem)
+            else:
+                problems.extend(found)
+        elif kind == "synchronization":
+            continue  # a no-op inside synchronizations, as upstream
         else:
             raise ValidationError(f"Unsupported rule type: {kind}")
     return data
@@ -348,13 +363,17 @@ def _write(
         result.counts[
             "created" if item.contract is None or not item.contract.get("targetId") else "updated"
         ] += 1
-        if ctx.rules:
+        problems: list[str] = []  # an after-rule that fails leaves the written object as it is
+        if ctx.rules:  # their result is discarded (side effects only), as upstream
+            after = {"id": write.target_id_out, **(write.written or write.object)}
             try:
-                run_rules(
-                    ctx, "after", {**(write.written or write.object), "_objectBeforeMapping": item.source}
-                )
+                run_rules(ctx, "after", {**after, "_objectBeforeMapping": item.source}, problems)
             except OpenConnectorError as failure:
-                logger.info("After-rule failed for %s: %s", item.origin_id, failure.message)
+                problems.append(failure.message)
+        for problem in problems:
+            logger.warning("After-rule problem for object %s: %s", item.origin_id, problem)
+        if problems:
+            result.counts["ruleErrors"] = result.counts.get("ruleErrors", 0) + len(problems)
         contract.update(
             originHash=item.origin_hash,
             sourceHash=ctx.fingerprint,
@@ -371,7 +390,8 @@ def _write(
         if tree is not None:
             item.held = contract[HELD] = list(dict.fromkeys(str(sub["originId"]) for sub in item.subs))
         contracts.append(contract)
-        result.contract_logs.append(_contract_log(ctx, item, contract, str(write.action), None))
+        log = _contract_log(ctx, item, contract, str(write.action), None)
+        result.contract_logs.append({**log, "ruleErrors": problems} if problems else log)
         for sub, sub_contract in _sub_contracts(ctx, item, contract, sub_contracts or {}, now):
             contracts.append(sub_contract)
             log = _contract_log(ctx, item, sub_contract, str(sub_contract["targetLastAction"]), None)

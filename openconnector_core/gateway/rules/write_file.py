@@ -3,12 +3,10 @@ replaced by the file's path (and the stored object updated to match)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import TYPE_CHECKING, Any
 
 from openconnector_core.errors import BadRequestError
-from openconnector_core.gateway.files import file_key, guess_type, safe_name
+from openconnector_core.gateway.files import decode_base64, file_key, guess_type, safe_name
 from openconnector_core.gateway.rules.support import get, objects, put, require_object, settings
 
 if TYPE_CHECKING:
@@ -53,16 +51,7 @@ def _in_data(data: dict[str, Any], path: str) -> str:
 
 
 def _write(flow: Flow, object_id: str, content: Any, filename: Any) -> str:
-    if not isinstance(content, str):
-        raise BadRequestError("write_file: the content is not a base64 string")
-    media = None
-    if content.startswith("data:") and "," in content:
-        header, content = content.split(",", 1)
-        media = header[5:].split(";")[0] or None
-    try:
-        raw = base64.b64decode(content, validate=True)
-    except (binascii.Error, ValueError):
-        raise BadRequestError("write_file: the content is not valid base64") from None
+    raw, media = decode_base64(content)
     name = safe_name(str(filename)) if filename else f"file-{len(raw)}"
     key = file_key(object_id, name)
     flow.container.files.put(key, raw, media or guess_type(name))
