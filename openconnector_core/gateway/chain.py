@@ -18,6 +18,7 @@ from openconnector_core.gateway.response import GatewayResponse, json_response
 if TYPE_CHECKING:
     from openconnector_core.container import Container
     from openconnector_core.gateway.cache import GatewayCache
+    from openconnector_core.logic import PassMode
     from openconnector_core.objects.ports import SchemaRef
 
 logger = logging.getLogger(__name__)
@@ -82,15 +83,15 @@ def _order(value: Any) -> int:
         return 0
 
 
-def applies(rule: dict[str, Any], data: dict[str, Any]) -> tuple[bool, Any]:
-    """(applies, logic result). Empty conditions apply; otherwise PHP ``== true`` of the result."""
-    conditions = rule.get("conditions")
+def check(conditions: Any, data: dict[str, Any], kind: PassMode) -> tuple[bool, Any]:
+    """(passes, logic result) of a rule's or endpoint's ``conditions``. Empty conditions pass;
+    otherwise PHP ``== true`` of the result."""
     if conditions in (None, [], {}, ""):
         return True, None
     from openconnector_core import logic
 
     result = logic.evaluate(conditions, data)
-    return logic.passes(result, "rule"), result
+    return logic.passes(result, kind), result
 
 
 def run(rules: Sequence[dict[str, Any]], phase: str, data: dict[str, Any], flow: Flow) -> RuleResult:
@@ -106,7 +107,7 @@ def run(rules: Sequence[dict[str, Any]], phase: str, data: dict[str, Any], flow:
         data["flowToken"] = token
         rule_type = str(rule.get("type") or "")
         try:
-            ok, result = applies(rule, data)
+            ok, result = check(rule.get("conditions"), data, "rule")
             if not ok:
                 continue
             data["logicResult"] = _decoded(result)

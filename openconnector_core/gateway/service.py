@@ -93,17 +93,12 @@ class Gateway:
         except (NotFoundError, ConflictError) as error:
             title = HTTPStatus(error.status).phrase
             return problem(error.status, error.message, request.request_id, title, error=error.message)
-        conditions = endpoint.get("conditions")
-        if conditions not in (None, [], {}, ""):
-            from openconnector_core import logic
-
-            result = logic.evaluate(
-                conditions, {"parameters": request.parameters, "headers": request.token_headers}
+        context = {"parameters": request.parameters, "headers": request.token_headers}
+        ok, result = chain.check(endpoint.get("conditions"), context, "endpoint")
+        if not ok:
+            return problem(
+                400, CONDITIONS_FAILED, request.request_id, None, error=CONDITIONS_FAILED, fields=result
             )
-            if not logic.passes(result, "endpoint"):
-                return problem(
-                    400, CONDITIONS_FAILED, request.request_id, None, error=CONDITIONS_FAILED, fields=result
-                )
         flow = Flow(
             self.container,
             self.cache,
