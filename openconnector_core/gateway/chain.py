@@ -95,7 +95,7 @@ def check(conditions: Any, data: dict[str, Any], kind: PassMode) -> tuple[bool, 
 
 
 def run(rules: Sequence[dict[str, Any]], phase: str, data: dict[str, Any], flow: Flow) -> RuleResult:
-    from openconnector_core.gateway.rules import REGISTRY, SKIPPED
+    from openconnector_core.gateway.rules import REGISTRY, UNSUPPORTED
 
     flow.phase = phase
     token: dict[str, Any] | None = None
@@ -111,7 +111,7 @@ def run(rules: Sequence[dict[str, Any]], phase: str, data: dict[str, Any], flow:
             if not ok:
                 continue
             data["logicResult"] = _decoded(result)
-            if rule_type in SKIPPED:
+            if rule_type in UNSUPPORTED:
                 logger.warning("Rule %s of unsupported type %s skipped", rule.get("id"), rule_type)
                 continue
             function = REGISTRY.get(rule_type)
