@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# What the before-rules' body carries besides the request parameters: never written to a target.
+PLUMBING = frozenset({"_utility", "_parameters", "_headers", "_path", "_method", "_extendedInput"})
 RuleResult = dict[str, Any] | GatewayResponse
 RuleFunction = Callable[[dict[str, Any], dict[str, Any], "Flow"], RuleResult]
 

@@ -36,8 +36,6 @@ logger = logging.getLogger(__name__)
 
 CONDITIONS_FAILED = "The following parameters are not correctly set"
 _SUCCESS_STATUS = {"POST": 201, "DELETE": 204}
-# What the before-rules' body carries besides the request parameters.
-_PLUMBING = frozenset({"_utility", "_parameters", "_headers", "_path", "_method", "_extendedInput"})
 
 
 class Gateway:
@@ -228,7 +226,7 @@ def _amended_parameters(body: Any, original: dict[str, Any]) -> dict[str, Any]:
         return dict(original)
     if isinstance(body.get("_parameters"), dict) and body["_parameters"] != original:
         return dict(body["_parameters"])
-    return {k: v for k, v in body.items() if k not in _PLUMBING}
+    return {k: v for k, v in body.items() if k not in chain.PLUMBING}
 
 
 def _is_json(response: GatewayResponse) -> bool:
