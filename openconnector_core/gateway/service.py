@@ -52,14 +52,12 @@ class Gateway:
     def handle(self, event: dict[str, Any]) -> dict[str, Any]:
         """An API Gateway (payload 2.0) event in, its result out. Never raises."""
         headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
-        instance = str((event.get("requestContext") or {}).get("requestId") or "")
+        context = event.get("requestContext") or {}
+        instance = str(context.get("requestId") or "")
         origin = headers.get("origin")
         accept = headers.get("accept")
         try:
-            if (
-                str(((event.get("requestContext") or {}).get("http") or {}).get("method")).upper()
-                == "OPTIONS"
-            ):
+            if str((context.get("http") or {}).get("method")).upper() == "OPTIONS":
                 return to_event(preflight(origin), accept=None, origin=None)
             request = from_event(event)
             response = self.serve(request)
