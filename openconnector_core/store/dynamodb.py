@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         AttributeValueTypeDef,
         KeysAndAttributesTypeDef,
         QueryInputTypeDef,
+        QueryOutputTypeDef,
         TransactWriteItemTypeDef,
         WriteRequestTypeDef,
     )
@@ -188,17 +189,22 @@ class _Table:
         except ClientError as error:
             raise translate(error, self._table) from error
 
-    def _query_all(self, query: QueryInputTypeDef) -> Iterator[Item]:
-        """Every item of a query, page after page."""
+    def _pages(self, query: QueryInputTypeDef) -> Iterator[QueryOutputTypeDef]:
+        """Every response of a query, page after page."""
         page = query
         while True:
             with self._translated():
                 response = self._client.query(**page)
-            yield from response.get("Items", [])
+            yield response
             start = response.get("LastEvaluatedKey")
             if not start:
                 return
             page = {**query, "ExclusiveStartKey": start}
+
+    def _query_all(self, query: QueryInputTypeDef) -> Iterator[Item]:
+        """Every item of a query, page after page."""
+        for response in self._pages(query):
+            yield from response.get("Items", [])
 
 
 class DynamoEntityStore(_Table):
@@ -485,15 +491,7 @@ class DynamoEntityStore(_Table):
             "ExpressionAttributeValues": {":pk": _s(resource)},
             "Select": "COUNT",
         }
-        total = 0
-        while True:
-            with self._translated():
-                response = self._client.query(**query)
-            total += response.get("Count", 0)
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return total
-            query = {**query, "ExclusiveStartKey": start}
+        return sum(response.get("Count", 0) for response in self._pages(query))
 
 
 class DynamoLogStore(_Table):
