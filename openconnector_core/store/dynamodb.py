@@ -80,6 +80,21 @@ def call(client: Any, table: str, operation: str, **kwargs: Any) -> dict[str, An
     return result
 
 
+def query_pages(client: DynamoDBClient, table: str, query: QueryInputTypeDef) -> Iterator[QueryOutputTypeDef]:
+    """Every response of a query on ``table``, page after page, driver errors translated."""
+    page = query
+    while True:
+        try:
+            response = client.query(**page)
+        except ClientError as error:
+            raise translate(error, table) from error
+        yield response
+        start = response.get("LastEvaluatedKey")
+        if not start:
+            return
+        page = {**query, "ExclusiveStartKey": start}
+
+
 def _item_size(attributes: Item) -> int:
     """DynamoDB's size of an item of string and number attributes: names plus values, in bytes
     (a number's size is bounded by its digits)."""
@@ -189,21 +204,9 @@ class _Table:
         except ClientError as error:
             raise translate(error, self._table) from error
 
-    def _pages(self, query: QueryInputTypeDef) -> Iterator[QueryOutputTypeDef]:
-        """Every response of a query, page after page."""
-        page = query
-        while True:
-            with self._translated():
-                response = self._client.query(**page)
-            yield response
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return
-            page = {**query, "ExclusiveStartKey": start}
-
     def _query_all(self, query: QueryInputTypeDef) -> Iterator[Item]:
         """Every item of a query, page after page."""
-        for response in self._pages(query):
+        for response in query_pages(self._client, self._table, query):
             yield from response.get("Items", [])
 
 
@@ -491,7 +494,7 @@ class DynamoEntityStore(_Table):
             "ExpressionAttributeValues": {":pk": _s(resource)},
             "Select": "COUNT",
         }
-        return sum(response.get("Count", 0) for response in self._pages(query))
+        return sum(response.get("Count", 0) for response in query_pages(self._client, self._table, query))
 
 
 class DynamoLogStore(_Table):
