@@ -26,7 +26,7 @@ from openconnector_core.sync.contracts import (
 )
 from openconnector_core.sync.file_rules import FileRules
 from openconnector_core.sync.ports import ContractStore
-from openconnector_core.sync.subobjects import HELD, held_by, sub_objects, tree_of
+from openconnector_core.sync.subobjects import HELD, held_by, sub_objects
 from openconnector_core.sync.targets import ObjectStoreTarget, Target, Write
 
 logger = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ def process_page(ctx: RunContext, objects: Sequence[Any]) -> PageResult:
 
     result = PageResult()
     result.counts["found"] = len(objects)
-    tree = tree_of(ctx.config)
+    tree = replace_ids.tree_of(ctx.config, "subObjects")
     enrich = ctx.enrich
     before_conditions = str(ctx.config.get("fetchExtraDataBeforeConditions")).lower() == "true"
     items: list[_Item] = []
@@ -242,8 +242,8 @@ def process_page(ctx: RunContext, objects: Sequence[Any]) -> PageResult:
             result.object_ms.append((time.perf_counter() - started) * 1000)
         to_write.append(item)
     _before_write(ctx, [item for item in to_write if item.error is None and item.mapped is not None])
-    sub_contracts = _identify_sub_objects(ctx, to_write)
-    _write(ctx, to_write, result, sub_contracts)
+    sub_contracts = _identify_sub_objects(ctx, to_write, tree)
+    _write(ctx, to_write, result, tree, sub_contracts)
     if tree is not None:  # a sub-object held by a parent seen in this run is seen too
         held = (item.held if item.held is not None else held_by(item.contract) for item in unique.values())
         result.seen = list(dict.fromkeys([*result.seen, *(origin for origins in held for origin in origins)]))
@@ -268,10 +268,11 @@ def _before_write(ctx: RunContext, items: list[_Item]) -> None:
         replace_ids.replace_origin_ids(objects, tree, ctx.targets_anywhere)
 
 
-def _identify_sub_objects(ctx: RunContext, items: list[_Item]) -> dict[str, dict[str, Any]]:
+def _identify_sub_objects(
+    ctx: RunContext, items: list[_Item], tree: Mapping[str, Any] | None
+) -> dict[str, dict[str, Any]]:
     """Give every sub-object the target id of its contract (one batched read for the page);
     returns the contracts found, by origin id."""
-    tree = tree_of(ctx.config)
     if tree is None:
         return {}
     for item in items:
@@ -323,14 +324,14 @@ def _write(
     ctx: RunContext,
     items: list[_Item],
     result: PageResult,
-    sub_contracts: Mapping[str, dict[str, Any]] | None = None,
+    tree: Mapping[str, Any] | None,
+    sub_contracts: Mapping[str, dict[str, Any]],
 ) -> None:
     writes = [
         Write(item.origin_id, (item.contract or {}).get("targetId"), item.mapped)
         for item in items
         if item.error is None and item.mapped is not None
     ]
-    tree = tree_of(ctx.config)
     if ctx.test:  # every stage ran; nothing is written
         for item in items:
             if item.error is None:
