@@ -355,7 +355,9 @@ def _write(
         reason = item.error or (written.error if written else "not written")
         if reason is not None or written is None:
             result.counts["invalid"] += 1
-            result.contract_logs.append(_contract_log(ctx, item, item.contract, "invalid", reason))
+            result.contract_logs.append(
+                contract_log(ctx, item.contract, "invalid", reason, item.source, item.mapped)
+            )
             continue
         write = written
         contract = (
@@ -391,26 +393,32 @@ def _write(
         if tree is not None:
             item.held = contract[HELD] = list(dict.fromkeys(str(sub["originId"]) for sub in item.subs))
         contracts.append(contract)
-        log = _contract_log(ctx, item, contract, str(write.action), None)
+        log = contract_log(ctx, contract, str(write.action), None, item.source, item.mapped)
         result.contract_logs.append({**log, "ruleErrors": problems} if problems else log)
-        for sub, sub_contract in _sub_contracts(ctx, item, contract, sub_contracts or {}, now):
+        for sub, sub_contract in _sub_contracts(ctx, item, contract, sub_contracts, now):
             contracts.append(sub_contract)
-            log = _contract_log(ctx, item, sub_contract, str(sub_contract["targetLastAction"]), None)
-            result.contract_logs.append({**log, "source": sub, "target": sub})
+            action = str(sub_contract["targetLastAction"])
+            result.contract_logs.append(contract_log(ctx, sub_contract, action, None, sub, sub))
     # one write per contract: a sub-object shared by several objects of the page is written once
     ctx.contracts.put_many(list({contract["id"]: contract for contract in contracts}.values()))
 
 
-def _contract_log(
-    ctx: RunContext, item: _Item, contract: Mapping[str, Any] | None, outcome: str, message: str | None
+def contract_log(
+    ctx: RunContext,
+    contract: Mapping[str, Any] | None,
+    outcome: str,
+    message: str | None,
+    source: Any,
+    target: Any,
 ) -> dict[str, Any]:
+    """A synchronization contract log of this run (``message`` ``None`` → ``Success``)."""
     return {
         "message": message or "Success",
         "synchronizationId": ctx.synchronization_id,
         "synchronizationContractId": (contract or {}).get("id"),
         "synchronizationLogId": ctx.run_id,
-        "source": item.source,
-        "target": item.mapped,
+        "source": source,
+        "target": target,
         "targetResult": outcome,
         "test": ctx.test,
         "force": ctx.force,
