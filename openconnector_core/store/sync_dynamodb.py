@@ -54,6 +54,18 @@ def _page_key(run_id: str, page: int) -> dict[str, Any]:
     return {"pk": _s(f"synchronization-pages#{run_id}"), "sk": _s(f"{page:010d}")}
 
 
+def _failed_condition(error: ClientError) -> list[str] | None:
+    """The per-item codes when a condition failed (a transaction's cancellation reasons), else ``None``."""
+    if error_code(error) == "ConditionalCheckFailedException":
+        return ["ConditionalCheckFailed"]
+    if error_code(error) == "TransactionCanceledException":
+        reasons = error.response.get("CancellationReasons") or []
+        codes = [str(reason.get("Code") or "None") for reason in reasons]
+        if "ConditionalCheckFailed" in codes:
+            return codes
+    return None
+
+
 class _Client:
     def __init__(self, client: Any, table: str, clock: Callable[[], float] = time.time) -> None:
         self._client = client
@@ -68,15 +80,9 @@ class _Client:
         try:
             getattr(self._client, operation)(**kwargs)
         except ClientError as error:
-            if error_code(error) in ("ConditionalCheckFailedException", "TransactionCanceledException"):
-                reasons = error.response.get("CancellationReasons") or []
-                codes = {str(reason.get("Code")) for reason in reasons}
-                if (
-                    error_code(error) == "ConditionalCheckFailedException"
-                    or "ConditionalCheckFailed" in codes
-                ):
-                    return False
-            raise translate(error, self._table) from error
+            if _failed_condition(error) is None:
+                raise translate(error, self._table) from error
+            return False
         return True
 
 
@@ -99,9 +105,7 @@ class DynamoRunState(_Client):
         # The lease item has no TTL attribute: DynamoDB must never drop it under a live run.
         if self._put_lease(synchronization_id, run_id, "attribute_not_exists(pk) OR #run = :holder", run_id):
             return None
-        lease = self._call(
-            "get_item", TableName=self._table, Key=self._lease_key(synchronization_id), ConsistentRead=True
-        ).get("Item")
+        lease = self._lease(synchronization_id)
         if lease is None:  # released meanwhile
             return self.acquire_lease(synchronization_id, run_id, seconds)
         holder = str(lease["run"]["S"])
@@ -126,10 +130,14 @@ class DynamoRunState(_Client):
             return None
         return self.acquire_lease(synchronization_id, run_id, seconds)
 
-    def lease_holder(self, synchronization_id: str) -> str | None:
-        lease = self._call(
+    def _lease(self, synchronization_id: str) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = self._call(
             "get_item", TableName=self._table, Key=self._lease_key(synchronization_id), ConsistentRead=True
         ).get("Item")
+        return item
+
+    def lease_holder(self, synchronization_id: str) -> str | None:
+        lease = self._lease(synchronization_id)
         return str(lease["run"]["S"]) if lease else None
 
     def release_lease(self, synchronization_id: str, run_id: str) -> None:
@@ -304,12 +312,10 @@ class DynamoRunState(_Client):
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as error:
-            if error_code(error) == "TransactionCanceledException":
-                reasons = error.response.get("CancellationReasons") or []
-                codes = [str(reason.get("Code") or "None") for reason in reasons]
-                if "ConditionalCheckFailed" in codes:
-                    return codes
-            raise translate(error, self._table) from error
+            codes = _failed_condition(error)
+            if codes is None:
+                raise translate(error, self._table) from error
+            return codes
         return None
 
     def pages(self, run_id: str) -> list[PageRecord]:
