@@ -28,7 +28,7 @@ from openconnector_core.ids import new_id
 from openconnector_core.store.aws_errors import error_code
 from openconnector_core.store.dynamodb import batch_get, batch_write, call, translate
 from openconnector_core.sync.contracts import contract_id
-from openconnector_core.sync.ports import COUNTERS, Claim, PageOutcome, PageRecord, RunRecord
+from openconnector_core.sync.ports import COUNTERS, Claim, Lease, PageOutcome, PageRecord, RunRecord
 
 RUNS = "synchronization-logs"
 LEASES = "synchronization-leases"
@@ -101,11 +101,13 @@ class DynamoRunState(_Client):
             ExpressionAttributeValues={":holder": _s(holder)},
         )
 
-    def acquire_lease(self, synchronization_id: str, run_id: str, seconds: float) -> str | None:
+    def acquire_lease(self, synchronization_id: str, run_id: str, seconds: float) -> Lease:
         # The lease item has no TTL attribute: DynamoDB must never drop it under a live run.
         if self._put_lease(synchronization_id, run_id, "attribute_not_exists(pk) OR #run = :holder", run_id):
-            return None
-        lease = self._lease(synchronization_id)
+            return Lease()
+        lease = self._call(
+            "get_item", TableName=self._table, Key=self._lease_key(synchronization_id), ConsistentRead=True
+        ).get("Item")
         if lease is None:  # released meanwhile
             return self.acquire_lease(synchronization_id, run_id, seconds)
         holder = str(lease["run"]["S"])
@@ -125,20 +127,10 @@ class DynamoRunState(_Client):
                 and float(run.get("progressAt", {"N": "0"})["N"]) > recent
             )
         if alive:
-            return holder
+            return Lease(holder=holder)
         if self._put_lease(synchronization_id, run_id, "#run = :holder", holder):  # take over a dead run's
-            return None
+            return Lease(taken_over=holder)
         return self.acquire_lease(synchronization_id, run_id, seconds)
-
-    def _lease(self, synchronization_id: str) -> dict[str, Any] | None:
-        item: dict[str, Any] | None = self._call(
-            "get_item", TableName=self._table, Key=self._lease_key(synchronization_id), ConsistentRead=True
-        ).get("Item")
-        return item
-
-    def lease_holder(self, synchronization_id: str) -> str | None:
-        lease = self._lease(synchronization_id)
-        return str(lease["run"]["S"]) if lease else None
 
     def release_lease(self, synchronization_id: str, run_id: str) -> None:
         self._conditional(
