@@ -213,7 +213,7 @@ class MemoryContractStore:
             for origin_id in origin_ids:
                 contract = self._contracts.get(contract_id(synchronization_id, origin_id))
                 if contract is not None:
-                    found[origin_id] = dict(contract)  # contracts are flat: a shallow copy is a copy
+                    found[origin_id] = dict(contract)  # shallow: its list (HELD) is replaced, never edited
             return found
 
     def put_many(self, contracts: Sequence[dict[str, Any]]) -> None:
