@@ -44,7 +44,12 @@ from openconnector_core.sources.config import (
     unknown_options,
 )
 from openconnector_core.sources.legacy_auth import endpoint_join_problem, original_auth_settings
-from openconnector_core.sources.redaction import Redactor, current_redactor, install_log_filters
+from openconnector_core.sources.redaction import (
+    Redactor,
+    current_redactor,
+    install_log_filters,
+    is_secret_name,
+)
 from openconnector_core.sources.responses import body_text, decode_data
 from openconnector_core.sources.retry import RetryPolicy
 from openconnector_core.sources.ssrf import OutboundGuard
@@ -582,17 +587,11 @@ class CallEngine:
             logger.warning("Could not record the state of source %s", key, exc_info=True)
 
 
-def _secret(name: str) -> bool:
-    from openconnector_core.sources.redaction import is_secret_name
-
-    return is_secret_name(name)
-
-
 def _redact_form(text: str) -> str:
     from urllib.parse import parse_qsl, urlencode
 
     pairs = parse_qsl(text, keep_blank_values=True)
-    return urlencode([(k, "***" if _secret(k) else v) for k, v in pairs], safe="*")
+    return urlencode([(k, "***" if is_secret_name(k) else v) for k, v in pairs], safe="*")
 
 
 def _redact_json(text: str, redactor: Redactor) -> str:

@@ -28,7 +28,7 @@ from openconnector_core.ids import new_id
 from openconnector_core.store.aws_errors import error_code
 from openconnector_core.store.dynamodb import batch_get, batch_write, call, translate
 from openconnector_core.sync.contracts import contract_id
-from openconnector_core.sync.ports import COUNTERS, Claim, PageOutcome, PageRecord, RunRecord
+from openconnector_core.sync.ports import COUNTERS, Claim, Lease, PageOutcome, PageRecord, RunRecord
 
 RUNS = "synchronization-logs"
 LEASES = "synchronization-leases"
@@ -54,6 +54,18 @@ def _page_key(run_id: str, page: int) -> dict[str, Any]:
     return {"pk": _s(f"synchronization-pages#{run_id}"), "sk": _s(f"{page:010d}")}
 
 
+def _failed_condition(error: ClientError) -> list[str] | None:
+    """The per-item codes when a condition failed (a transaction's cancellation reasons), else ``None``."""
+    if error_code(error) == "ConditionalCheckFailedException":
+        return ["ConditionalCheckFailed"]
+    if error_code(error) == "TransactionCanceledException":
+        reasons = error.response.get("CancellationReasons") or []
+        codes = [str(reason.get("Code") or "None") for reason in reasons]
+        if "ConditionalCheckFailed" in codes:
+            return codes
+    return None
+
+
 class _Client:
     def __init__(self, client: Any, table: str, clock: Callable[[], float] = time.time) -> None:
         self._client = client
@@ -68,15 +80,9 @@ class _Client:
         try:
             getattr(self._client, operation)(**kwargs)
         except ClientError as error:
-            if error_code(error) in ("ConditionalCheckFailedException", "TransactionCanceledException"):
-                reasons = error.response.get("CancellationReasons") or []
-                codes = {str(reason.get("Code")) for reason in reasons}
-                if (
-                    error_code(error) == "ConditionalCheckFailedException"
-                    or "ConditionalCheckFailed" in codes
-                ):
-                    return False
-            raise translate(error, self._table) from error
+            if _failed_condition(error) is None:
+                raise translate(error, self._table) from error
+            return False
         return True
 
 
@@ -95,10 +101,10 @@ class DynamoRunState(_Client):
             ExpressionAttributeValues={":holder": _s(holder)},
         )
 
-    def acquire_lease(self, synchronization_id: str, run_id: str, seconds: float) -> str | None:
+    def acquire_lease(self, synchronization_id: str, run_id: str, seconds: float) -> Lease:
         # The lease item has no TTL attribute: DynamoDB must never drop it under a live run.
         if self._put_lease(synchronization_id, run_id, "attribute_not_exists(pk) OR #run = :holder", run_id):
-            return None
+            return Lease()
         lease = self._call(
             "get_item", TableName=self._table, Key=self._lease_key(synchronization_id), ConsistentRead=True
         ).get("Item")
@@ -121,16 +127,10 @@ class DynamoRunState(_Client):
                 and float(run.get("progressAt", {"N": "0"})["N"]) > recent
             )
         if alive:
-            return holder
+            return Lease(holder=holder)
         if self._put_lease(synchronization_id, run_id, "#run = :holder", holder):  # take over a dead run's
-            return None
+            return Lease(taken_over=holder)
         return self.acquire_lease(synchronization_id, run_id, seconds)
-
-    def lease_holder(self, synchronization_id: str) -> str | None:
-        lease = self._call(
-            "get_item", TableName=self._table, Key=self._lease_key(synchronization_id), ConsistentRead=True
-        ).get("Item")
-        return str(lease["run"]["S"]) if lease else None
 
     def release_lease(self, synchronization_id: str, run_id: str) -> None:
         self._conditional(
@@ -304,12 +304,10 @@ class DynamoRunState(_Client):
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as error:
-            if error_code(error) == "TransactionCanceledException":
-                reasons = error.response.get("CancellationReasons") or []
-                codes = [str(reason.get("Code") or "None") for reason in reasons]
-                if "ConditionalCheckFailed" in codes:
-                    return codes
-            raise translate(error, self._table) from error
+            codes = _failed_condition(error)
+            if codes is None:
+                raise translate(error, self._table) from error
+            return codes
         return None
 
     def pages(self, run_id: str) -> list[PageRecord]:

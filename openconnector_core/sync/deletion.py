@@ -9,7 +9,7 @@ from typing import Any
 
 from openconnector_core.errors import NotFoundError, OpenConnectorError
 from openconnector_core.sync.contracts import now_precise
-from openconnector_core.sync.process import RunContext
+from openconnector_core.sync.process import RunContext, contract_log
 from openconnector_core.sync.targets import Delete, ObjectStoreTarget
 
 
@@ -93,15 +93,5 @@ def _delete_page(ctx: RunContext, orphans: list[dict[str, Any]], cleanup: Cleanu
 
 
 def _deletion_log(ctx: RunContext, contract: Mapping[str, Any], outcome: str, message: str) -> dict[str, Any]:
-    return {
-        "message": message,
-        "synchronizationId": ctx.synchronization_id,
-        "synchronizationContractId": contract.get("id"),
-        "synchronizationLogId": ctx.run_id,
-        "source": None,
-        "target": {"id": contract.get("targetId"), "originId": contract.get("originId")},
-        "targetResult": outcome,
-        "test": ctx.test,
-        "force": ctx.force,
-        "created": now_precise(),
-    }
+    target = {"id": contract.get("targetId"), "originId": contract.get("originId")}
+    return contract_log(ctx, contract, outcome, message, None, target)

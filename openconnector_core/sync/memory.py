@@ -17,7 +17,7 @@ from typing import Any
 from openconnector_core.errors import NotFoundError
 from openconnector_core.objects.audit import BatchLogStore
 from openconnector_core.store.ports import EntityStore, LogStore
-from openconnector_core.sync.ports import COUNTERS, Claim, PageOutcome, PageRecord, RunRecord
+from openconnector_core.sync.ports import COUNTERS, Claim, Lease, PageOutcome, PageRecord, RunRecord
 
 CONTRACTS = "synchronization-contracts"
 LOGS = "synchronization-logs"
@@ -37,9 +37,10 @@ class MemoryRunState:
         self._runs: dict[str, dict[str, Any]] = {}
         self._pages: dict[str, dict[int, dict[str, Any]]] = {}
 
-    def acquire_lease(self, synchronization_id: str, run_id: str, seconds: float) -> str | None:
+    def acquire_lease(self, synchronization_id: str, run_id: str, seconds: float) -> Lease:
         with self._lock:
             held = self._leases.get(synchronization_id)
+            taken_over = None
             if held is not None and held[0] != run_id:
                 row = self._runs.get(held[0])
                 recent = self._clock() - seconds
@@ -48,14 +49,10 @@ class MemoryRunState:
                 else:
                     alive = row["status"] in ("running", "finalizing") and row["progress"] > recent
                 if alive:
-                    return held[0]
+                    return Lease(holder=held[0])
+                taken_over = held[0]
             self._leases[synchronization_id] = (run_id, self._clock())
-            return None
-
-    def lease_holder(self, synchronization_id: str) -> str | None:
-        with self._lock:
-            held = self._leases.get(synchronization_id)
-            return held[0] if held is not None else None
+            return Lease(taken_over=taken_over)
 
     def release_lease(self, synchronization_id: str, run_id: str) -> None:
         with self._lock:
@@ -216,7 +213,7 @@ class MemoryContractStore:
             for origin_id in origin_ids:
                 contract = self._contracts.get(contract_id(synchronization_id, origin_id))
                 if contract is not None:
-                    found[origin_id] = dict(contract)  # contracts are flat: a shallow copy is a copy
+                    found[origin_id] = dict(contract)  # shallow: its list (HELD) is replaced, never edited
             return found
 
     def put_many(self, contracts: Sequence[dict[str, Any]]) -> None:

@@ -62,15 +62,20 @@ class PageRecord:
     stats: dict[str, Any]
 
 
-class RunState(Protocol):
-    def acquire_lease(self, synchronization_id: str, run_id: str, seconds: float) -> str | None:
-        """Take the synchronization's lease for ``run_id``: ``None`` when taken, else the run id
-        holding it. The lease of a run that ended, or made no progress (started, or finished a page)
-        for ``seconds`` — a dead run — is taken over. Costs no write per page."""
-        ...
+@dataclass(frozen=True)
+class Lease:
+    """What taking a synchronization's lease found: ``holder``, the live run holding it (the lease
+    was not taken); else ``taken_over``, the dead run whose lease was taken, if any."""
 
-    def lease_holder(self, synchronization_id: str) -> str | None:
-        """The run holding the synchronization's lease, alive or not; ``None`` when free."""
+    holder: str | None = None
+    taken_over: str | None = None
+
+
+class RunState(Protocol):
+    def acquire_lease(self, synchronization_id: str, run_id: str, seconds: float) -> Lease:
+        """Take the synchronization's lease for ``run_id`` unless a live run holds it. The lease of a
+        run that ended, or made no progress (started, or finished a page) for ``seconds`` — a dead
+        run — is taken over. Costs no write per page."""
         ...
 
     def release_lease(self, synchronization_id: str, run_id: str) -> None:

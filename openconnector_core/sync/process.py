@@ -26,7 +26,7 @@ from openconnector_core.sync.contracts import (
 )
 from openconnector_core.sync.file_rules import FileRules
 from openconnector_core.sync.ports import ContractStore
-from openconnector_core.sync.subobjects import HELD, held_by, sub_objects, tree_of
+from openconnector_core.sync.subobjects import HELD, held_by, sub_objects
 from openconnector_core.sync.targets import ObjectStoreTarget, Target, Write
 
 logger = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ def process_page(ctx: RunContext, objects: Sequence[Any]) -> PageResult:
 
     result = PageResult()
     result.counts["found"] = len(objects)
-    tree = tree_of(ctx.config)
+    tree = replace_ids.tree_of(ctx.config, "subObjects")
     enrich = ctx.enrich
     before_conditions = str(ctx.config.get("fetchExtraDataBeforeConditions")).lower() == "true"
     items: list[_Item] = []
@@ -242,8 +242,8 @@ def process_page(ctx: RunContext, objects: Sequence[Any]) -> PageResult:
             result.object_ms.append((time.perf_counter() - started) * 1000)
         to_write.append(item)
     _before_write(ctx, [item for item in to_write if item.error is None and item.mapped is not None])
-    sub_contracts = _identify_sub_objects(ctx, to_write)
-    _write(ctx, to_write, result, sub_contracts)
+    sub_contracts = _identify_sub_objects(ctx, to_write, tree)
+    _write(ctx, to_write, result, tree, sub_contracts)
     if tree is not None:  # a sub-object held by a parent seen in this run is seen too
         held = (item.held if item.held is not None else held_by(item.contract) for item in unique.values())
         result.seen = list(dict.fromkeys([*result.seen, *(origin for origins in held for origin in origins)]))
@@ -268,10 +268,11 @@ def _before_write(ctx: RunContext, items: list[_Item]) -> None:
         replace_ids.replace_origin_ids(objects, tree, ctx.targets_anywhere)
 
 
-def _identify_sub_objects(ctx: RunContext, items: list[_Item]) -> dict[str, dict[str, Any]]:
+def _identify_sub_objects(
+    ctx: RunContext, items: list[_Item], tree: Mapping[str, Any] | None
+) -> dict[str, dict[str, Any]]:
     """Give every sub-object the target id of its contract (one batched read for the page);
     returns the contracts found, by origin id."""
-    tree = tree_of(ctx.config)
     if tree is None:
         return {}
     for item in items:
@@ -323,14 +324,14 @@ def _write(
     ctx: RunContext,
     items: list[_Item],
     result: PageResult,
-    sub_contracts: Mapping[str, dict[str, Any]] | None = None,
+    tree: Mapping[str, Any] | None,
+    sub_contracts: Mapping[str, dict[str, Any]],
 ) -> None:
     writes = [
         Write(item.origin_id, (item.contract or {}).get("targetId"), item.mapped)
         for item in items
         if item.error is None and item.mapped is not None
     ]
-    tree = tree_of(ctx.config)
     if ctx.test:  # every stage ran; nothing is written
         for item in items:
             if item.error is None:
@@ -354,7 +355,9 @@ def _write(
         reason = item.error or (written.error if written else "not written")
         if reason is not None or written is None:
             result.counts["invalid"] += 1
-            result.contract_logs.append(_contract_log(ctx, item, item.contract, "invalid", reason))
+            result.contract_logs.append(
+                contract_log(ctx, item.contract, "invalid", reason, item.source, item.mapped)
+            )
             continue
         write = written
         contract = (
@@ -390,26 +393,32 @@ def _write(
         if tree is not None:
             item.held = contract[HELD] = list(dict.fromkeys(str(sub["originId"]) for sub in item.subs))
         contracts.append(contract)
-        log = _contract_log(ctx, item, contract, str(write.action), None)
+        log = contract_log(ctx, contract, str(write.action), None, item.source, item.mapped)
         result.contract_logs.append({**log, "ruleErrors": problems} if problems else log)
-        for sub, sub_contract in _sub_contracts(ctx, item, contract, sub_contracts or {}, now):
+        for sub, sub_contract in _sub_contracts(ctx, item, contract, sub_contracts, now):
             contracts.append(sub_contract)
-            log = _contract_log(ctx, item, sub_contract, str(sub_contract["targetLastAction"]), None)
-            result.contract_logs.append({**log, "source": sub, "target": sub})
+            action = str(sub_contract["targetLastAction"])
+            result.contract_logs.append(contract_log(ctx, sub_contract, action, None, sub, sub))
     # one write per contract: a sub-object shared by several objects of the page is written once
     ctx.contracts.put_many(list({contract["id"]: contract for contract in contracts}.values()))
 
 
-def _contract_log(
-    ctx: RunContext, item: _Item, contract: Mapping[str, Any] | None, outcome: str, message: str | None
+def contract_log(
+    ctx: RunContext,
+    contract: Mapping[str, Any] | None,
+    outcome: str,
+    message: str | None,
+    source: Any,
+    target: Any,
 ) -> dict[str, Any]:
+    """A synchronization contract log of this run (``message`` ``None`` → ``Success``)."""
     return {
         "message": message or "Success",
         "synchronizationId": ctx.synchronization_id,
         "synchronizationContractId": (contract or {}).get("id"),
         "synchronizationLogId": ctx.run_id,
-        "source": item.source,
-        "target": item.mapped,
+        "source": source,
+        "target": target,
         "targetResult": outcome,
         "test": ctx.test,
         "force": ctx.force,

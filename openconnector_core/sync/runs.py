@@ -92,18 +92,18 @@ def start_run(
     plan = validate(container, sync, object_id, data)
     services = runtime(container)
     run_id = new_id()
-    previous = services.state.lease_holder(sync["id"])
-    holder = services.state.acquire_lease(sync["id"], run_id, LEASE_SECONDS)
-    if holder is not None:
+    lease = services.state.acquire_lease(sync["id"], run_id, LEASE_SECONDS)
+    if lease.holder is not None:
+        holder = lease.holder
         raise ConflictError(
             f"Synchronization {sync['id']} is running (synchronization log {holder})",
             runningLog=holder,
             location=f"/api/synchronization-logs/{holder}",
         )
-    if previous is not None:  # its lease was taken over: it made no progress (or it ended)
+    if lease.taken_over is not None:  # it made no progress (or it ended)
         fail_run(
             container,
-            previous,
+            lease.taken_over,
             f"No progress for {LEASE_SECONDS / 60:.0f} minutes: taken over by run {run_id}; "
             "nothing was deleted",
         )

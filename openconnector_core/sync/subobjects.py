@@ -25,11 +25,6 @@ def held_by(contract: Mapping[str, Any] | None) -> list[str]:
     return [str(origin) for origin in held] if isinstance(held, list) else []
 
 
-def tree_of(config: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    tree = config.get("subObjects")
-    return tree if isinstance(tree, Mapping) and tree else None
-
-
 def sub_objects(data: Any, tree: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     """Every object under the tree's properties (at every configured level) that has an
     ``originId``, outermost first."""
