@@ -167,10 +167,14 @@ def execute_sub_mapping(
         budget.deepest = budget.depth
     try:
         budget.check_time()
-        listed = list_mode is True or (not isinstance(list_mode, bool) and php.truthy(list_mode))
-        return run(mapping, data, listed)
+        return run(mapping, data, list_flag(list_mode))
     finally:
         budget.depth -= 1
+
+
+def list_flag(list_mode: Any) -> bool:
+    """``executeMapping``'s list mode argument, read as PHP reads it (truthy)."""
+    return list_mode is True or (not isinstance(list_mode, bool) and php.truthy(list_mode))
 
 
 def resolve_reference(resolver: Resolver | None, reference: Any) -> Mapping[str, Any]:
