@@ -15,7 +15,7 @@ from openconnector_core.twig.environment import TemplateRenderError
 from openconnector_core.twig.limits import current_budget
 
 from . import paths, rules
-from .casts import DELETE, CastContext, CastError, resolve_casts
+from .casts import CAST_ERRORS, DELETE, CastContext, resolve_casts
 from .runner import Runner
 
 
@@ -89,7 +89,7 @@ class MappingInterpreter(Runner):
             context.argument = argument
             try:
                 new_value = function(value, context)
-            except (CastError, php.PhpTypeError, TypeError, ValueError, ZeroDivisionError) as error:
+            except CAST_ERRORS as error:
                 raise _error(mapping, path, spec, str(error)) from error
             if new_value is DELETE:
                 return paths.delete(output, path)
