@@ -19,6 +19,7 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -115,36 +116,43 @@ def baseline(client: Any, table: str, docs: list[dict[str, Any]]) -> tuple[float
     return wrote, read
 
 
-def storage_run(storage: DynamoObjectStorage, docs: list[dict[str, Any]]) -> tuple[float, float]:
-    """The storage adapter alone: the same documents as records, batched the same way."""
-    partition = Partition(register="bench-register", schema="bench-schema")
+def timed(
+    docs: list[dict[str, Any]],
+    write: Callable[[list[dict[str, Any]]], None],
+    read: Callable[[list[str]], Mapping[str, Any]],
+) -> tuple[float, float]:
+    """Seconds to write ``docs`` page by page, then to read them back by id the same way."""
     started = time.perf_counter()
     for page in chunks(docs, PAGE):
-        storage.put_many(partition, [ObjectRecord(doc["id"], doc, 1, "0.0.1", NOW, NOW) for doc in page])
+        write(page)
     wrote = time.perf_counter() - started
     started = time.perf_counter()
     found: dict[str, Any] = {}
     for page in chunks(docs, PAGE):
-        found.update(storage.get_many(partition, [doc["id"] for doc in page]))
-    read = time.perf_counter() - started
+        found.update(read([doc["id"] for doc in page]))
+    read_time = time.perf_counter() - started
     assert len(found) == len(docs)
-    return wrote, read
+    return wrote, read_time
+
+
+def storage_run(storage: DynamoObjectStorage, docs: list[dict[str, Any]]) -> tuple[float, float]:
+    """The storage adapter alone: the same documents as records, batched the same way."""
+    partition = Partition(register="bench-register", schema="bench-schema")
+
+    def write(page: list[dict[str, Any]]) -> None:
+        storage.put_many(partition, [ObjectRecord(doc["id"], doc, 1, "0.0.1", NOW, NOW) for doc in page])
+
+    return timed(docs, write, lambda ids: storage.get_many(partition, ids))
 
 
 def store_run(container: Container, ref: Any, docs: list[dict[str, Any]]) -> tuple[float, float]:
     store = container.objects
-    started = time.perf_counter()
-    for page in chunks(docs, PAGE):
+
+    def write(page: list[dict[str, Any]]) -> None:
         outcomes = store.put_many(ref, page, actor="synchronization:bench")
         assert all(outcome.action == "created" for outcome in outcomes), outcomes[0]
-    wrote = time.perf_counter() - started
-    started = time.perf_counter()
-    found: dict[str, Any] = {}
-    for page in chunks(docs, PAGE):
-        found.update(store.get_many(ref, [doc["id"] for doc in page]))
-    read = time.perf_counter() - started
-    assert len(found) == len(docs)
-    return wrote, read
+
+    return timed(docs, write, lambda ids: store.get_many(ref, ids))
 
 
 def main() -> None:

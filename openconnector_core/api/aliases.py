@@ -11,7 +11,7 @@ there, one line each, e.g. ``alias("POST", "/api/jobs/run/<key>", "...")(jobs.ru
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -94,6 +94,22 @@ def _sort(params: Mapping[str, str]) -> tuple[str, bool] | None:
     return None
 
 
+def _next(cursor: str | None) -> dict[str, str]:
+    """The ``_next`` query parameter of a list call (none for the first page)."""
+    return {"_next": cursor} if cursor else {}
+
+
+def _equal_to(params: Mapping[str, str], handled: Collection[str]) -> Callable[[dict[str, Any]], bool] | None:
+    """The original's field filters: every other parameter (not ``_``-prefixed) must equal the item's
+    field; ``None`` when there are none."""
+    equal = {
+        name: value for name, value in params.items() if name not in handled and not name.startswith("_")
+    }
+    if not equal:
+        return None
+    return lambda item: all(str(item.get(name)) == value for name, value in equal.items())
+
+
 def walk(fetch: Callable[[str | None], Page], cap: int) -> tuple[list[dict[str, Any]], bool]:
     """Every item of a cursor-paged query, up to ``cap``; ``True`` when all were read."""
     items: list[dict[str, Any]] = []
@@ -154,20 +170,12 @@ _CALL_LOG_QUERY = {"sourceId", "statusCode", "date_from", "date_to", "slow"}
 def source_logs() -> Response[Any]:
     params = {_CALL_LOG_PARAMS.get(name, name): value for name, value in query_params(router).items()}
     query = {name: value for name, value in params.items() if name in _CALL_LOG_QUERY}
-    equal = {
-        name: value
-        for name, value in params.items()
-        if name not in _CALL_LOG_QUERY and not name.startswith("_")
-    }
     logs = container().call_logs
 
     def fetch(cursor: str | None) -> Page:
-        return logs.list({**query, "_limit": str(FETCH), **({"_next": cursor} if cursor else {})})
+        return logs.list({**query, "_limit": str(FETCH), **_next(cursor)})
 
-    def where(item: dict[str, Any]) -> bool:
-        return all(str(item.get(name)) == value for name, value in equal.items())
-
-    return json_response(200, original_page(fetch, params, where if equal else None))
+    return json_response(200, original_page(fetch, params, _equal_to(params, _CALL_LOG_QUERY)))
 
 
 # ---------------------------------------------------------------- synchronizations
@@ -183,14 +191,8 @@ _SYNC_LOG_PARAMS = {"synchronization_id": "synchronizationId"}
 )
 def synchronization_logs() -> Response[Any]:
     params = {_SYNC_LOG_PARAMS.get(name, name): value for name, value in query_params(router).items()}
-    since = _moment(params["date_from"], "date_from", end_of_day=False) if params.get("date_from") else None
-    until = _moment(params["date_to"], "date_to", end_of_day=True) if params.get("date_to") else None
+    since, until = _date_range(params)
     subject = params.get("synchronizationId") or None
-    equal = {
-        name: value
-        for name, value in params.items()
-        if name not in ("date_from", "date_to", "synchronizationId") and not name.startswith("_")
-    }
     logs = container().logs
 
     def fetch(cursor: str | None) -> Page:
@@ -198,10 +200,8 @@ def synchronization_logs() -> Response[Any]:
             "synchronization-logs", subject=subject, since=since, until=until, limit=FETCH, cursor=cursor
         )
 
-    def where(item: dict[str, Any]) -> bool:
-        return all(str(item.get(name)) == value for name, value in equal.items())
-
-    return json_response(200, original_page(fetch, params, where if equal else None))
+    where = _equal_to(params, ("date_from", "date_to", "synchronizationId"))
+    return json_response(200, original_page(fetch, params, where))
 
 
 @alias("GET", "/api/synchronizations/contracts/<key>", "All contracts of a synchronization (a JSON list)")
@@ -213,9 +213,7 @@ def synchronization_contracts(key: str) -> Response[Any]:
     filters = {"synchronizationId": str(synchronization["id"]), "_limit": str(FETCH)}
 
     def fetch(cursor: str | None) -> Page:
-        return services.entities.list(
-            "synchronization-contracts", {**filters, **({"_next": cursor} if cursor else {})}
-        )
+        return services.entities.list("synchronization-contracts", {**filters, **_next(cursor)})
 
     contracts, _ = walk(fetch, SCAN_LIMIT)
     return json_response(200, contracts)
@@ -239,6 +237,13 @@ def _moment(value: str, name: str, *, end_of_day: bool) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _date_range(params: Mapping[str, str]) -> tuple[datetime | None, datetime | None]:
+    """``date_from``/``date_to`` of a log list (either may be absent)."""
+    since = _moment(params["date_from"], "date_from", end_of_day=False) if params.get("date_from") else None
+    until = _moment(params["date_to"], "date_to", end_of_day=True) if params.get("date_to") else None
+    return since, until
+
+
 def _days(start: datetime, end: datetime) -> Iterator[str]:
     day = start.date()
     while day <= end.date():
@@ -259,9 +264,10 @@ def _window(params: Mapping[str, str]) -> tuple[datetime, datetime]:
 
 
 def _stats(
-    items: list[dict[str, Any]], exact: bool, start: datetime, end: datetime, success: Callable[[Any], bool]
-) -> dict[str, Any]:
+    fetch: Callable[[str | None], Page], start: datetime, end: datetime, success: Callable[[Any], bool]
+) -> Response[Any]:
     """``{daily, hourly}`` counts of ``{success, error}``, as the original's dashboard statistics."""
+    items, exact = walk(fetch, STATS_SCAN_LIMIT)
     daily = {day: {"success": 0, "error": 0} for day in _days(start, end)}
     hourly: dict[str, dict[str, int]] = {}
     for item in items:
@@ -272,7 +278,18 @@ def _stats(
     body: dict[str, Any] = {"daily": daily, "hourly": dict(sorted(hourly.items(), key=lambda kv: int(kv[0])))}
     if not exact:
         body["countIsExact"] = False
-    return body
+    return json_response(200, body)
+
+
+def _log_stats(stream: str, success: Callable[[Any], bool]) -> Response[Any]:
+    """:func:`_stats` of one stream of the log store over the ``from``/``to`` window."""
+    start, end = _window(query_params(router))
+    logs = container().logs
+
+    def fetch(cursor: str | None) -> Page:
+        return logs.query(stream, since=start, until=end, limit=FETCH, cursor=cursor)
+
+    return _stats(fetch, start, end, success)
 
 
 @alias("GET", "/api/dashboard/callstats", "Calls per day and per hour of day, {success, error} (from, to)")
@@ -282,28 +299,16 @@ def call_stats() -> Response[Any]:
     window = {"date_from": start.isoformat(), "date_to": end.isoformat(), "_limit": str(FETCH)}
 
     def fetch(cursor: str | None) -> Page:
-        return logs.list({**window, **({"_next": cursor} if cursor else {})})
+        return logs.list({**window, **_next(cursor)})
 
-    items, exact = walk(fetch, STATS_SCAN_LIMIT)
-    return json_response(
-        200, _stats(items, exact, start, end, lambda item: 200 <= int(item.get("statusCode") or 0) < 300)
-    )
+    return _stats(fetch, start, end, lambda item: 200 <= int(item.get("statusCode") or 0) < 300)
 
 
 @alias("GET", "/api/dashboard/jobstats", "Job runs per day and per hour of day, {success, error} (from, to)")
 def job_stats() -> Response[Any]:
     from openconnector_core.jobs.runner import SUCCESS_LEVELS
 
-    start, end = _window(query_params(router))
-    logs = container().logs
-
-    def fetch(cursor: str | None) -> Page:
-        return logs.query("job-logs", since=start, until=end, limit=FETCH, cursor=cursor)
-
-    items, exact = walk(fetch, STATS_SCAN_LIMIT)
-    return json_response(
-        200, _stats(items, exact, start, end, lambda item: item.get("level") in SUCCESS_LEVELS)
-    )
+    return _log_stats("job-logs", lambda item: item.get("level") in SUCCESS_LEVELS)
 
 
 @alias(
@@ -312,16 +317,7 @@ def job_stats() -> Response[Any]:
     "Synchronized objects (contract logs) per day and per hour of day, {success, error} (from, to)",
 )
 def sync_stats() -> Response[Any]:
-    start, end = _window(query_params(router))
-    logs = container().logs
-
-    def fetch(cursor: str | None) -> Page:
-        return logs.query("synchronization-contract-logs", since=start, until=end, limit=FETCH, cursor=cursor)
-
-    items, exact = walk(fetch, STATS_SCAN_LIMIT)
-    return json_response(
-        200, _stats(items, exact, start, end, lambda item: item.get("targetResult") != "invalid")
-    )
+    return _log_stats("synchronization-contract-logs", lambda item: item.get("targetResult") != "invalid")
 
 
 # ---------------------------------------------------------------- jobs, events, configurations
@@ -344,13 +340,8 @@ _JOB_LOG_PARAMS = {"job_id": "jobId", "job_class": "jobClass", "status": "level"
 )
 def job_logs() -> Response[Any]:
     params = {_JOB_LOG_PARAMS.get(name, name): value for name, value in query_params(router).items()}
-    since = _moment(params["date_from"], "date_from", end_of_day=False) if params.get("date_from") else None
-    until = _moment(params["date_to"], "date_to", end_of_day=True) if params.get("date_to") else None
-    equal = {
-        name: value
-        for name, value in params.items()
-        if name not in ("date_from", "date_to", "slow_executions") and not name.startswith("_")
-    }
+    since, until = _date_range(params)
+    equal = _equal_to(params, ("date_from", "date_to", "slow_executions"))
     slow = params.get("slow_executions", "").lower() in ("1", "true", "yes")
     logs = container().logs
 
@@ -360,7 +351,7 @@ def job_logs() -> Response[Any]:
     def where(item: dict[str, Any]) -> bool:
         if slow and int(item.get("executionTime") or 0) <= SLOW_JOB_MS:
             return False
-        return all(str(item.get(name)) == value for name, value in equal.items())
+        return equal is None or equal(item)
 
     return json_response(200, original_page(fetch, params, where if equal or slow else None))
 

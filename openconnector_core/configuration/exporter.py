@@ -117,10 +117,7 @@ class Exporter:
                 if member or listed & {str(item.get(k)) for k in ("id", "uuid", "slug")}:
                     self.wanted.append((resource, item["id"]))
         components: dict[str, dict[str, Any]] = {}
-        done: set[tuple[str, str]] = set()
-        while len(done) < len(self.wanted):  # references found while exporting join the bundle
-            resource, entity_id = next(want for want in self.wanted if want not in done)
-            done.add((resource, entity_id))
+        for resource, entity_id in self.wanted:  # references found while exporting join the list
             item = self.container.entities.get(resource, entity_id).item
             components.setdefault(resource, {})[str(item.get("slug") or item["id"])] = self.portable(
                 resource, item

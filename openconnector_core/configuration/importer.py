@@ -285,36 +285,35 @@ class Importer:
             if entry.key:
                 self.in_bundle[entry.resource].add(entry.key)
         config_id = self._configuration(configuration) if configuration else None
-        deferred = []
-        for entry in entries:
-            slug = slugs[id(entry)]
-            try:
-                later: list[str] = []
-                desired = self._desired(entry, slug, final=False, later=later)
-                if later:
-                    deferred.append(entry)
-                else:
-                    desired = self._desired(entry, slug, final=True)
-                if config_id:
-                    desired["configurations"] = [config_id]
-                self._upsert(entry, slug, desired, first=True)
-            except OpenConnectorError as error:
-                self.report.errors.append({"type": entry.resource, "slug": slug, "error": error.message})
+        deferred = [
+            entry for entry in entries if self._import(entry, slugs[id(entry)], config_id, first=True)
+        ]
         for entry in deferred:  # now every entity of the bundle exists
             slug = slugs[id(entry)]
-            if slug not in self.ids[entry.resource]:
-                continue  # it failed above and is listed in errors
-            try:
-                desired = self._desired(entry, slug, final=True)
-                if config_id:
-                    desired["configurations"] = [config_id]
-                self._upsert(entry, slug, desired, first=False)
-            except OpenConnectorError as error:
-                self.report.errors.append({"type": entry.resource, "slug": slug, "error": error.message})
+            if slug in self.ids[entry.resource]:  # else it failed above and is listed in errors
+                self._import(entry, slug, config_id, first=False)
         result = self.report.to_dict()
         if config_id:
             result["configuration"] = config_id
         return result
+
+    def _import(self, entry: Entry, slug: str, config_id: str | None, first: bool) -> bool:
+        """Upserts one entity (a failure is listed in errors). In the first pass, ``True`` when it
+        refers to a bundle entity not written yet: it is written now and again in the second pass."""
+        waits = False
+        try:
+            if first:
+                later: list[str] = []
+                desired = self._desired(entry, slug, final=False, later=later)
+                waits = bool(later)
+            if not waits:
+                desired = self._desired(entry, slug, final=True)
+            if config_id:
+                desired["configurations"] = [config_id]
+            self._upsert(entry, slug, desired, first=first)
+        except OpenConnectorError as error:
+            self.report.errors.append({"type": entry.resource, "slug": slug, "error": error.message})
+        return waits
 
     def _configuration(self, configuration: dict[str, Any]) -> str | None:
         entry = Entry("configurations", None, configuration)

@@ -22,6 +22,7 @@ from typing import Any
 from openconnector_core.errors import NotFoundError
 from openconnector_core.ids import new_id, uuid7_floor
 from openconnector_core.store.ports import EntityStore, SecretStore
+from openconnector_core.store.query import every_item
 
 logger = logging.getLogger(__name__)
 
@@ -87,16 +88,8 @@ class SecretVersions:
 
     def names(self, resource: str, entity_id: str) -> list[str]:
         """The versions of an entity that exist (or are being written), oldest first."""
-        found: list[str] = []
-        cursor: str | None = None
-        while True:
-            page = self._markers.list(
-                MARKERS, filters={"entity": f"{resource}/{entity_id}"}, limit=500, cursor=cursor
-            )
-            found.extend(str(item["name"]) for item in page.items)
-            if page.next is None:
-                return sorted(found)
-            cursor = page.next
+        markers = every_item(self._markers, MARKERS, {"entity": f"{resource}/{entity_id}"})
+        return sorted(str(item["name"]) for item in markers)
 
     def discard_all(self, resource: str, entity_id: str) -> None:
         """Every version of a deleted entity (and the unversioned secret of older releases)."""

@@ -64,6 +64,14 @@ def _uuid_markers(spec: ResourceSpec) -> str:
     return f"uuids:{spec.name}"
 
 
+def _exists(store: EntityStore, resource: str, key: str) -> bool:
+    try:
+        store.get(resource, key)
+    except NotFoundError:
+        return False
+    return True
+
+
 def _public(item: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in item.items() if key != SECRET_REF}
 
@@ -358,11 +366,9 @@ class EntityService:
             text = str(uuid.UUID(str(value)))
         except ValueError:
             raise ValidationError(f"uuid must be a UUID, got {value!r}", fields=["uuid"]) from None
-        try:
-            self._store(spec).get(spec.name, text)
-        except NotFoundError:
-            return text
-        raise ConflictError(f"A {spec.kind} with uuid {text} already exists", fields=["uuid"])
+        if _exists(self._store(spec), spec.name, text):
+            raise ConflictError(f"A {spec.kind} with uuid {text} already exists", fields=["uuid"])
+        return text
 
     def _claim_uuid(self, spec: ResourceSpec, client_uuid: str, entity_id: str) -> None:
         """Reserve a client's uuid with a marker item (a conditional create): of two creates racing
@@ -376,11 +382,8 @@ class EntityService:
             holder = self._entities.get(markers, client_uuid)
         taken = ConflictError(f"A {spec.kind} with uuid {client_uuid} already exists", fields=["uuid"])
         holder_id = str(holder.item.get("entityId") or "")
-        try:
-            self._entities.get(spec.name, holder_id)
+        if _exists(self._entities, spec.name, holder_id):
             raise taken
-        except NotFoundError:
-            pass
         if holder_id >= uuid7_floor(datetime.now(UTC) - ORPHAN_GRACE):
             raise taken  # its create may still be running
         try:

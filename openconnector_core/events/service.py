@@ -20,6 +20,7 @@ from openconnector_core.events import cloudevent
 from openconnector_core.events.matching import matches
 from openconnector_core.events.transport import EventBus, InlineBus, InlineQueue, TaskQueue
 from openconnector_core.ids import new_id
+from openconnector_core.sources.call_logs import iso
 from openconnector_core.store.query import encode_cursor, every_item
 
 if TYPE_CHECKING:
@@ -36,10 +37,6 @@ PUSH_TIMEOUT = 30.0
 def backoff(attempt: int) -> int:
     """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
     return int(FIRST_BACKOFF * 2 ** (attempt - 1))
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 class EventService:
@@ -133,10 +130,10 @@ class EventService:
         message = {
             **message,
             "retryCount": attempt,
-            "lastAttempt": _iso(now),
-            "nextAttempt": _iso(now + timedelta(seconds=delay)),
+            "lastAttempt": iso(now),
+            "nextAttempt": iso(now + timedelta(seconds=delay)),
             "lastResponse": outcome,
-            "updated": _iso(now),
+            "updated": iso(now),
         }
         self._save(message)
         self.queue.send({"task": "deliver", "message": message}, delay_seconds=delay)
@@ -150,10 +147,10 @@ class EventService:
             **message,
             "status": status,
             "retryCount": attempts,
-            "lastAttempt": _iso(now),
+            "lastAttempt": iso(now),
             "nextAttempt": None,
             "lastResponse": response,
-            "updated": _iso(now),
+            "updated": iso(now),
         }
         self._save(message)
         if status == "failed":
@@ -189,7 +186,7 @@ class EventService:
 
     # -- helpers --------------------------------------------------------------------------------
     def _new_message(self, subscription: Mapping[str, Any], event: dict[str, Any]) -> dict[str, Any]:
-        now = _iso(self.clock())
+        now = iso(self.clock())
         message_id = new_id()
         return {
             "id": message_id,
@@ -214,7 +211,7 @@ class EventService:
         expires = created + timedelta(milliseconds=retention) if retention > 0 else None
         self.container.logs.put(
             MESSAGE_KIND,
-            {**message, "expires": _iso(expires) if expires else None},
+            {**message, "expires": iso(expires) if expires else None},
             subject=str(message["subscriptionId"]),
             expires=expires,
         )

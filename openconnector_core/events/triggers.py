@@ -52,13 +52,13 @@ def parent_id(value: Any) -> str | None:
     return last if _UUID.fullmatch(last) else None
 
 
-def _same_schema(container: Container, reference: Any, key: str) -> bool:
-    if not reference or "/" not in str(reference):
-        return False
+def _schema_key(container: Container, reference: str) -> str | None:
+    if "/" not in reference:
+        return None
     try:
-        return bool(container.objects.resolve(str(reference)).key == key)
+        return str(container.objects.resolve(reference).key)
     except Exception:  # an unresolvable reference names nothing here
-        return False
+        return None
 
 
 def run_triggered_synchronizations(container: Container, event: Mapping[str, Any]) -> list[str]:
@@ -79,12 +79,20 @@ def run_triggered_synchronizations(container: Container, event: Mapping[str, Any
             logger.warning("Object %s of a truncated event is gone", data.get("id"))
             return []
     obj.setdefault("id", data.get("id"))
+    keys: dict[str, str | None] = {}  # each reference resolved once per event, however many name it
+
+    def same_schema(reference: Any) -> bool:
+        text = str(reference or "")
+        if text not in keys:
+            keys[text] = _schema_key(container, text)
+        return keys[text] == key
+
     started = []
     for sync in every_item(container.entity_store, "synchronizations"):
         if sync.get("sourceType") != "register/schema":
             continue
         config = sync.get("sourceConfig") or {}
-        if _same_schema(container, sync.get("sourceId"), key):
+        if same_schema(sync.get("sourceId")):
             if allows(config.get("triggerOnlyOnEvents"), mutation, grouped=False):
                 payload = {**obj, "mutationType": "delete"} if mutation == "delete" else obj
                 if _start(container, sync, payload, str(obj.get("id"))):
@@ -95,7 +103,7 @@ def run_triggered_synchronizations(container: Container, event: Mapping[str, Any
             continue
         parents: set[str] = set()
         for reference, relations in related.items():
-            if not isinstance(relations, Mapping) or not _same_schema(container, reference, key):
+            if not isinstance(relations, Mapping) or not same_schema(reference):
                 continue
             for relation_key, configured in relations.items():
                 value = lookup(obj, str(relation_key))

@@ -24,6 +24,7 @@ from openconnector_core.errors import ConflictError, NotFoundError
 from openconnector_core.ids import new_id
 from openconnector_core.mapping import REVISION_KEY
 from openconnector_core.store.ports import EntityStore
+from openconnector_core.store.query import every_item
 
 if TYPE_CHECKING:
     from openconnector_core.objects.ports import SchemaRef
@@ -36,7 +37,6 @@ VERSION_ID = "version"
 WATCHED_RESOURCES = frozenset({"endpoints", "rules", "mappings", "consumers", "registers", "schemas"})
 CHECK_EVERY_SECONDS = 2.0
 MAX_AGE_SECONDS = 300.0
-_PAGE = 500
 # entities.secrets.SECRET_REF; importing it would load the entities package (pydantic) on the cold path
 _SECRET_REF = "secretRef"  # noqa: S105 - a field name, not a secret
 
@@ -160,18 +160,12 @@ class GatewayCache:
 
     def _list(self, resource: str, *, revealed: bool = False) -> list[dict[str, Any]]:
         """Every item; with ``revealed``, those that keep secrets (a rule's API keys, say) in clear."""
-        items: list[dict[str, Any]] = []
-        cursor: str | None = None
-        while True:
-            page = self._store.list(resource, limit=_PAGE, cursor=cursor)
-            for item in page.items:
-                if revealed and item.get(_SECRET_REF):
-                    items.append(self._reveal(resource, str(item["id"])))
-                else:
-                    items.append({k: v for k, v in item.items() if k != _SECRET_REF})
-            if not page.next:
-                return items
-            cursor = page.next
+        return [
+            self._reveal(resource, str(item["id"]))
+            if revealed and item.get(_SECRET_REF)
+            else {k: v for k, v in item.items() if k != _SECRET_REF}
+            for item in every_item(self._store, resource)
+        ]
 
     # -- memoized lookups -------------------------------------------------------------------------
     def mapping(self, ref: str) -> dict[str, Any] | None:

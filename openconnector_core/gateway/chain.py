@@ -18,10 +18,13 @@ from openconnector_core.gateway.response import GatewayResponse, json_response
 if TYPE_CHECKING:
     from openconnector_core.container import Container
     from openconnector_core.gateway.cache import GatewayCache
+    from openconnector_core.logic import PassMode
     from openconnector_core.objects.ports import SchemaRef
 
 logger = logging.getLogger(__name__)
 
+# What the before-rules' body carries besides the request parameters: never written to a target.
+PLUMBING = frozenset({"_utility", "_parameters", "_headers", "_path", "_method", "_extendedInput"})
 RuleResult = dict[str, Any] | GatewayResponse
 RuleFunction = Callable[[dict[str, Any], dict[str, Any], "Flow"], RuleResult]
 
@@ -82,19 +85,19 @@ def _order(value: Any) -> int:
         return 0
 
 
-def applies(rule: dict[str, Any], data: dict[str, Any]) -> tuple[bool, Any]:
-    """(applies, logic result). Empty conditions apply; otherwise PHP ``== true`` of the result."""
-    conditions = rule.get("conditions")
+def check(conditions: Any, data: dict[str, Any], kind: PassMode) -> tuple[bool, Any]:
+    """(passes, logic result) of a rule's or endpoint's ``conditions``. Empty conditions pass;
+    otherwise PHP ``== true`` of the result."""
     if conditions in (None, [], {}, ""):
         return True, None
     from openconnector_core import logic
 
     result = logic.evaluate(conditions, data)
-    return logic.passes(result, "rule"), result
+    return logic.passes(result, kind), result
 
 
 def run(rules: Sequence[dict[str, Any]], phase: str, data: dict[str, Any], flow: Flow) -> RuleResult:
-    from openconnector_core.gateway.rules import REGISTRY, SKIPPED
+    from openconnector_core.gateway.rules import REGISTRY, UNSUPPORTED
 
     flow.phase = phase
     token: dict[str, Any] | None = None
@@ -106,11 +109,11 @@ def run(rules: Sequence[dict[str, Any]], phase: str, data: dict[str, Any], flow:
         data["flowToken"] = token
         rule_type = str(rule.get("type") or "")
         try:
-            ok, result = applies(rule, data)
+            ok, result = check(rule.get("conditions"), data, "rule")
             if not ok:
                 continue
             data["logicResult"] = _decoded(result)
-            if rule_type in SKIPPED:
+            if rule_type in UNSUPPORTED:
                 logger.warning("Rule %s of unsupported type %s skipped", rule.get("id"), rule_type)
                 continue
             function = REGISTRY.get(rule_type)

@@ -11,9 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from openconnector_core.gateway.problems import PROBLEM_CONTENT_TYPE
-
 JSON_CONTENT_TYPE = "application/json"
+PROBLEM_CONTENT_TYPE = "application/problem+json"
 # Lambda's synchronous payload limit; larger bodies go through S3 (presigned URLs).
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 _TEXT_MARKERS = ("text/", "json", "xml", "javascript", "x-www-form-urlencoded", "yaml", "csv")

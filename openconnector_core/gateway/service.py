@@ -36,8 +36,6 @@ logger = logging.getLogger(__name__)
 
 CONDITIONS_FAILED = "The following parameters are not correctly set"
 _SUCCESS_STATUS = {"POST": 201, "DELETE": 204}
-# What the before-rules' body carries besides the request parameters.
-_PLUMBING = frozenset({"_utility", "_parameters", "_headers", "_path", "_method", "_extendedInput"})
 
 
 class Gateway:
@@ -54,14 +52,12 @@ class Gateway:
     def handle(self, event: dict[str, Any]) -> dict[str, Any]:
         """An API Gateway (payload 2.0) event in, its result out. Never raises."""
         headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
-        instance = str((event.get("requestContext") or {}).get("requestId") or "")
+        context = event.get("requestContext") or {}
+        instance = str(context.get("requestId") or "")
         origin = headers.get("origin")
         accept = headers.get("accept")
         try:
-            if (
-                str(((event.get("requestContext") or {}).get("http") or {}).get("method")).upper()
-                == "OPTIONS"
-            ):
+            if str((context.get("http") or {}).get("method")).upper() == "OPTIONS":
                 return to_event(preflight(origin), accept=None, origin=None)
             request = from_event(event)
             response = self.serve(request)
@@ -93,17 +89,12 @@ class Gateway:
         except (NotFoundError, ConflictError) as error:
             title = HTTPStatus(error.status).phrase
             return problem(error.status, error.message, request.request_id, title, error=error.message)
-        conditions = endpoint.get("conditions")
-        if conditions not in (None, [], {}, ""):
-            from openconnector_core import logic
-
-            result = logic.evaluate(
-                conditions, {"parameters": request.parameters, "headers": request.token_headers}
+        context = {"parameters": request.parameters, "headers": request.token_headers}
+        ok, result = chain.check(endpoint.get("conditions"), context, "endpoint")
+        if not ok:
+            return problem(
+                400, CONDITIONS_FAILED, request.request_id, None, error=CONDITIONS_FAILED, fields=result
             )
-            if not logic.passes(result, "endpoint"):
-                return problem(
-                    400, CONDITIONS_FAILED, request.request_id, None, error=CONDITIONS_FAILED, fields=result
-                )
         flow = Flow(
             self.container,
             self.cache,
@@ -233,7 +224,7 @@ def _amended_parameters(body: Any, original: dict[str, Any]) -> dict[str, Any]:
         return dict(original)
     if isinstance(body.get("_parameters"), dict) and body["_parameters"] != original:
         return dict(body["_parameters"])
-    return {k: v for k, v in body.items() if k not in _PLUMBING}
+    return {k: v for k, v in body.items() if k not in chain.PLUMBING}
 
 
 def _is_json(response: GatewayResponse) -> bool:

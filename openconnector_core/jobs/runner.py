@@ -22,6 +22,7 @@ from openconnector_core.ids import new_id
 from openconnector_core.jobs import schedule
 from openconnector_core.jobs.actions import ActionResult, action_for
 from openconnector_core.retention import floor_expiry
+from openconnector_core.sources.call_logs import iso
 from openconnector_core.store.query import every_item
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ class JobRunner:
                 return None
             try:
                 claimed = self.container.entities.record_state(
-                    "jobs", job["id"], {"status": RUNNING, "lastRun": schedule.iso(now)}, if_match=stored.etag
+                    "jobs", job["id"], {"status": RUNNING, "lastRun": iso(now)}, if_match=stored.etag
                 )
             except PreconditionFailedError:
                 if not force:
@@ -161,10 +162,10 @@ class JobRunner:
             result.stack_trace.insert(0, FORCE_NOTE)
         state: dict[str, Any] = {
             "status": None if previous_status == RUNNING else previous_status,
-            "lastRun": schedule.iso(now),
+            "lastRun": iso(now),
         }
         if not force:
-            state["nextRun"] = schedule.iso(schedule.next_run(job, now, result.next_run))
+            state["nextRun"] = iso(schedule.next_run(job, now, result.next_run))
             if job.get("singleRun"):
                 state["isEnabled"] = False
         try:
@@ -197,8 +198,8 @@ class JobRunner:
             "stackTrace": result.stack_trace,
             "lastRun": job.get("lastRun"),
             "nextRun": next_run if next_run is not None else job.get("nextRun"),
-            "created": schedule.iso(now),
-            "expires": schedule.iso(expires) if expires else None,
+            "created": iso(now),
+            "expires": iso(expires) if expires else None,
         }
         log["size"] = max(len(str(log)), 4096)
         self.container.logs.put("job-logs", log, subject=str(job.get("id")), expires=expires)

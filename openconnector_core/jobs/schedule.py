@@ -72,7 +72,3 @@ def next_run(job: Mapping[str, Any], now: datetime, requested: datetime | None =
     if requested is not None and requested > planned:
         return to_minute(requested, up=True)
     return planned
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()

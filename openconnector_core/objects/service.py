@@ -42,7 +42,7 @@ from openconnector_core.objects.ports import (
 from openconnector_core.objects.storage import ObjectRecord, ObjectStorage, Partition
 from openconnector_core.objects.validation import object_errors
 from openconnector_core.store.ports import EntityStore, Page
-from openconnector_core.store.query import check_if_match, decode_cursor, encode_cursor, make_etag
+from openconnector_core.store.query import check_if_match, decode_cursor, encode_cursor, every_item, make_etag
 
 logger = logging.getLogger(__name__)
 
@@ -368,14 +368,8 @@ class ObjectStore:
                 yield str(self._entities.get("schemas", str(key)).item["id"])
             except NotFoundError:
                 continue
-        if keys:
-            return
-        cursor = None
-        while True:
-            page = self._entities.list("schemas", limit=500, cursor=cursor)
-            yield from (str(schema["id"]) for schema in page.items)
-            if not (cursor := page.next):
-                return
+        if not keys:
+            yield from (str(schema["id"]) for schema in every_item(self._entities, "schemas"))
 
     # --- helpers -------------------------------------------------------------------------------
 

@@ -178,11 +178,11 @@ def _property(error: Any) -> str:
 def object_errors(schema: Mapping[str, Any], data: Mapping[str, Any]) -> list[dict[str, str]]:
     """Every way ``data`` fails ``schema``, as ``[{"property": "address.city", "message": …}]``
     (``property`` is ``""`` for the object itself), in document order."""
-    from referencing.exceptions import Unresolvable
-
     validator, fast = _validator(schema)
     if fast is not None and fast(data):
         return []
+    from referencing.exceptions import Unresolvable  # only the slow path needs it
+
     try:
         found = sorted(validator.iter_errors(data), key=lambda error: list(map(str, error.absolute_path)))
     except Unresolvable as error:  # a $ref to a document we do not fetch (no outbound calls from here)

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         AttributeValueTypeDef,
         KeysAndAttributesTypeDef,
         QueryInputTypeDef,
+        QueryOutputTypeDef,
         TransactWriteItemTypeDef,
         WriteRequestTypeDef,
     )
@@ -77,6 +78,21 @@ def call(client: Any, table: str, operation: str, **kwargs: Any) -> dict[str, An
     except ClientError as error:
         raise translate(error, table) from error
     return result
+
+
+def query_pages(client: DynamoDBClient, table: str, query: QueryInputTypeDef) -> Iterator[QueryOutputTypeDef]:
+    """Every response of a query on ``table``, page after page, driver errors translated."""
+    page = query
+    while True:
+        try:
+            response = client.query(**page)
+        except ClientError as error:
+            raise translate(error, table) from error
+        yield response
+        start = response.get("LastEvaluatedKey")
+        if not start:
+            return
+        page = {**query, "ExclusiveStartKey": start}
 
 
 def _item_size(attributes: Item) -> int:
@@ -190,15 +206,8 @@ class _Table:
 
     def _query_all(self, query: QueryInputTypeDef) -> Iterator[Item]:
         """Every item of a query, page after page."""
-        page = query
-        while True:
-            with self._translated():
-                response = self._client.query(**page)
+        for response in query_pages(self._client, self._table, query):
             yield from response.get("Items", [])
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return
-            page = {**query, "ExclusiveStartKey": start}
 
 
 class DynamoEntityStore(_Table):
@@ -485,15 +494,7 @@ class DynamoEntityStore(_Table):
             "ExpressionAttributeValues": {":pk": _s(resource)},
             "Select": "COUNT",
         }
-        total = 0
-        while True:
-            with self._translated():
-                response = self._client.query(**query)
-            total += response.get("Count", 0)
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return total
-            query = {**query, "ExclusiveStartKey": start}
+        return sum(response.get("Count", 0) for response in query_pages(self._client, self._table, query))
 
 
 class DynamoLogStore(_Table):

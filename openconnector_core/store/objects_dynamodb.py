@@ -19,18 +19,23 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
 from openconnector_core.errors import OpenConnectorError, PreconditionFailedError
 from openconnector_core.objects.storage import ObjectRecord, Partition
 from openconnector_core.store.aws_errors import error_code
-from openconnector_core.store.dynamodb import batch_get, batch_write, call, translate
+from openconnector_core.store.dynamodb import batch_get, batch_write, call, query_pages, translate
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, WriteRequestTypeDef
+    from mypy_boto3_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        QueryInputTypeDef,
+        QueryOutputTypeDef,
+        WriteRequestTypeDef,
+    )
     from mypy_boto3_s3 import S3Client
 
     Item = dict[str, AttributeValueTypeDef]
@@ -105,27 +110,19 @@ class DynamoObjectStorage:
 
     # --- lists ---------------------------------------------------------------------------------
 
-    def _query(self, partition: Partition, after: str | None, **extra: Any) -> Iterator[dict[str, Any]]:
-        values = {
-            ":pk": _s(partition.schema),
-            ":low": _s(f"{partition.register}#{after or ''}"),
-            ":high": _s(f"{partition.register}$"),
+    def _query(self, partition: Partition, after: str | None, **extra: Any) -> Iterator[QueryOutputTypeDef]:
+        query = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
+            "ExpressionAttributeValues": {
+                ":pk": _s(partition.schema),
+                ":low": _s(f"{partition.register}#{after or ''}"),
+                ":high": _s(f"{partition.register}$"),
+            },
+            "ConsistentRead": True,
+            **extra,
         }
-        start: dict[str, Any] | None = None
-        while True:
-            response = self._call(
-                "query",
-                TableName=self._table,
-                KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
-                ExpressionAttributeValues=values,
-                ConsistentRead=True,
-                **extra,
-                **({"ExclusiveStartKey": start} if start else {}),
-            )
-            yield response
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return
+        return query_pages(self._client, self._table, cast("QueryInputTypeDef", query))
 
     def scan(self, partition: Partition, *, after: str | None = None) -> Iterator[ObjectRecord]:
         for response in self._query(partition, after, Limit=_QUERY_PAGE):

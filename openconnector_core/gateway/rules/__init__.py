@@ -45,7 +45,6 @@ REGISTRY: dict[str, RuleFunction] = {
 }
 # Refused on save; a stored one (imported before this check) is skipped with a warning.
 UNSUPPORTED = frozenset({"javascript", "custom"})
-SKIPPED = UNSUPPORTED
 
 
 def check_rule(wire: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from openconnector_core.gateway.response import GatewayResponse, json_response
-from openconnector_core.gateway.rules.support import get, put, settings
+from openconnector_core.gateway.rules.support import input_value, put, settings
 
 if TYPE_CHECKING:
     from openconnector_core.gateway.chain import Flow
@@ -23,9 +23,7 @@ def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any
     extended: dict[str, Any] = dict(data.get("extendedParameters") or {})
     for entry in config.get("properties") or []:
         prop = str(entry.get("property") if isinstance(entry, dict) else entry)
-        value = get(data, prop)
-        if value is None and not prop.startswith("body."):
-            value = get(data.get("body"), prop)
+        value = input_value(data, prop)
         if value in (None, "", []):
             continue
         urls = value if isinstance(value, list) else [value]

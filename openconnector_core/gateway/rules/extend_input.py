@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from openconnector_core.errors import NotFoundError
-from openconnector_core.gateway.rules.support import get, objects, put, settings, uuid_in
+from openconnector_core.gateway.rules.support import input_value, objects, put, settings, uuid_in
 
 if TYPE_CHECKING:
     from openconnector_core.gateway.chain import Flow
@@ -29,9 +29,7 @@ def run(rule: dict[str, Any], data: dict[str, Any], flow: Flow) -> dict[str, Any
     extends: dict[str, Any] = extends_setting if isinstance(extends_setting, dict) else {}
     extended: dict[str, Any] = dict(data.get("extendedParameters") or {})
     for path in config.get("properties") or []:
-        value = get(data, str(path))
-        if value is None and not str(path).startswith("body."):
-            value = get(data.get("body"), str(path))
+        value = input_value(data, str(path))
         loaded = _load(flow, ref, value, extends.get(path) or [], 0)
         if loaded is not None:
             extended = put(extended, str(path), loaded)

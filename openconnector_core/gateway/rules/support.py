@@ -48,6 +48,14 @@ def get(data: Any, path: str) -> Any:
     return value if paths.found(value) else None
 
 
+def input_value(data: dict[str, Any], path: str) -> Any:
+    """``path`` in the rule data, else (unless it names ``body.`` already) in the body."""
+    value = get(data, path)
+    if value is None and not path.startswith("body."):
+        value = get(data.get("body"), path)
+    return value
+
+
 def put(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     result = paths.write(data, path, value)
     return result if isinstance(result, dict) else data

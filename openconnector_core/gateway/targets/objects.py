@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from openconnector_core.errors import BadRequestError, NotFoundError, PreconditionFailedError, ValidationError
+from openconnector_core.gateway.chain import PLUMBING
 from openconnector_core.gateway.locks import LockedError
 from openconnector_core.gateway.response import GatewayResponse, json_response
 from openconnector_core.gateway.rules.support import run_mapping, uuid_in, validation_response
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from openconnector_core.objects.ports import ObjectService, SchemaRef, StoredObject
 
 # Keys of the rule data and request plumbing that are never object fields.
-RESERVED = frozenset({"_parameters", "_utility", "_method", "_headers", "_route", "_path", "_extendedInput"})
+RESERVED = PLUMBING | {"_route"}
 _QUERY_CONTROL = frozenset(
     {"_limit", "limit", "_page", "page", "_search", "extend", "_extend", "_order", "_fields"}
 )

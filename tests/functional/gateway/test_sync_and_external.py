@@ -18,6 +18,14 @@ RECORD = {
 }
 
 
+def _source_and_register(gateway: Any, name: str, url: str) -> dict[str, Any]:
+    """A source on ``url`` and the ``registry/record`` schema: what both synchronization tests use."""
+    source: dict[str, Any] = gateway.create("sources", {"name": name, "location": url})
+    gateway.create("schemas", dict(RECORD))
+    gateway.create("registers", {"title": "Registry", "schemas": ["record"]})
+    return source
+
+
 @pytest.fixture
 def local_http_server() -> Iterator[PaginatedApi]:
     server = PaginatedApi(records=12, page_size=5).start()
@@ -26,9 +34,7 @@ def local_http_server() -> Iterator[PaginatedApi]:
 
 
 def test_synchronization_rule_runs_the_synchronization(gateway: Any, local_http_server: PaginatedApi) -> None:
-    source = gateway.create("sources", {"name": "records", "location": local_http_server.url})
-    gateway.create("schemas", dict(RECORD))
-    gateway.create("registers", {"title": "Registry", "schemas": ["record"]})
+    source = _source_and_register(gateway, "records", local_http_server.url)
     sync = gateway.create(
         "synchronizations",
         {
@@ -89,9 +95,7 @@ def test_extend_external_input_fetches_and_fails_clearly(
 def test_object_id_path_runs_that_object_intern_to_extern(
     gateway: Any, local_http_server: PaginatedApi
 ) -> None:
-    source = gateway.create("sources", {"name": "target api", "location": local_http_server.url})
-    gateway.create("schemas", dict(RECORD))
-    gateway.create("registers", {"title": "Registry", "schemas": ["record"]})
+    source = _source_and_register(gateway, "target api", local_http_server.url)
     outbound = gateway.create(
         "synchronizations",
         {

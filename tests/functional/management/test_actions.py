@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -115,19 +114,6 @@ def test_conditions_test_names_a_missing_field(management: Management) -> None:
 
 
 # ------------------------------------------------------------------------------------- sources
-@pytest.fixture
-def reachable_local(container: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The in-memory container, with 127.0.0.1 allowed through the SSRF guard."""
-    from openconnector_core.container import Container, set_container
-    from openconnector_core.settings import Settings
-
-    monkeypatch.setenv("OPENCONNECTOR_OUTBOUND_ALLOW", "127.0.0.1/32")
-    instance = Container.in_memory(Settings(OPENCONNECTOR_OUTBOUND_ALLOW="127.0.0.1/32"))
-    set_container(instance)
-    yield instance
-    set_container(None)
-
-
 def test_source_test_calls_the_source_and_returns_the_call_log(
     management: Management, local_http_server: LocalServer, reachable_local: Any
 ) -> None:

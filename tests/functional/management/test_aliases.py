@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,17 +14,6 @@ from openconnector_core.ids import uuid7_floor
 from tests.functional.conftest import LocalServer, Management
 
 NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-@pytest.fixture
-def reachable_local(container: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from openconnector_core.container import Container, set_container
-    from openconnector_core.settings import Settings
-
-    instance = Container.in_memory(Settings(OPENCONNECTOR_OUTBOUND_ALLOW="127.0.0.1/32"))
-    set_container(instance)
-    yield instance
-    set_container(None)
 
 
 def put_call_log(container: Any, at: datetime, status: int, source_id: str = "s1", ms: float = 10.0) -> str:

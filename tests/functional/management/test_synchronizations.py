@@ -22,18 +22,7 @@ def api(local_http_server: LocalServer) -> Iterator[PaginatedApi]:  # the fixtur
 
 
 @pytest.fixture
-def reachable(container: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from openconnector_core.container import Container, set_container
-    from openconnector_core.settings import Settings
-
-    instance = Container.in_memory(Settings(OPENCONNECTOR_OUTBOUND_ALLOW="127.0.0.1/32"))
-    set_container(instance)
-    yield instance
-    set_container(None)
-
-
-@pytest.fixture
-def sync(management: Management, api: PaginatedApi, reachable: Any) -> dict[str, Any]:
+def sync(management: Management, api: PaginatedApi, reachable_local: Any) -> dict[str, Any]:
     source = management.post("/api/sources", {"name": "Records", "location": api.url}).body
     management.post("/api/registers", {"name": "Registry", "slug": "registry"})
     management.post("/api/schemas", {"name": "Record", "slug": "record"})
@@ -77,21 +66,23 @@ def test_run_answers_the_log_and_the_log_route_shows_it(management: Management, 
     } <= set(contracts.body["results"][0])
 
 
-def test_test_route_writes_nothing(management: Management, sync: dict[str, Any], reachable: Any) -> None:
+def test_test_route_writes_nothing(
+    management: Management, sync: dict[str, Any], reachable_local: Any
+) -> None:
     tried = management.post(f"/api/synchronizations/{sync['id']}/test")
     assert tried.status == 200 and tried.body["test"] is True
     assert tried.body["result"]["objects"]["created"] == 12
-    assert reachable.objects.list("registry/record").items == []
+    assert reachable_local.objects.list("registry/record").items == []
 
 
 def test_a_running_run_is_202_with_location_and_a_second_run_is_409(
-    management: Management, sync: dict[str, Any], reachable: Any, monkeypatch: pytest.MonkeyPatch
+    management: Management, sync: dict[str, Any], reachable_local: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from openconnector_core.sync.runs import runtime
 
     held: list[dict[str, Any]] = []
     monkeypatch.setattr(
-        runtime(reachable), "queue", type("Held", (), {"send": lambda s, m: held.extend(m)})()
+        runtime(reachable_local), "queue", type("Held", (), {"send": lambda s, m: held.extend(m)})()
     )
     started = management.post(f"/api/synchronizations/{sync['id']}/run", query={"wait": "0"})
     assert started.status == 202
@@ -151,13 +142,13 @@ def sqs_event(*bodies: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_worker_reports_a_failing_page_as_a_batch_item_failure_and_the_dlq_handler_fails_the_run(
-    management: Management, sync: dict[str, Any], reachable: Any, monkeypatch: pytest.MonkeyPatch
+    management: Management, sync: dict[str, Any], reachable_local: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from openconnector_core.sync.runs import runtime
 
     held: list[dict[str, Any]] = []
     monkeypatch.setattr(
-        runtime(reachable), "queue", type("Held", (), {"send": lambda s, m: held.extend(m)})()
+        runtime(reachable_local), "queue", type("Held", (), {"send": lambda s, m: held.extend(m)})()
     )
     started = management.post(f"/api/synchronizations/{sync['id']}/run", query={"wait": "0"}).body
     worker = load_handler("sync_worker")
