@@ -33,6 +33,10 @@ class CastError(TypeError):
     """A cast failed the way PHP would have failed (e.g. a TypeError)."""
 
 
+# What a failing cast raises: reported as the rule's error (the interpreter and the compiled code alike)
+CAST_ERRORS = (CastError, php.PhpTypeError, TypeError, ValueError, ZeroDivisionError)
+
+
 @dataclass(slots=True)
 class CastContext:
     output: dict[str, Any] | list[Any]

@@ -102,7 +102,7 @@ class _Generator:
         self.emit("def single(data, rt):", 0)
         self.start = len(self.lines)
         self.emit("if not isinstance(data, _ARRAYS):")
-        self.emit("    raise _fail('', _input_error(_MAPPING, data).message)")
+        self.emit("    raise _input_error(_MAPPING, data)")
         if pass_through:
             self.emit("encoded = _encode(data, True, None)")
             self.emit("out = encoded")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from openconnector_core import php
 from openconnector_core.errors import MappingError
 from openconnector_core.twig.limits import (
     MAX_DEPTH,
@@ -104,5 +103,5 @@ class MappingEngine(Runner):
         except MappingError:
             return call(reference)
         program = self._program_of(mapping)
-        listed = list_mode is True or (not isinstance(list_mode, bool) and php.truthy(list_mode))
-        return self._runtime.memo.call(program, (listed, carry), data, lambda: call(mapping))  # type: ignore[no-any-return]
+        key = (rules.list_flag(list_mode), carry)
+        return self._runtime.memo.call(program, key, data, lambda: call(mapping))  # type: ignore[no-any-return]

@@ -13,29 +13,12 @@ from openconnector_core.twig.environment import TemplateRenderError, describe_er
 from openconnector_core.twig.limits import current_budget, running_budget
 
 from . import paths, rules
-from .casts import DELETE, CastContext, CastError, cast_count_value, matches_if_value
+from .casts import CAST_ERRORS, DELETE, CastContext, cast_count_value, matches_if_value
 
 if TYPE_CHECKING:
     from .compiler import Runtime
 
 _MISSING = paths.MISSING
-_CAST_ERRORS = (CastError, php.PhpTypeError, TypeError, ValueError, ZeroDivisionError)
-
-
-def _walk(data: Any, segments: tuple[str, ...]) -> Any:
-    """``paths.lookup`` of a dotted path on data whose keys are not encoded: the segments only (a
-    whole-key match cannot happen on encoded keys, which hold no ``.``)."""
-    current = data
-    for segment in segments:
-        if type(current) is dict:
-            current = current.get(segment, _MISSING)
-        elif isinstance(current, php.ARRAYS):
-            current = paths.child(current, segment)
-        else:
-            return _MISSING
-        if current is _MISSING:
-            return _MISSING
-    return current
 
 
 def _first(data: Any, key: str) -> Any:
@@ -73,7 +56,9 @@ GLOBALS: dict[str, Any] = {
     },
     "_M": _MISSING,
     "_ARRAYS": php.ARRAYS,
-    "_walk": _walk,
+    # a dotted path on data whose keys are not encoded: the segments only (a whole-key match
+    # cannot happen on encoded keys, which hold no ``.``)
+    "_walk": paths.walk,
     "_first": _first,
     "_copy": _copy,
     "_lookup": paths.lookup,
@@ -89,7 +74,7 @@ GLOBALS: dict[str, Any] = {
     "_ME": MappingError,
     "_finish": rendering.finish,
     "_describe": describe_error,
-    "_CE": _CAST_ERRORS,
+    "_CE": CAST_ERRORS,
     "_DELETE": DELETE,
     "_miv": matches_if_value,
     "_loose": php.loose_equals,

@@ -10,17 +10,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from openconnector_core import php
-from openconnector_core.errors import MappingError
 from openconnector_core.twig.environment import TemplateRenderError
 from openconnector_core.twig.limits import current_budget
 
 from . import paths, rules
-from .casts import DELETE, CastContext, CastError, resolve_casts
+from .casts import CAST_ERRORS, DELETE, CastContext, resolve_casts
 from .runner import Runner
-
-
-def _error(mapping: Mapping[str, Any], key: str, spec: Any, cause: str) -> MappingError:
-    return rules.rule_error(mapping, key, spec, cause)
 
 
 class MappingInterpreter(Runner):
@@ -31,7 +26,7 @@ class MappingInterpreter(Runner):
 
     def _run_single(self, mapping: Mapping[str, Any], data: Any) -> dict[str, Any] | list[Any]:
         if not isinstance(data, php.ARRAYS):
-            raise MappingError(rules.input_error(mapping, data).message)
+            raise rules.input_error(mapping, data)
         pass_through = php.truthy(mapping.get("passThrough"))
         clean = None if pass_through else current_budget().clean_containers
         encoded = paths.encode_keys(data, copy=pass_through, clean=clean)
@@ -45,7 +40,7 @@ class MappingInterpreter(Runner):
         for target, spec in definitions.items():
             target_key = str(target)
             if rules.is_number_key(target_key):
-                raise _error(mapping, target_key, spec, rules.NUMBER_KEY_CAUSE)
+                raise rules.rule_error(mapping, target_key, spec, rules.NUMBER_KEY_CAUSE)
             output = paths.write(
                 output, target_key, self._value_for(mapping, target_key, spec, encoded, data)
             )
@@ -64,7 +59,7 @@ class MappingInterpreter(Runner):
 
     def _value_for(self, mapping: Mapping[str, Any], target: str, spec: Any, encoded: Any, data: Any) -> Any:
         if spec is None:
-            raise _error(mapping, target, spec, rules.NULL_SPEC_CAUSE)
+            raise rules.rule_error(mapping, target, spec, rules.NULL_SPEC_CAUSE)
         if isinstance(spec, php.ARRAYS):
             return rules.literal_value(mapping, target, spec, encoded)
         text = spec if isinstance(spec, str) else php.to_string(spec)
@@ -76,7 +71,7 @@ class MappingInterpreter(Runner):
         try:
             return self.renderer.render(text, data)
         except TemplateRenderError as error:
-            raise _error(mapping, target, spec, error.message) from error
+            raise rules.rule_error(mapping, target, spec, error.message) from error
 
     def _apply_casts(
         self, mapping: Mapping[str, Any], output: dict[str, Any] | list[Any], path: str, spec: Any
@@ -89,8 +84,8 @@ class MappingInterpreter(Runner):
             context.argument = argument
             try:
                 new_value = function(value, context)
-            except (CastError, php.PhpTypeError, TypeError, ValueError, ZeroDivisionError) as error:
-                raise _error(mapping, path, spec, str(error)) from error
+            except CAST_ERRORS as error:
+                raise rules.rule_error(mapping, path, spec, str(error)) from error
             if new_value is DELETE:
                 return paths.delete(output, path)
             if new_value is not value:

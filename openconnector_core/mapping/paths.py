@@ -15,57 +15,58 @@ from collections.abc import Mapping
 from typing import Any
 
 ENCODED_DOT = "&#46;"
-_MISSING = object()
+MISSING = object()  # what lookup returns for a path that does not exist
 # PHP arrays, as a tuple for isinstance: a ``dict | list`` union is built anew on every call (slower).
 _ARRAYS = (dict, list)
 _CANONICAL_INDEX = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 
 
-def _child(container: Any, key: str) -> Any:
+def child(container: Any, key: str) -> Any:
     if isinstance(container, dict):
-        return container.get(key, _MISSING)
+        return container.get(key, MISSING)
     if isinstance(container, list) and _CANONICAL_INDEX.match(key):
         index = int(key)
         if index < len(container):
             return container[index]
-    return _MISSING
-
-
-MISSING = _MISSING  # what lookup returns for a path that does not exist
-child = _child
+    return MISSING
 
 
 def lookup(data: Any, path: str) -> Any:
-    """The value at ``path``, or the module's private missing marker (test with :func:`found`)."""
+    """The value at ``path``, or :data:`MISSING` (test with :func:`found`)."""
     if type(data) is dict:  # the common case, without function calls
         if not data:
-            return _MISSING
-        value = data.get(path, _MISSING)
+            return MISSING
+        value = data.get(path, MISSING)
     elif isinstance(data, _ARRAYS) and data:
-        value = _child(data, path)
+        value = child(data, path)
     else:
-        return _MISSING
-    if value is not _MISSING or "." not in path:
+        return MISSING
+    if value is not MISSING or "." not in path:
         return value
+    return walk(data, path.split("."))
+
+
+def walk(data: Any, segments: list[str] | tuple[str, ...]) -> Any:
+    """The value at a path already split on ``.``, segment by segment (no whole-key match)."""
     current = data
-    for segment in path.split("."):
+    for segment in segments:
         if type(current) is dict:
-            current = current.get(segment, _MISSING)
+            current = current.get(segment, MISSING)
         elif isinstance(current, _ARRAYS):
-            current = _child(current, segment)
+            current = child(current, segment)
         else:
-            return _MISSING
-        if current is _MISSING:
-            return _MISSING
+            return MISSING
+        if current is MISSING:
+            return MISSING
     return current
 
 
 def found(value: Any) -> bool:
-    return value is not _MISSING
+    return value is not MISSING
 
 
 def exists(data: Any, path: str) -> bool:
-    return lookup(data, path) is not _MISSING
+    return lookup(data, path) is not MISSING
 
 
 def _as_writable_dict(container: dict[str, Any] | list[Any]) -> dict[str, Any]:
@@ -110,11 +111,10 @@ def _write(
     key = segments[0]
     if len(segments) == 1:
         return _set_child(container, key, value)
-    child = _child(container, key)
-    if not isinstance(child, _ARRAYS):
-        child = {}
-    child = _write(child, segments[1:], value)
-    return _set_child(container, key, child)
+    inner = child(container, key)
+    if not isinstance(inner, _ARRAYS):
+        inner = {}
+    return _set_child(container, key, _write(inner, segments[1:], value))
 
 
 def _delete_child(container: dict[str, Any] | list[Any], key: str) -> dict[str, Any] | list[Any]:
@@ -135,7 +135,7 @@ def _delete_child(container: dict[str, Any] | list[Any], key: str) -> dict[str, 
 
 def delete(data: dict[str, Any] | list[Any], path: str) -> dict[str, Any] | list[Any]:
     """Delete ``path`` if it exists; returns the (possibly replaced) root."""
-    if found(_child(data, path)):
+    if found(child(data, path)):
         return _delete_child(data, path)
     segments = path.split(".")
     return _delete(data, segments)
@@ -144,11 +144,11 @@ def delete(data: dict[str, Any] | list[Any], path: str) -> dict[str, Any] | list
 def _delete(container: dict[str, Any] | list[Any], segments: list[str]) -> dict[str, Any] | list[Any]:
     if len(segments) == 1:
         return _delete_child(container, segments[0])
-    child = _child(container, segments[0])
-    if not isinstance(child, _ARRAYS):
+    inner = child(container, segments[0])
+    if not isinstance(inner, _ARRAYS):
         return container
-    new_child = _delete(child, segments[1:])
-    if new_child is not child:
+    new_child = _delete(inner, segments[1:])
+    if new_child is not inner:
         container = _set_child(container, segments[0], new_child)
     return container
 

@@ -86,16 +86,14 @@ def run_list(
     """List mode: ``single`` on every item (with ``listInput`` extras and ``value``); with
     ``budget_per_item`` every item is a run of its own (a fresh time budget)."""
     if not isinstance(data, ARRAYS):
-        raise MappingError(
-            rule_error(mapping, "", "", f"list input must be an array, {php.php_type(data)} given").message
-        )
+        raise rule_error(mapping, "", "", f"list input must be an array, {php.php_type(data)} given")
     extra: dict[str, Any] = {}
     items: Any = data
     if isinstance(data, dict) and data.get("listInput") is not None:
         extra = {key: value for key, value in data.items() if key not in ("listInput", "value")}
         items = data["listInput"]
     if not isinstance(items, ARRAYS):
-        raise MappingError(rule_error(mapping, "", "", "listInput must be an array").message)
+        raise rule_error(mapping, "", "", "listInput must be an array")
     pairs = items.items() if isinstance(items, dict) else enumerate(items)
     results: dict[str, Any] = {}
     total = 0
@@ -167,10 +165,14 @@ def execute_sub_mapping(
         budget.deepest = budget.depth
     try:
         budget.check_time()
-        listed = list_mode is True or (not isinstance(list_mode, bool) and php.truthy(list_mode))
-        return run(mapping, data, listed)
+        return run(mapping, data, list_flag(list_mode))
     finally:
         budget.depth -= 1
+
+
+def list_flag(list_mode: Any) -> bool:
+    """``executeMapping``'s list mode argument, read as PHP reads it (truthy)."""
+    return list_mode is True or (not isinstance(list_mode, bool) and php.truthy(list_mode))
 
 
 def resolve_reference(resolver: Resolver | None, reference: Any) -> Mapping[str, Any]:

@@ -198,10 +198,7 @@ class ExpressionParser:
             return Expr(f"(not {self.h('_in', left.code, right.code)})", boolean=True)
         if operator == "??":
             check_definable(left, self.current.line)
-            condition = self.h("_isset", left.code)
-            return Expr(
-                f"({left.code} if {condition} else {right.code})", branches=(left, right), condition=condition
-            )
+            return self.choose(left, self.h("_isset", left.code), right)
         boolean = operator in ("==", "!=", "<", ">", ">=", "<=", "in", "matches", "starts with", "ends with")
         return Expr(self.h(HELPER[operator], left.code, right.code), boolean=boolean)
 
@@ -209,37 +206,30 @@ class ExpressionParser:
         while True:
             if self.test("punct", "?"):
                 self.advance()
-                if self.accept("punct", ":"):
-                    otherwise = self.parse_expression()
-                    expr = Expr(
-                        f"({expr.code} if {self.truth(expr)} else {otherwise.code})",
-                        branches=(expr, otherwise),
-                        condition=self.truth(expr),
-                    )
+                if self.accept("punct", ":"):  # ``a ?: b``
+                    expr = self.choose(expr, self.truth(expr), self.parse_expression())
                     continue
                 then = self.parse_expression()
-                otherwise = (
-                    self.parse_expression() if self.accept("punct", ":") else Expr("''", constant=True)
-                )
-                expr = Expr(
-                    f"({then.code} if {self.truth(expr)} else {otherwise.code})",
-                    branches=(then, otherwise),
-                    condition=self.truth(expr),
-                )
+                expr = self.choose(then, self.truth(expr), self.parse_otherwise("punct", ":"))
             elif self.test("name", "if") and self.inline_if_allowed:
                 # Jinja's ``a if c else b``.
                 self.advance()
                 condition = self.parse_expression(1)
-                otherwise = (
-                    self.parse_expression() if self.accept("name", "else") else Expr("''", constant=True)
-                )
-                expr = Expr(
-                    f"({expr.code} if {self.truth(condition)} else {otherwise.code})",
-                    branches=(expr, otherwise),
-                    condition=self.truth(condition),
-                )
+                expr = self.choose(expr, self.truth(condition), self.parse_otherwise("name", "else"))
             else:
                 return expr
+
+    def parse_otherwise(self, kind: str, value: str) -> Expr:
+        """The branch after ``kind``/``value`` when it is there, else Twig's missing branch (``''``)."""
+        return self.parse_expression() if self.accept(kind, value) else Expr("''", constant=True)
+
+    def choose(self, then: Expr, condition: str, otherwise: Expr) -> Expr:
+        """``then`` where ``condition`` (emitted code) holds, else ``otherwise``."""
+        return Expr(
+            f"({then.code} if {condition} else {otherwise.code})",
+            branches=(then, otherwise),
+            condition=condition,
+        )
 
     def parse_unary(self) -> Expr:
         token = self.current
