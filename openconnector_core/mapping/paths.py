@@ -65,6 +65,18 @@ def found(value: Any) -> bool:
     return value is not MISSING
 
 
+def value_at(data: Any, path: str) -> Any:
+    """The value at ``path``, ``None`` where there is none (rule and file-rule configuration paths)."""
+    value = lookup(data, path)
+    return value if value is not MISSING else None
+
+
+def written(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """:func:`write` into an object that stays an object (``data`` itself where it cannot be)."""
+    result = write(data, path, value)
+    return result if isinstance(result, dict) else data
+
+
 def exists(data: Any, path: str) -> bool:
     return lookup(data, path) is not MISSING
 

@@ -52,16 +52,6 @@ class Fetched:
     content_type: str
 
 
-def _get(data: Any, path: str) -> Any:
-    value = paths.lookup(data, path)
-    return value if paths.found(value) else None
-
-
-def _put(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    result = paths.write(data, path, value)
-    return result if isinstance(result, dict) else data
-
-
 def _strings(value: Any) -> list[str]:
     values = value if isinstance(value, list) else [value]
     return list(dict.fromkeys(v for v in values if isinstance(v, str) and v))
@@ -153,7 +143,7 @@ def file_content(response: Mapping[str, Any], content_path: str | None) -> bytes
     data = response.get("data")
     if data is not None and not _header(response, "content-disposition"):
         if content_path:
-            value = _get(data, content_path)
+            value = paths.value_at(data, content_path)
             if not isinstance(value, str):
                 raise ValidationError(f"fetch_file: no content at contentPath {content_path!r}")
             return _strict_base64(value) or value.encode("utf-8")
@@ -211,7 +201,11 @@ class FileRules:
         return self.write_file(config, data, problems)
 
     def _object_id(self, config: Mapping[str, Any], data: Mapping[str, Any], kind: str) -> str:
-        object_id = _get(data, str(config["objectIdPath"])) if config.get("objectIdPath") else data.get("id")
+        object_id = (
+            paths.value_at(data, str(config["objectIdPath"]))
+            if config.get("objectIdPath")
+            else data.get("id")
+        )
         if object_id in (None, "") or isinstance(object_id, dict | list):
             raise ValidationError(f"{kind} needs the stored object's id: give the rule timing 'after'")
         return str(object_id)
@@ -224,19 +218,23 @@ class FileRules:
         if source in (None, ""):
             raise ValidationError("fetch_file needs configuration.fetch_file.source")
         file_path = str(config.get("filePath") or "")
-        value = _get(data, file_path) if file_path else config.get("endpoint")
+        value = paths.value_at(data, file_path) if file_path else config.get("endpoint")
         refs, is_list = file_refs(value)
         if not refs and not is_list:
             return data
         object_id = self._object_id(config, data, "fetch_file")
-        origin_id = str(_get(data, str(config["originIdPath"])) or "") if config.get("originIdPath") else ""
+        origin_id = (
+            str(paths.value_at(data, str(config["originIdPath"])) or "") if config.get("originIdPath") else ""
+        )
         options = dict(_with_origin_id(config.get("sourceConfiguration") or {}, origin_id))
         method = str(config.get("method") or "GET").upper()
         if "body" in options and not isinstance(options["body"], str):
             options["json"] = options.pop("body")
         location = self.location(str(source))
         explicit = (
-            None if is_list or not config.get("filenamePath") else _get(data, str(config["filenamePath"]))
+            None
+            if is_list or not config.get("filenamePath")
+            else paths.value_at(data, str(config["filenamePath"]))
         )
         write = config.get("write", True) not in (False, "false", 0, "0")
         results: list[Any] = []
@@ -271,7 +269,7 @@ class FileRules:
                     self.files.delete(info.key)
         if not file_path or (write and config.get("setPlaceholder", True) in (False, "false", 0, "0")):
             return data
-        return _put(data, file_path, results if is_list else results[0])
+        return paths.written(data, file_path, results if is_list else results[0])
 
     def _fetch(
         self,
@@ -307,7 +305,7 @@ class FileRules:
         file_path = str(config.get("filePath") or "")
         if not file_path:
             raise ValidationError("write_file needs configuration.write_file.filePath")
-        value = _get(data, file_path)
+        value = paths.value_at(data, file_path)
         if value in (None, "", []):
             return data
         object_id = self._object_id(config, data, "write_file")
@@ -323,10 +321,10 @@ class FileRules:
                 )
                 for index, item in enumerate(value)
             ]
-            return _put(data, file_path, stored)
-        name = _get(data, str(config["fileNamePath"])) if config.get("fileNamePath") else None
+            return paths.written(data, file_path, stored)
+        name = paths.value_at(data, str(config["fileNamePath"])) if config.get("fileNamePath") else None
         stored_one = self._write(object_id, value, name or "default_file", file_metadata(tags), problems)
-        return _put(data, file_path, stored_one)
+        return paths.written(data, file_path, stored_one)
 
     def _write(
         self, object_id: str, content: Any, filename: Any, metadata: dict[str, str], problems: list[str]

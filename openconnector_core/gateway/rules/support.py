@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
+# Reading and writing the rule data by dot path (shared with the synchronization file rules).
+get = paths.value_at
+put = paths.written
+
 
 def settings(rule: dict[str, Any], name: str) -> dict[str, Any]:
     """``configuration.<name>`` as an object (empty when absent)."""
@@ -43,22 +47,12 @@ def uuid_in(value: Any) -> str | None:
     return tail if UUID.fullmatch(tail) else None
 
 
-def get(data: Any, path: str) -> Any:
-    value = paths.lookup(data, path)
-    return value if paths.found(value) else None
-
-
 def input_value(data: dict[str, Any], path: str) -> Any:
     """``path`` in the rule data, else (unless it names ``body.`` already) in the body."""
     value = get(data, path)
     if value is None and not path.startswith("body."):
         value = get(data.get("body"), path)
     return value
-
-
-def put(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    result = paths.write(data, path, value)
-    return result if isinstance(result, dict) else data
 
 
 def run_mapping(flow: Flow, reference: Any, value: Any, *, list_mode: bool = False) -> Any:
