@@ -48,10 +48,10 @@ def test_mapping() -> Response[Any]:
 
     services = container()
     services.configuration.current(recheck=True)  # a sub-mapping saved a moment ago is the one tested
-    mapping = body["mapping"]
-    if isinstance(mapping, str):
+    mapping, stored = body["mapping"], isinstance(body["mapping"], str)
+    if stored:
         mapping = services.entities.get("mappings", mapping).item
-    result = services.mapping_engine.run(mapping, body["inputObject"], list_mode=list_mode)
+    result = services.mapping_engine.run(mapping, body["inputObject"], list_mode=list_mode, stored=stored)
     errors = _schema_errors(body, result) if body.get("schema") not in (None, "") else []
     return json_response(200, {"resultObject": result, "isValid": not errors, "validationErrors": errors})
 

@@ -52,7 +52,9 @@ class MappingEngine(Runner):
             EXECUTE_JSON_VALUE: self._execute_json_value,
         }
 
-    def _single_of(self, mapping: Mapping[str, Any]) -> Callable[[Any], dict[str, Any] | list[Any]]:
+    def _single_of(
+        self, mapping: Mapping[str, Any], stored: bool = False
+    ) -> Callable[[Any], dict[str, Any] | list[Any]]:
         # The compiled function of a mapping object seen before in this run (sub-mappings of a list
         # or a loop): no cache key to compute again.
         budget = current_budget()
@@ -63,7 +65,7 @@ class MappingEngine(Runner):
             return known[1]  # type: ignore[return-value]
         # Only what the store returned is known by id and version: a definition given to run()
         # (e.g. one being edited in the UI, with the id it was stored under) is known by its text.
-        stored = any(found is mapping for found in budget.resolved.values())
+        stored = stored or any(found is mapping for found in budget.resolved.values())
         program = compiled(mapping, stored)
         single = program.single
 

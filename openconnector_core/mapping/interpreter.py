@@ -21,7 +21,9 @@ from .runner import Runner
 class MappingInterpreter(Runner):
     """Runs mapping definitions by walking them for every object (the reference of the compiler)."""
 
-    def _single_of(self, mapping: Mapping[str, Any]) -> Callable[[Any], dict[str, Any] | list[Any]]:
+    def _single_of(
+        self, mapping: Mapping[str, Any], stored: bool = False
+    ) -> Callable[[Any], dict[str, Any] | list[Any]]:
         return lambda data: self._run_single(mapping, data)
 
     def _run_single(self, mapping: Mapping[str, Any], data: Any) -> dict[str, Any] | list[Any]:

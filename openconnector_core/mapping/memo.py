@@ -145,9 +145,14 @@ class RenderMemo:
             return False  # run it: it fails there as it would have
         if entry.valid_until != math.inf and dates.clock().timestamp() >= entry.valid_until:
             return False
+        resolved, references = budget.resolved, budget.references
         try:  # the same mapping object, or one compiled the same (a reference gone: run it, it fails)
             for reference, mapping, program in entry.references:
-                found = self._resolve(reference)
+                found: object = resolved.get(reference)
+                if found is None:
+                    found = self._resolve(reference)
+                else:  # resolved before in this run: recorded as resolving it again would
+                    references.append((reference, found))
                 if found is not mapping and self._program_of(found) is not program:
                     return False
         except Exception:

@@ -179,6 +179,10 @@ def resolve_reference(resolver: Resolver | None, reference: Any) -> Mapping[str,
     """The mapping ``executeMapping`` names: inline, or stored (looked up once per run)."""
     if type(reference) is int and php.INT_MIN <= reference <= php.INT_MAX:  # the common reference
         key = str(reference)  # (no slow ABC check for it)
+    elif type(reference) is str:  # a stored mapping's id, or a reference the memo checks again
+        key = reference
+    elif type(reference) is dict:  # inline, or resolved before (no slow ABC check either)
+        return reference
     else:
         if isinstance(reference, Mapping):
             return reference

@@ -40,9 +40,10 @@ class Runner:
         return {"executeMapping": self._execute_from_template}
 
     def run(
-        self, mapping: Mapping[str, Any], data: Any, list_mode: bool = False
+        self, mapping: Mapping[str, Any], data: Any, list_mode: bool = False, *, stored: bool = False
     ) -> dict[str, Any] | list[Any]:
-        """Map ``data``; raises :class:`MappingError` (never another exception).
+        """Map ``data``; raises :class:`MappingError` (never another exception). ``stored``: ``mapping``
+        is what the store returned, unchanged (known by id and version, not by its text).
 
         The time budget covers one mapping run, source calls made from templates included (the run's
         deadline is set for them); in list mode every item is a run of its own and the whole output
@@ -53,10 +54,10 @@ class Runner:
             if not isinstance(mapping, Mapping):
                 raise MappingError("A mapping must be an object")
             if list_mode:
-                result = rules.run_list(self._single_of(mapping), mapping, data, self._time_budget)
+                result = rules.run_list(self._single_of(mapping, stored), mapping, data, self._time_budget)
             else:
                 with deadline.within(budget.deadline):
-                    result = self._single_of(mapping)(data)
+                    result = self._single_of(mapping, stored)(data)
             finished: dict[str, Any] | list[Any] = paths.finish_output(result, budget.carried)
             return finished
         except MappingError:
@@ -71,8 +72,11 @@ class Runner:
             end_budget(token)
             del budget
 
-    def _single_of(self, mapping: Mapping[str, Any]) -> Callable[[Any], dict[str, Any] | list[Any]]:
-        """The function mapping one object with ``mapping`` (before finishing its keys)."""
+    def _single_of(
+        self, mapping: Mapping[str, Any], stored: bool = False
+    ) -> Callable[[Any], dict[str, Any] | list[Any]]:
+        """The function mapping one object with ``mapping`` (before finishing its keys); ``stored``: as
+        :meth:`run` says."""
         raise NotImplementedError
 
     def _execute_from_template(self, reference: Any, data: Any = None, list_mode: Any = False) -> Any:

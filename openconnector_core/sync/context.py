@@ -202,7 +202,7 @@ def build_context(container: Container, services: SyncRuntime, record: RunRecord
         return mappings[key]
 
     def run_mapping(ref: Any, data: Any) -> dict[str, Any]:
-        result = container.mapping_engine.run(mapping(ref), data)
+        result = container.mapping_engine.run(mapping(ref), data, stored=not isinstance(ref, Mapping))
         return result if isinstance(result, dict) else {"value": result}
 
     target: Target

@@ -33,7 +33,7 @@ class LimitExceededError(RuntimeError):
     """A template or mapping exceeded one of the bounds of a run."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Budget:
     deadline: float
     iterations: int = 0

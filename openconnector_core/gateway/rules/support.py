@@ -59,7 +59,7 @@ def run_mapping(flow: Flow, reference: Any, value: Any, *, list_mode: bool = Fal
     mapping = flow.cache.mapping(str(reference))
     if mapping is None:  # the endpoint is misconfigured, not the request wrong: 500
         raise OpenConnectorError(f"Mapping {reference} not found")
-    return flow.container.mapping_engine.run(mapping, value, list_mode)
+    return flow.container.mapping_engine.run(mapping, value, list_mode, stored=True)
 
 
 def validation_response(error: ValidationError) -> GatewayResponse:

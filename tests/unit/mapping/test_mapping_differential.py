@@ -8,12 +8,13 @@ then they return the same output (types, key order and all) or fail with the sam
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
 import pytest
 
-from openconnector_core.mapping import REVISION_KEY, MappingEngine, paths
+from openconnector_core.mapping import REVISION_KEY, MappingEngine, compiler, paths
 from openconnector_core.mapping.interpreter import MappingInterpreter
 from openconnector_core.mapping.results import result_json
 from openconnector_core.twig.filters import f_json_encode
@@ -85,6 +86,24 @@ def test_an_edited_definition_with_a_stored_id_is_never_served_stale() -> None:
         "cast": {"s": "jsonToArray"},
     }
     assert engine.run(sub, {}) == {"s": {"x": 1}}
+
+
+def test_a_stored_mapping_run_directly_is_known_by_id_version_and_revision() -> None:
+    # Given a stored mapping run directly as the store returned it (as a synchronization runs it)
+    first = {"id": "m4", "version": "0.0.1", "updated": "t1", REVISION_KEY: '"1"', "mapping": {"x": "a"}}
+    engine = MappingEngine()
+    assert engine.run(first, {"a": 1, "b": 2}, stored=True) == {"x": 1}
+    hits, misses, _ = compiler.cache_info()
+
+    # When it is read again (a fresh dict; a field the store sets differs) / Then its compiled
+    # function is found by id, version and revision, without reading its text
+    again = {**json.loads(json.dumps(first)), "dateModified": "read again"}
+    assert engine.run(again, {"a": 1, "b": 2}, stored=True) == {"x": 1}
+    assert compiler.cache_info()[:2] == (hits + 1, misses)
+
+    # When it is saved again (a new revision) / Then the new definition runs
+    second = {**first, REVISION_KEY: '"2"', "mapping": {"x": "b"}}
+    assert engine.run(second, {"a": 1, "b": 2}, stored=True) == {"x": 2}
 
 
 def test_an_updated_stored_mapping_is_compiled_again() -> None:
