@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Undefined
 
-from .values import INT_MAX, INT_MIN
+from .values import INT_MAX, INT_MIN, numeric_string
 
 
 def php_json_float(value: float) -> str:
@@ -105,11 +105,98 @@ def _encode(value: Any) -> str:
     return "".join(_C_ENCODE(value, 0))
 
 
-def json_encode(value: Any) -> str:
-    """``json_encode($value)`` with PHP's default flags: ``\\/``, ``\\uXXXX``, compact, and floats as PHP
-    writes them (``3.0`` → ``3``, ``1e20`` → ``1.0e+20``); DEL (``\\x7f``) stays unescaped."""
+def json_encode(value: Any, flags: int = 0) -> str:
+    """``json_encode($value, $flags)``. PHP's default flags: ``\\/``, ``\\uXXXX``, compact, and floats as
+    PHP writes them (``3.0`` → ``3``, ``1e20`` → ``1.0e+20``); DEL (``\\x7f``) stays unescaped. Other
+    flags: see :func:`_encode_flagged`. Raises ValueError for INF and NAN (PHP returns false)."""
     has_floats: list[bool] = []
-    return encode_normalized(_normalize_for_json(value, has_floats), bool(has_floats))
+    if not flags & ~JSON_THROW_ON_ERROR:
+        return encode_normalized(_normalize_for_json(value, has_floats), bool(has_floats))
+    return _encode_flagged(value, flags)
+
+
+# json_encode's flags (PHP's values).
+JSON_HEX_TAG = 1
+JSON_HEX_AMP = 2
+JSON_HEX_APOS = 4
+JSON_HEX_QUOT = 8
+JSON_FORCE_OBJECT = 16
+JSON_NUMERIC_CHECK = 32
+JSON_UNESCAPED_SLASHES = 64
+JSON_PRETTY_PRINT = 128
+JSON_UNESCAPED_UNICODE = 256
+JSON_PARTIAL_OUTPUT_ON_ERROR = 512
+JSON_PRESERVE_ZERO_FRACTION = 1024
+JSON_UNESCAPED_LINE_TERMINATORS = 2048
+JSON_THROW_ON_ERROR = 4194304
+
+_ESCAPED_QUOTE = re.compile(r'(?<!\\)((?:\\\\)*)\\"')
+
+
+def _encode_flagged(value: Any, flags: int) -> str:
+    """``json_encode`` with flags other than the default: ``HEX_TAG``/``AMP``/``APOS``/``QUOT``,
+    ``FORCE_OBJECT``, ``NUMERIC_CHECK``, ``UNESCAPED_SLASHES``, ``PRETTY_PRINT`` (four spaces),
+    ``UNESCAPED_UNICODE`` (U+2028/2029 still escaped unless ``UNESCAPED_LINE_TERMINATORS``),
+    ``PARTIAL_OUTPUT_ON_ERROR`` (INF and NAN written as 0) and ``PRESERVE_ZERO_FRACTION``; the rest
+    (the invalid-UTF-8 ones: Python strings are valid) change nothing."""
+    has_floats: list[bool] = []
+    normalized = _normalize_flagged(value, flags, has_floats)
+    pretty = bool(flags & JSON_PRETTY_PRINT)
+    unicode = bool(flags & JSON_UNESCAPED_UNICODE)
+    text = json.dumps(
+        normalized,
+        ensure_ascii=not unicode,
+        indent=4 if pretty else None,
+        separators=(",", ": ") if pretty else (",", ":"),
+        allow_nan=False,
+    )
+    if has_floats:
+        zero_fraction = bool(flags & JSON_PRESERVE_ZERO_FRACTION)
+        text = _JSON_FLOAT.sub(lambda match: _flagged_float_token(match, zero_fraction), text)
+    if not unicode and "\\u007f" in text:
+        text = _ESCAPED_DEL.sub("\\1\x7f", text)
+    if unicode and not flags & JSON_UNESCAPED_LINE_TERMINATORS:
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    if flags & JSON_HEX_TAG:
+        text = text.replace("<", "\\u003C").replace(">", "\\u003E")
+    if flags & JSON_HEX_AMP:
+        text = text.replace("&", "\\u0026")
+    if flags & JSON_HEX_APOS:
+        text = text.replace("'", "\\u0027")
+    if flags & JSON_HEX_QUOT:
+        text = _ESCAPED_QUOTE.sub("\\1\\\\u0022", text)
+    return text if flags & JSON_UNESCAPED_SLASHES else text.replace("/", "\\/")
+
+
+def _flagged_float_token(match: re.Match[str], zero_fraction: bool) -> str:
+    token = _php_float_token(match)
+    written = match.group(2)
+    if zero_fraction and written is not None and not written.lstrip("-").isdigit():
+        # a float: PHP keeps its zero fraction (3.0 → 3.0) when it would drop it
+        return token + ".0" if token.lstrip("-").isdigit() else token
+    return token
+
+
+def _normalize_flagged(value: Any, flags: int, has_floats: list[bool]) -> Any:
+    """:func:`_normalize_for_json` under ``FORCE_OBJECT`` (every array an object), ``NUMERIC_CHECK``
+    (numeric strings as numbers) and ``PARTIAL_OUTPUT_ON_ERROR`` (INF and NAN as 0)."""
+    if isinstance(value, str):
+        if flags & JSON_NUMERIC_CHECK:
+            number = numeric_string(value)
+            if number is not None:
+                return _normalize_flagged(number, flags, has_floats)
+        return value
+    if isinstance(value, dict | list | tuple):
+        items = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+        listed = all(str(key) == str(index) for index, (key, _) in enumerate(items))
+        if listed and not flags & JSON_FORCE_OBJECT:
+            return [_normalize_flagged(item, flags, has_floats) for _, item in items]
+        return {str(key): _normalize_flagged(item, flags, has_floats) for key, item in items}
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        if flags & JSON_PARTIAL_OUTPUT_ON_ERROR:
+            return 0
+        raise ValueError("Inf and NaN cannot be JSON encoded")
+    return _normalize_for_json(value, has_floats)
 
 
 def encode_normalized(value: Any, has_floats: bool) -> str:

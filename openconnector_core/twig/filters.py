@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import datetime
@@ -10,9 +11,11 @@ from typing import Any
 
 from openconnector_core import php
 from openconnector_core.php import dates
+from openconnector_core.php.json import JSON_THROW_ON_ERROR
 
 from .access import MISSING, TwigRuntimeError, pairs_of, values_of
 from .limits import (
+    MAX_JSON_DEPTH,
     Budget,
     DepthExceededError,
     check_expanded_size,
@@ -274,15 +277,40 @@ def f_number_format(value: Any, decimals: Any = 0, decimal_point: Any = ".", tho
     )
 
 
-def f_json_encode(value: Any, options: Any = None) -> str | bool:
-    try:
-        check_expanded_size(value)  # shared sub-arrays could expand beyond any memory
-    except DepthExceededError:  # PHP's json_encode fails (false) beyond its depth of 512
+def f_json_encode(value: Any, options: Any = 0, depth: Any = MAX_JSON_DEPTH) -> str | bool:
+    """PHP's ``json_encode($value, $flags, $depth)`` (Twig's filter is that function)."""
+    flags = _int_argument("json_encode", 2, "flags", options)
+    levels = _int_argument("json_encode", 3, "depth", depth)
+    if not 0 < levels < 2**31:  # PHP 8.2 takes such a depth as none: any array is too deep
+        levels = 0
+    try:  # shared sub-arrays could expand beyond any memory
+        check_expanded_size(value, depth_limit=min(levels, MAX_JSON_DEPTH))
+    except DepthExceededError:  # nested deeper than the depth: false (an error with THROW_ON_ERROR)
+        if flags & JSON_THROW_ON_ERROR:
+            raise TwigRuntimeError("Maximum stack depth exceeded") from None
         return False
     try:
-        return php.json_encode(value)
+        return php.json_encode(value, flags)
     except ValueError:  # INF/NAN: PHP's json_encode returns false, which prints as ""
+        if flags & JSON_THROW_ON_ERROR:
+            raise TwigRuntimeError("Inf and NaN cannot be JSON encoded") from None
         return False
+
+
+def _int_argument(function: str, position: int, name: str, value: Any) -> int:
+    """A PHP ``int`` parameter given ``value`` (coerced as PHP does outside strict mode)."""
+    if php.is_null(value) or type(value) is bool:
+        return int(bool(value))
+    if type(value) is int:
+        return value
+    if type(value) is float and not (math.isnan(value) or math.isinf(value)):
+        return php.float_to_int(value)
+    if type(value) is str:
+        number = php.numeric_string(value)
+        if number is not None:
+            return number if type(number) is int else php.float_to_int(number)
+    kind = "string" if type(value) is str else php.php_type(value)
+    raise php.PhpTypeError(f"{function}(): Argument #{position} (${name}) must be of type int, {kind} given")
 
 
 def f_json_decode(value: Any, *_arguments: Any) -> Any:

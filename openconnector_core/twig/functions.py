@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from openconnector_core import php
-from openconnector_core.php import dates
+from openconnector_core.php import constants, dates
 
 from .access import UNDEFINED, TwigRuntimeError, attribute, values_of
 from .limits import mark_impure
@@ -18,6 +18,25 @@ from .operators import check_compared
 
 def fn_date(value: Any = None, timezone: Any = None) -> datetime:
     return dates.parse_date(value, timezone)
+
+
+def fn_constant(name: Any, owner: Any = None) -> Any:
+    """Twig's ``constant(name)``: PHP's predefined constants (:mod:`openconnector_core.php.constants`).
+    ``constant(name, object)`` reads a class constant of the object's class; data holds no objects."""
+    if not php.is_null(owner):
+        raise php.PhpTypeError(
+            f"get_class(): Argument #1 ($object) must be of type object, {php.php_type(owner)} given"
+        )
+    try:
+        return constants.constant(_constant_name(name))
+    except constants.UndefinedConstantError as error:
+        raise TwigRuntimeError(str(error)) from None
+
+
+def _constant_name(name: Any) -> str:
+    if isinstance(name, php.ARRAYS):
+        raise php.PhpTypeError("defined(): Argument #1 ($constant_name) must be of type string, array given")
+    return php.to_string(None if php.is_null(name) else name)
 
 
 def fn_max(*values: Any) -> Any:

@@ -47,7 +47,7 @@ from .filters import (
     f_trim,
     f_upper,
 )
-from .functions import fn_cycle, fn_date, fn_generate_uuid, fn_max, fn_min, fn_random
+from .functions import fn_constant, fn_cycle, fn_date, fn_generate_uuid, fn_max, fn_min, fn_random
 from .operators import (
     bitwise_and,
     bitwise_or,
@@ -73,6 +73,7 @@ from .operators import (
 )
 from .scoping import assign, for_loop, make_arrow, with_scope
 from .tests import (
+    t_constant,
     t_defined,
     t_divisibleby,
     t_empty,
@@ -140,6 +141,7 @@ TESTS: dict[str, Callable[..., bool]] = {
     "odd": t_odd,
     "divisibleby": t_divisibleby,
     "sameas": t_sameas,
+    "constant": t_constant,
     "mapping": t_mapping,
     "sequence": t_sequence,
 }
@@ -148,6 +150,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "range": twig_range,
     "date": fn_date,
     "attribute": globals_attribute,
+    "constant": fn_constant,
     "max": fn_max,
     "min": fn_min,
     "cycle": fn_cycle,

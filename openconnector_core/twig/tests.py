@@ -8,6 +8,8 @@ from jinja2 import Undefined
 
 from openconnector_core import php
 
+from .functions import fn_constant
+
 
 def t_defined(value: Any) -> bool:
     return not isinstance(value, Undefined)
@@ -45,6 +47,11 @@ def t_sameas(value: Any, other: Any) -> bool:
     if php.is_null(value) and php.is_null(other):
         return True
     return type(value) is type(other) and value == other
+
+
+def t_constant(value: Any, name: Any, owner: Any = None) -> bool:
+    """``value is constant(name)``: PHP's ``value === constant(name)``."""
+    return t_sameas(value, fn_constant(name, owner))
 
 
 def t_mapping(value: Any) -> bool:

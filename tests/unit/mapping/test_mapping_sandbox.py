@@ -76,7 +76,7 @@ def test_huge_power_overflows_to_infinity_instead_of_hanging() -> None:
 
 
 def test_no_environment_or_file_access_functions_exist() -> None:
-    for name in ("dump", "source", "include", "constant", "template_from_string"):
+    for name in ("dump", "source", "include", "template_from_string"):
         with pytest.raises(MappingError, match=f'Unknown "{name}" function'):
             run_template("{{ " + name + "('x') }}")
 

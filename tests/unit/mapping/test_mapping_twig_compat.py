@@ -278,3 +278,89 @@ def test_defined_and_null_coalescing_on_variables(
     template: str, context: dict[str, Any], expected: str
 ) -> None:
     assert render(template, context) == expected
+
+
+# constant() and json_encode's flags and depth: Twig 3.5.1 on PHP 8.2.36, observed 2026-12-01.
+@pytest.mark.parametrize(
+    ("template", "context", "expected"),
+    [
+        ('{{ constant("DATE_ATOM") }}', {}, "Y-m-d\\TH:i:sP"),
+        ('{{ constant("\\\\DateTimeInterface::RFC3339_EXTENDED") }}', {}, "Y-m-d\\TH:i:s.vP"),
+        ('{{ constant("datetime::RFC7231") }}', {}, "D, d M Y H:i:s \\G\\M\\T"),
+        (
+            '{{ constant("M_PI") }}|{{ constant("PHP_FLOAT_EPSILON") }}|{{ constant("E_ALL") }}'
+            '|{{ constant("true") }}|{{ constant("PHP_EOL") }}|',
+            {},
+            "3.1415926535898|2.2204460492503E-16|32767|1|\n|",
+        ),
+        (
+            '{{ 1 is constant("JSON_HEX_TAG") ? "y" : "n" }}'
+            '{{ "1" is constant("JSON_HEX_TAG") ? "y" : "n" }}',
+            {},
+            "yn",
+        ),
+        ('{{ "now"|date(constant("DATE_ATOM"))|length }}', {}, "25"),
+        (
+            '{{ x|json_encode("64") }}|{{ x|json_encode(64.0) }}|{{ x|json_encode(true) }}',
+            {"x": ["a/b"]},
+            '["a/b"]|["a/b"]|["a\\/b"]',
+        ),
+        (
+            "{{ x|json_encode(0, 1) }}|{{ x|json_encode(0, 2) }}|{{ y|json_encode(0, 1) }}",
+            {"x": [[1]], "y": [1]},
+            "|[[1]]|[1]",
+        ),
+        ("{{ x|json_encode(0, 0) }}|{{ 1|json_encode(0, 0) }}", {"x": [1]}, "|1"),
+        (
+            "{{ x|json_encode(1 b-or 2 b-or 4 b-or 8) }}",
+            {"x": ['<a href="x">&\'</a>', 'a\\"b']},
+            '["\\u003Ca href=\\u0022x\\u0022\\u003E\\u0026\\u0027\\u003C\\/a\\u003E","a\\\\\\u0022b"]',
+        ),
+        ("{{ x|json_encode(256) }}", {"x": ["é\u2028x"]}, '["é\\u2028x"]'),
+        ("{{ x|json_encode(256 b-or 2048) }}", {"x": ["é\u2028x"]}, '["é\u2028x"]'),
+        (
+            "{{ x|json_encode(1024) }}|{{ x|json_encode }}",
+            {"x": [3.0, 1.5, 1e20, 0.1, -0.0, 1e-7, 123456789.0]},
+            "[3.0,1.5,1.0e+20,0.1,-0.0,1.0e-7,123456789.0]|[3,1.5,1.0e+20,0.1,-0,1.0e-7,123456789]",
+        ),
+        (
+            "{{ x|json_encode(32) }}",
+            {"x": ["12", "1.5", "1e3", " 5", "0x1A", "abc", "-3", "007", "1.0", "9999999999999999999"]},
+            '[12,1.5,1000,5,"0x1A","abc",-3,7,1,1.0e+19]',
+        ),
+        (
+            "{{ x|json_encode(128 b-or 16) }}",
+            {"x": [[], {"a": []}, [1]]},
+            '{\n    "0": {},\n    "1": {\n        "a": {}\n    },\n    "2": {\n        "0": 1\n    }\n}',
+        ),
+        (
+            "{{ x|json_encode(constant('JSON_PRETTY_PRINT') b-or constant('JSON_UNESCAPED_SLASHES')"
+            " b-or constant('JSON_UNESCAPED_UNICODE')) }}",
+            {"x": {"url": "https://a/b", "n": "Zoë", "l": [1, {"k": None}], "e": {}}},
+            '{\n    "url": "https://a/b",\n    "n": "Zoë",\n    "l": [\n        1,\n        {\n'
+            '            "k": null\n        }\n    ],\n    "e": []\n}',
+        ),
+        ("{{ x|json_encode(512) }}|{{ x|json_encode(1.5) }}", {"x": {"a": "<"}}, '{"a":"<"}|{"a":"\\u003C"}'),
+    ],
+)
+def test_constant_and_json_encode_flags_like_twig(
+    template: str, context: dict[str, Any], expected: str
+) -> None:
+    assert render(template, context) == expected
+
+
+@pytest.mark.parametrize(
+    ("template", "context"),
+    [
+        ('{{ constant("NOPE") }}', {}),
+        ('{{ constant("PHP_OS") }}', {}),  # the machine's constants are not offered (sandbox)
+        ('{{ constant("DateTime::NOPE") }}', {}),
+        ('{{ constant("ATOM", d) }}', {"d": {"a": 1}}),  # data holds no objects
+        ('{{ 1 is constant("NOPE") }}', {}),
+        ('{{ x|json_encode("abc") }}', {"x": [1]}),
+        ("{{ x|json_encode([]) }}", {"x": [1]}),
+        ("{{ x|json_encode(4194304, 1) }}", {"x": [[1]]}),  # THROW_ON_ERROR: too deep is an error
+    ],
+)
+def test_constant_and_json_encode_errors_like_twig(template: str, context: dict[str, Any]) -> None:
+    assert fails(template, context)
