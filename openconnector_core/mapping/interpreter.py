@@ -32,7 +32,9 @@ class MappingInterpreter(Runner):
         pass_through = php.truthy(mapping.get("passThrough"))
         clean = None if pass_through else current_budget().clean_containers
         encoded = paths.encode_keys(data, copy=pass_through, clean=clean)
-        output: dict[str, Any] | list[Any] = encoded if pass_through else {}
+        # passThrough starts from a copy of the input of its own: rules read the input, not what
+        # the rules before them wrote
+        output: dict[str, Any] | list[Any] = paths.encode_keys(data, copy=True) if pass_through else {}
         if pass_through and isinstance(output, list):
             output = {str(index): item for index, item in enumerate(output)}
 

@@ -212,6 +212,10 @@ def deep_copy(value: Any) -> Any:
     return value
 
 
+class KeyedResults(dict[str, Any]):
+    """A list-mode run's results by the input's keys: the keys are the input's, never decoded."""
+
+
 def finish_output(value: Any, finished: Mapping[int, tuple[object, int, int]] | None = None) -> Any:
     """Decode ``&#46;`` in keys and turn dicts whose keys are exactly ``0..n-1`` into lists (PHP arrays).
 
@@ -220,6 +224,10 @@ def finish_output(value: Any, finished: Mapping[int, tuple[object, int, int]] | 
         known = finished.get(id(value))
         if known is not None and known[0] is value:
             return value
+    if type(value) is KeyedResults:
+        items = {key: finish_output(item, finished) for key, item in value.items()}
+        listed = all(key == str(index) for index, key in enumerate(items))
+        return list(items.values()) if listed and items else items
     if isinstance(value, dict):
         if (
             value

@@ -113,7 +113,7 @@ def run_list(
             total += output_size(result)
             check_list_output(total)
         results[str(key)] = result
-    return list(results.values()) if isinstance(items, list) else results
+    return list(results.values()) if isinstance(items, list) else paths.KeyedResults(results)
 
 
 def as_array(value: Any) -> dict[str, Any]:
