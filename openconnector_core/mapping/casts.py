@@ -8,7 +8,6 @@ names are ignored at run time (as upstream) and reported by validation.
 
 from __future__ import annotations
 
-import unicodedata
 import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 
 from openconnector_core import php
 from openconnector_core.php import dates
+from openconnector_core.php.strings import transliterate
 
 from . import paths
 
@@ -84,7 +84,7 @@ def cast_array(value: Any, _: CastContext) -> Any:
 
 
 def cast_date(value: Any, _: CastContext) -> str:
-    return dates.format_date(dates.now(), _string_argument(value, "date"))
+    return dates.php_date(_string_argument(value, "date"))
 
 
 def cast_url(value: Any, _: CastContext) -> str:
@@ -133,59 +133,6 @@ def cast_json_to_array(value: Any, _: CastContext) -> Any:
         return None
 
 
-# iconv's ASCII//TRANSLIT (glibc) spells these out instead of dropping the accent.
-_TRANSLITERATIONS = {
-    "ß": "ss",
-    "Æ": "AE",
-    "æ": "ae",
-    "Ø": "O",
-    "ø": "o",
-    "Œ": "OE",
-    "œ": "oe",
-    "Đ": "D",
-    "đ": "d",
-    "Ł": "L",
-    "ł": "l",
-    "Þ": "TH",
-    "þ": "th",
-    "Ð": "D",
-    "ð": "d",
-    "ı": "i",
-    "€": "EUR",
-    "£": "GBP",
-    "©": "(C)",
-    "®": "(R)",
-    "™": "(TM)",
-    "‘": "'",
-    "’": "'",
-    "‚": "'",
-    "“": '"',
-    "”": '"',
-    "„": '"',
-    "–": "-",
-    "—": "-",
-    "…": "...",
-    "«": "<<",
-    "»": ">>",
-    "×": "x",
-    "\u00a0": " ",
-}
-
-
-def transliterate(text: str) -> str:
-    out: list[str] = []
-    for char in text:
-        if char.isascii():
-            out.append(char)
-        elif char in _TRANSLITERATIONS:
-            out.append(_TRANSLITERATIONS[char])
-        else:
-            decomposed = unicodedata.normalize("NFKD", char)
-            ascii_part = "".join(c for c in decomposed if c.isascii())
-            out.append(ascii_part if ascii_part else "?")
-    return "".join(out)
-
-
 def cast_utf8(value: Any, _: CastContext) -> str:
     return transliterate(_string_argument(value, "iconv"))
 
@@ -195,7 +142,14 @@ def cast_null_string_to_null(value: Any, _: CastContext) -> Any:
 
 
 def cast_coordinate_string_to_array(value: Any, _: CastContext) -> Any:
-    parts = _string_argument(value, "explode").split(" ")
+    # upstream's coordinateStringToArray(string $coordinates): scalars coerce (no strict_types), null and
+    # arrays are a TypeError
+    if value is None or isinstance(value, php.ARRAYS):
+        raise CastError(
+            "OCA\\OpenConnector\\Service\\MappingService::coordinateStringToArray(): "
+            f"Argument #1 ($coordinates) must be of type string, {php.php_type(value)} given"
+        )
+    parts = php.to_string(value).split(" ")
     if len(parts) > 2:
         return [parts[index : index + 2] for index in range(0, len(parts), 2)]
     return parts
@@ -237,7 +191,9 @@ def cast_count_value(value: Any, context: CastContext) -> Any:
 
 
 def cast_money_string_to_int(value: Any, _: CastContext) -> int:
-    return php.to_int(_string_argument(value, "str_replace").replace(".", "").replace(",", ""))
+    if isinstance(value, php.ARRAYS):  # str_replace maps over an array subject; (int) of an array
+        return 1 if value else 0
+    return php.to_int(php.to_string(value).replace(".", "").replace(",", ""))
 
 
 def cast_int_to_money_string(value: Any, _: CastContext) -> str:

@@ -94,7 +94,10 @@ class _Generator:
         # Without passThrough the input's keys need no encoding when no spec names an encoded key
         # (``&#46;``) or checks literal arrays against the input: lookups walk the input itself.
         raw = not pass_through and not any(
-            isinstance(spec, php.ARRAYS) or (isinstance(spec, str) and "&#46;" in spec)
+            isinstance(spec, php.ARRAYS)
+            or type(spec) is bool
+            or type(spec) is float
+            or (isinstance(spec, str) and "&#46;" in spec)
             for spec in definitions.values()
         )
         # Snapshots: the cached function must not change when the caller later changes its dict.
@@ -150,6 +153,10 @@ class _Generator:
         if isinstance(spec, php.ARRAYS):
             literal = self.constant(copy.deepcopy(spec))
             self.emit(f"value = _literal(_MAPPING, {target!r}, {literal}, encoded)")
+            self.write(target)
+            return
+        if type(spec) is bool or type(spec) is float:
+            self.emit(f"value = _scalar_spec({self.constant(spec)}, encoded)")
             self.write(target)
             return
         text = spec if isinstance(spec, str) else php.to_string(spec)

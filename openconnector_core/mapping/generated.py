@@ -81,6 +81,7 @@ GLOBALS: dict[str, Any] = {
     "_CastContext": CastContext,
     "_count": cast_count_value,
     "_literal": rules.literal_value,
+    "_scalar_spec": rules.scalar_spec,
     "_input_error": rules.input_error,
     "_root": rules.root_rule,
     "_budget": current_budget,

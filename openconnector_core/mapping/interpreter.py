@@ -66,6 +66,8 @@ class MappingInterpreter(Runner):
             raise rules.rule_error(mapping, target, spec, rules.NULL_SPEC_CAUSE)
         if isinstance(spec, php.ARRAYS):
             return rules.literal_value(mapping, target, spec, encoded)
+        if type(spec) is bool or type(spec) is float:
+            return rules.scalar_spec(spec, encoded)
         text = spec if isinstance(spec, str) else php.to_string(spec)
         value = paths.lookup(encoded, text)
         if paths.found(value):

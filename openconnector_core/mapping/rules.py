@@ -3,6 +3,7 @@ and the ``#`` root rule (behaviour reference §3.2-§3.3)."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -55,12 +56,26 @@ def literal_value(
 ) -> Any:
     """A literal array spec. Upstream feeds it to the path library's has(): nested arrays or "all
     leaves are existing keys" make it crash (quirk Q3); otherwise it is written as-is."""
+    if not encoded:  # an empty input: has() answers before looking at the spec
+        return paths.deep_copy(spec)
     leaves = list(spec.values()) if isinstance(spec, dict) else spec
     if any(isinstance(leaf, ARRAYS) for leaf in leaves):
         raise rule_error(mapping, target, spec, "a literal array value cannot contain nested arrays")
     if leaves and all(paths.exists(encoded, php.to_string(leaf)) for leaf in leaves):
         raise rule_error(mapping, target, spec, "a literal array value cannot consist of existing paths")
     return paths.deep_copy(spec)
+
+
+def scalar_spec(spec: bool | float, encoded: Any) -> Any:
+    """A ``true``/``false`` or float spec as the original's path library reads it: the input's item at
+    the integer the spec converts to (``false`` → 0, ``1.5`` → 1); else ``null`` where the spec's text
+    names a path (found, but only string paths are read); else the spec's text."""
+    if type(spec) is bool or math.isfinite(spec):
+        value = paths.child(encoded, str(int(spec) if type(spec) is bool else php.float_to_int(spec)))
+        if paths.found(value):
+            return paths.deep_copy(value) if isinstance(value, ARRAYS) else value
+    text = php.to_string(spec)
+    return None if paths.found(paths.lookup(encoded, text)) else php.html_entity_decode(text)
 
 
 def input_error(mapping: Mapping[str, Any], data: Any) -> MappingError:

@@ -48,3 +48,34 @@ def test_a_list_mode_sub_mapping_keeps_the_input_keys(engine: Any) -> None:
 )
 def test_pass_through_rules_read_the_input(engine: Any, rules: Any, data: Any, expected: Any) -> None:
     assert engine().run({"name": "m", "mapping": rules, "passThrough": True}, data) == expected
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("rules", "data", "expected"),
+    [
+        # true, false and floats are read at the integer they convert to, else at their text
+        ({"n": False, "m": True}, {"0": "zero", "1": "one"}, {"n": "zero", "m": "one"}),
+        ({"n": 1.5}, {"1": "one"}, {"n": "one"}),
+        ({"n": 1.5}, {"1": {"5": "nested"}}, {"n": {"5": "nested"}}),
+        ({"n": -1.5, "f": 2.0}, {"-1": "minus one", "2": "two"}, {"n": "minus one", "f": "two"}),
+        ({"n": False}, {"": "empty key"}, {"n": None}),  # a path found, but only strings are read
+        ({"n": 1e20}, {"a": 1}, {"n": "1.0E+20"}),
+        ({"n": True}, [["x"], ["y"]], {"n": ["y"]}),
+        # a literal array on an empty input is written as it is, nested arrays too
+        ({"t": {"k": ["nested"]}}, {}, {"t": {"k": ["nested"]}}),
+    ],
+)
+def test_scalar_and_literal_specs_read_as_the_original(
+    engine: Any, rules: Any, data: Any, expected: Any
+) -> None:
+    assert engine().run({"name": "m", "mapping": rules}, data) == expected
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_false_spec_in_list_mode_reads_a_scalar_item(engine: Any) -> None:
+    mapping = {"name": "m", "mapping": {"flag": False, "v": "value"}}
+    assert engine().run(mapping, ["a", "b"], list_mode=True) == [
+        {"flag": "a", "v": "a"},
+        {"flag": "b", "v": "b"},
+    ]
