@@ -21,93 +21,30 @@
 
 declare(strict_types=1);
 
-const HARNESS_DIR = __DIR__;
-
 // --------------------------------------------------------------------------- options
 
 $options = getopt('', ['upstream:', 'cases:', 'mappings:', 'expected:', 'count:', 'rounds:', 'mapping:', 'autoload:', 'twig:', 'dot:', 'patched:']);
-foreach (['upstream', 'cases', 'mappings'] as $required) {
+foreach (['cases', 'mappings'] as $required) {
     if (!isset($options[$required])) {
         fwrite(STDERR, "--$required is required (see the comment at the top of this file)\n");
         exit(2);
     }
 }
-$upstream = rtrim($options['upstream'], '/');
 $casesFile = $options['cases'];
 $mappingsFile = $options['mappings'];
 $expectedFile = $options['expected'] ?? '';
 $rounds = (int) ($options['rounds'] ?? 3);
 $slug = $options['mapping'] ?? 'xxllnc-v1-case-to-zgw-zaak';
-$patchedDir = $options['patched'] ?? sys_get_temp_dir() . '/openconnector-original-harness';
 
 // --------------------------------------------------------------------------- loading
 
-$autoload = $options['autoload'] ?? "$upstream/vendor/autoload.php";
-if (is_file($autoload)) {
-    require $autoload;
-} else {
-    require $options['twig'] ?? '/usr/share/php/Twig/autoload.php';
-    if (!isset($options['dot'])) {
-        fwrite(STDERR, "no $autoload: run composer install in the checkout, or give --dot=FILE (Adbar\\Dot)\n");
-        exit(2);
-    }
-    require $options['dot'];
-}
-require HARNESS_DIR . '/stubs/openconnector.php';
-
-/**
- * Requires the upstream MappingRuntime. In some upstream states MappingRuntimeLoader passes
- * fileService:/objectService: named arguments that MappingRuntime's constructor does not declare
- * (PHP: "Unknown named parameter"). Only in that case, a copy (in $patchedDir) gets two unused
- * optional parameters appended to the constructor; nothing else changes.
- */
-function requireMappingRuntime(string $upstream, string $patchedDir): ?string
-{
-    $path = "$upstream/lib/Twig/MappingRuntime.php";
-    $runtime = file_get_contents($path);
-    $loader = file_get_contents("$upstream/lib/Twig/MappingRuntimeLoader.php");
-    if (!str_contains($loader, 'fileService:') || str_contains($runtime, '$fileService')) {
-        require $path;
-        return null;
-    }
-    $patched = preg_replace(
-        '/(private readonly SourceMapper \$sourceMapper,)/',
-        "$1\n        mixed \$fileService = null, // [harness] accepted, unused\n        mixed \$objectService = null, // [harness] accepted, unused",
-        $runtime,
-        1,
-        $count
-    );
-    if ($count !== 1) {
-        throw new RuntimeException("Cannot patch $path: constructor not found");
-    }
-    @mkdir($patchedDir, 0777, true);
-    $copy = "$patchedDir/MappingRuntime.php";
-    file_put_contents($copy, $patched);
-    require $copy;
-    return "MappingRuntime constructor given the fileService/objectService parameters its loader passes (copy: $copy)";
-}
-
-require "$upstream/lib/Twig/MappingExtension.php";
-$patchNote = requireMappingRuntime($upstream, $patchedDir);
-require "$upstream/lib/Twig/MappingRuntimeLoader.php";
-require "$upstream/lib/Service/MappingService.php";
+require __DIR__ . '/load.php';
+$patchNote = loadOriginal($options);
 
 use OCA\OpenConnector\Db\MappingMapper;
-use OCA\OpenConnector\Db\SourceMapper;
-use OCA\OpenConnector\Service\CallService;
-use OCA\OpenConnector\Service\MappingService;
-use OCA\OpenConnector\Service\ObjectService;
-use OCA\OpenRegister\Service\FileService;
-use Twig\Loader\ArrayLoader;
 
 $bundle = json_decode(file_get_contents($mappingsFile), true, 512, JSON_THROW_ON_ERROR);
 $mapper = new MappingMapper($bundle);
-
-/** A fresh MappingService (fresh Twig Environment), as the Nextcloud DI container builds it. */
-function freshService(MappingMapper $mapper): MappingService
-{
-    return new MappingService(new ArrayLoader(), $mapper, new CallService(), new SourceMapper(), new FileService(), new ObjectService());
-}
 
 $caseTexts = array_map(
     fn (array $case): string => json_encode($case, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES),

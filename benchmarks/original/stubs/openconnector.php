@@ -24,6 +24,7 @@ namespace OCA\OpenConnector\Db {
         private ?string $slug = null;
         private ?string $name = null;
         private ?string $version = null;
+        private ?string $reference = null;
         private ?array $mapping = [];
         private ?array $unset = [];
         private ?array $cast = [];
@@ -50,6 +51,7 @@ namespace OCA\OpenConnector\Db {
         public function getSlug(): ?string { return $this->slug; }
         public function getName(): ?string { return $this->name; }
         public function getVersion(): ?string { return $this->version; }
+        public function getReference(): ?string { return $this->reference; }
         public function getMapping(): array { return $this->mapping ?? []; }
         public function getUnset(): array { return $this->unset ?? []; }
         public function getCast(): array { return $this->cast ?? []; }
@@ -87,6 +89,31 @@ namespace OCA\OpenConnector\Db {
         public function findAll(): array
         {
             return array_values($this->bySlug);
+        }
+
+        /** Replaces the served mappings (per case of run_cases.php): {key: entity}, key = slug or reference. */
+        public function setMappings(array $entities): void
+        {
+            $this->bySlug = [];
+            $this->slugById = [];
+            foreach ($entities as $slug => $entity) {
+                $mapping = (new Mapping())->hydrate($entity + ['slug' => (string) $slug]);
+                $this->bySlug[(string) $slug] = $mapping;
+            }
+        }
+
+        /** MappingRuntime::executeMapping('http...') uses findByRef(ref)[0]. */
+        public function findByRef(string $reference): array
+        {
+            if (isset($this->bySlug[$reference])) {
+                return [$this->bySlug[$reference]];
+            }
+            foreach ($this->bySlug as $mapping) {
+                if ($mapping->getReference() === $reference) {
+                    return [$mapping];
+                }
+            }
+            return [];
         }
     }
 
