@@ -80,8 +80,10 @@ def _letter(moment: datetime, letter: str) -> str:
             return "1" if calendar.isleap(moment.year) else "0"
         case "o":
             return str(moment.isocalendar()[0])
-        case "Y":
-            return str(moment.year)
+        case "Y" | "x":  # at least 4 digits; x would prefix + from year 10000 (beyond datetime)
+            return f"{moment.year:04d}"
+        case "X":
+            return f"+{moment.year:04d}"
         case "y":
             return f"{moment.year % 100:02d}"
         case "B":
@@ -136,7 +138,8 @@ def _letter(moment: datetime, letter: str) -> str:
 
 
 def format_date(moment: datetime, fmt: str) -> str:
-    """PHP ``date($fmt)`` on ``moment``; ``\\x`` escapes a letter."""
+    """PHP ``DateTime::format($fmt)`` on ``moment`` (``u``/``v`` print its micro/milliseconds); ``\\x``
+    escapes a letter."""
     out: list[str] = []
     escaped = False
     for char in fmt:
@@ -198,8 +201,13 @@ def now(timezone: Any = None) -> datetime:
     return _read_clock().astimezone(resolve_timezone(timezone))
 
 
+def php_date(fmt: str) -> str:
+    """PHP's ``date($fmt)``: now, read at whole seconds (``u`` is always ``000000``, ``v`` ``000``)."""
+    return format_date(now().replace(microsecond=0), fmt)
+
+
 # date() letters whose text changes only at midnight: day, weekday, week, month, year.
-_DAY_LETTERS = frozenset("dDjlNSwzWFmMntLoYy")
+_DAY_LETTERS = frozenset("dDjlNSwzWFmMntLoYyxX")
 
 
 def is_now(value: Any) -> bool:

@@ -1,11 +1,13 @@
 """PHP string library functions: HTML entities, URL encoding, ``number_format``, ``round``,
-``sprintf`` and ``base64_decode``."""
+``sprintf``, ``base64_decode`` and ``iconv`` (with glibc's ``//TRANSLIT``)."""
 
 from __future__ import annotations
 
 import base64
+import codecs
 import math
 import re
+import unicodedata
 import urllib.parse
 from html.entities import codepoint2name, name2codepoint
 from typing import Any
@@ -144,6 +146,124 @@ def base64_decode(text: str) -> str:
 
 def base64_encode(text: str) -> str:
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+# iconv's ASCII//TRANSLIT (glibc) spells these out instead of dropping the accent.
+_TRANSLITERATIONS = {
+    "ß": "ss",
+    "Æ": "AE",
+    "æ": "ae",
+    "Ø": "O",
+    "ø": "o",
+    "Œ": "OE",
+    "œ": "oe",
+    "Đ": "D",
+    "đ": "d",
+    "Ł": "L",
+    "ł": "l",
+    "Þ": "TH",
+    "þ": "th",
+    "Ð": "D",
+    "ð": "d",
+    "ı": "i",
+    "€": "EUR",
+    "£": "GBP",
+    "©": "(C)",
+    "®": "(R)",
+    "™": "(TM)",
+    "‘": "'",
+    "’": "'",
+    "‚": "'",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "–": "-",
+    "—": "-",
+    "…": "...",
+    "«": "<<",
+    "»": ">>",
+    "×": "x",
+    "¼": " 1/4 ",
+    "½": " 1/2 ",
+    "¾": " 3/4 ",
+    "\u00a0": " ",
+}
+
+
+def transliterate(text: str) -> str:
+    """glibc's ``//TRANSLIT`` to ASCII: accents dropped, a few letters and signs spelled out, ``?``
+    for the rest."""
+    out: list[str] = []
+    for char in text:
+        if char.isascii():
+            out.append(char)
+        elif char in _TRANSLITERATIONS:
+            out.append(_TRANSLITERATIONS[char])
+        else:
+            decomposed = unicodedata.normalize("NFKD", char)
+            ascii_part = "".join(c for c in decomposed if c.isascii())
+            out.append(ascii_part if ascii_part else "?")
+    return "".join(out)
+
+
+# Python codecs that are no character set glibc's iconv knows.
+_NOT_CHARSETS = frozenset(
+    {"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined", "utf-8-sig"}
+)
+
+
+def _charset(name: str) -> str | None:
+    """The Python codec of an iconv charset name (its ``//`` suffixes removed; empty: the locale's,
+    UTF-8), or None if unknown."""
+    if name == "":
+        return "utf-8"
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
+
+
+def iconv(from_encoding: str, to_encoding: str, text: str) -> str | None:
+    """``iconv($from, $to, $string)`` on glibc, or None for its ``false``: an unknown charset, input
+    invalid in ``$from``, or a character ``$to`` cannot hold (unless ``//TRANSLIT`` spells it out or
+    ``//IGNORE`` drops it). Only an exact ``//IGNORE`` at the end counts (PHP checks it, case-sensitive);
+    output bytes that are not UTF-8 are decoded with replacement characters, like ``base64_decode``."""
+    source = _charset(from_encoding.split("//")[0])
+    target_name, *suffixes = to_encoding.split("//")
+    target = _charset(target_name)
+    if source is None or target is None:
+        return None
+    translit = any(suffix.upper() == "TRANSLIT" for suffix in suffixes)
+    ignore = to_encoding.endswith(("//IGNORE", "//IGNORE//TRANSLIT"))
+    try:
+        decoded = text.encode("utf-8", "surrogatepass").decode(source)
+    except UnicodeDecodeError:
+        return None
+    if decoded == "":
+        return ""  # no byte order mark for nothing
+    try:
+        encoded = decoded.encode(target)
+    except UnicodeEncodeError:
+        if not (translit or ignore):
+            return None
+        encoder = codecs.getincrementalencoder(target)()
+        parts: list[bytes] = []
+        for char in decoded:
+            for candidate in (char, transliterate(char)) if translit else (char,):
+                try:
+                    parts.append(encoder.encode(candidate))
+                    break
+                except UnicodeEncodeError:
+                    continue
+            else:
+                if not ignore:
+                    return None
+        parts.append(encoder.encode("", final=True))
+        encoded = b"".join(parts)
+    return encoded.decode("utf-8", "replace")
 
 
 _FORMAT_SPEC = re.compile(r"%(?:(\d+)\$)?([-+ 0]|'.)*(\d+)?(?:\.(\d+))?([bcdeEfFgGosuxX%])")

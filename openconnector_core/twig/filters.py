@@ -371,5 +371,16 @@ def f_format(value: Any, *arguments: Any) -> str:
     return result
 
 
-def f_convert_encoding(value: Any, to: Any = None, source: Any = None) -> str:
-    return str(php.string_argument(value, "iconv", "#3 ($string)"))
+def f_convert_encoding(value: Any, to: Any = MISSING, source: Any = MISSING, **kwargs: Any) -> str | bool:
+    """``iconv($from, $to, $string ?? '')``: ``false`` (printed as "") where iconv fails."""
+    source = kwargs.get("from", source)
+    if to is MISSING or source is MISSING:
+        passed = 1 + (to is not MISSING) + (source is not MISSING)
+        raise TwigRuntimeError(
+            f"Too few arguments to function twig_convert_encoding(), {passed} passed and exactly 3 expected"
+        )
+    from_encoding = php.string_argument(source, "iconv", "#1 ($from_encoding)")
+    to_encoding = php.string_argument(to, "iconv", "#2 ($to_encoding)")
+    text = php.string_argument("" if php.is_null(value) else value, "iconv", "#3 ($string)")
+    converted = php.strings.iconv(from_encoding, to_encoding, text)
+    return False if converted is None else converted
