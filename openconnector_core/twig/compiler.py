@@ -38,8 +38,6 @@ from .rendering import PythonTemplate, context_of, emit, emit_json, execute_json
 from .scoping import loop_items, loop_values
 from .whitelist import check_generated
 
-_NEWLINES = re.compile(r"\r\n?")
-
 
 def _tokens(segments: list[Segment]) -> Iterator[Token]:
     """Every token of the template, those inside ``#{...}`` of strings included."""
@@ -212,12 +210,9 @@ class _Compiler:
             self.empty[-1] = False
 
     def text(self, segment: Segment) -> None:
-        if segment.kind == "raw" and "endraw" in segment.text:
-            raise Unsupported("endraw in raw text")
-        text = _NEWLINES.sub("\n", segment.text)  # Jinja's lexer normalises newlines in text
-        if text:
+        if segment.text:
             self._mark_used()
-            self.out.output(repr(text), len(text))
+            self.out.output(repr(segment.text), len(segment.text))
 
     def parser(self, segment: Segment) -> PythonParser:
         return PythonParser(segment.tokens, self.translation, self.names)
@@ -228,7 +223,9 @@ class _Compiler:
         parser.expect_end()
         self._mark_used()
         code = self._literals_safe(parser, expr)
-        fused = code in self.names.fused and code.startswith("_xj(")  # _pj may carry the value along
+        # _pj prints the JSON unescaped (and may carry its value along): what escaping and the
+        # render's final decoding give back, except in a captured block, which keeps the escaped text
+        fused = code in self.names.fused and code.startswith("_xj(") and not self.out.buffers
         for path, name in self.known:
             if path and path in code:
                 code = code.replace(path, name)

@@ -184,11 +184,6 @@ class PythonParser(ExpressionParser):
         self.names.whole_context = True
         return "_c"
 
-    def emit_number(self, text: str) -> str:
-        if any(c in text for c in ".eE"):
-            return repr(float(text))
-        return repr(int(text.replace("_", ""), 0))  # as Jinja's lexer reads an integer
-
     def emit_keyword(self, name: str, value: str) -> str:
         return f"**{{{jinja_string(name)}: {value}}}"
 

@@ -1,8 +1,9 @@
 """Tokenizer for the Twig template dialect: splits a template into text, ``{{ }}``, ``{% %}`` and raw
 parts, and each tag into expression tokens (string literals and ``#{}`` interpolation respected).
 
-Whitespace control (``-``/``~`` modifiers) and Twig's "first newline after a block tag is removed"
-are applied here, so the translator only sees final text.
+The source is read with ``\\r\\n`` and ``\\r`` as ``\\n`` first (:func:`normalize_newlines`), as
+Twig's lexer reads it. Whitespace control (``-``/``~`` modifiers) and Twig's "first newline after a
+block tag is removed" are applied here, so the translator only sees final text.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ class Segment:
 _TAG_START = re.compile(r"\{([{%#])([-~]?)")
 _WHITESPACE = re.compile(r"[ \t\n\r\x0b\x0c\x00]+")
 _NAME = re.compile(r"[a-zA-Z_\x7f-\U0010ffff][a-zA-Z0-9_\x7f-\U0010ffff]*")
-_NUMBER = re.compile(r"[0-9](?:_?[0-9])*(?:\.[0-9](?:_?[0-9])*)?(?:[eE][+\-]?[0-9](?:_?[0-9])*)?")
-_INTEGER = re.compile(r"[0-9](?:_?[0-9])*")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+\-][0-9]+)?")  # Twig 3.5's: the exponent is signed
+_INTEGER = re.compile(r"[0-9]+")
 _SINGLE_QUOTED = re.compile(r"'([^'\\]*(?:\\.[^'\\]*)*)'", re.DOTALL)
 _BITWISE = re.compile(r"b-(?:and|or|xor)\b")
 _SYMBOLS = (
@@ -59,10 +60,16 @@ _SYMBOLS = (
 )
 _PUNCTUATION = "()[]{}?:.,|="
 _CLOSERS = {"{": ("}}",), "%": ("%}",)}
-_RAW_BLOCK = re.compile(r"\{%([-~]?)\s*(verbatim|raw)\s*([-~]?)%\}")
+_RAW_BLOCK = re.compile(r"\{%([-~]?)\s*(verbatim)\s*([-~]?)%\}")
+_NEWLINES = re.compile(r"\r\n?")
 _OCTAL = re.compile(r"[0-7]{1,3}")
 _HEX = re.compile(r"x([0-9a-fA-F]{1,2})")
 _C_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "v": "\v", "f": "\f", "a": "\a", "b": "\b", "e": "\x1b"}
+
+
+def normalize_newlines(text: str) -> str:
+    """Template source with ``\\r\\n`` and ``\\r`` read as ``\\n``, as Twig's lexer reads it."""
+    return _NEWLINES.sub("\n", text) if "\r" in text else text
 
 
 def stripcslashes(text: str) -> str:
@@ -95,7 +102,7 @@ def stripcslashes(text: str) -> str:
 
 class TwigLexer:
     def __init__(self, source: str) -> None:
-        self.source = source
+        self.source = normalize_newlines(source)
         self.pos = 0
         self.line = 1
         self.segments: list[Segment] = []
@@ -209,7 +216,7 @@ class TwigLexer:
             match = (_INTEGER if after_dot else _NUMBER).match(source, pos)
             assert match
             self.pos = match.end()
-            return Token("number", match.group(0).replace("_", ""), line)
+            return Token("number", match.group(0), line)
         if char == "'":
             match = _SINGLE_QUOTED.match(source, pos)
             if not match:

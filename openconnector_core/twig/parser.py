@@ -23,6 +23,7 @@ from .grammar import (
     TWO_WORD_TESTS,
 )
 from .lexer import Token
+from .registry import FILTERS, TESTS
 
 
 class ExpressionParser:
@@ -54,7 +55,7 @@ class ExpressionParser:
         return f"{name}({', '.join(arguments)})"
 
     def emit_number(self, text: str) -> str:
-        return repr(float(text)) if any(c in text for c in ".eE") else text
+        return repr(float(text)) if any(c in text for c in ".eE") else str(int(text))  # 010 is 10
 
     def emit_keyword(self, name: str, value: str) -> str:
         return f"{name}={value}"
@@ -250,6 +251,8 @@ class ExpressionParser:
         if self.test("name") and (name, self.current.value) in TWO_WORD_TESTS:
             name = TWO_WORD_TESTS[(name, self.advance().value)]
         name = TEST_ALIASES.get(name.lower() if name.lower() in ("null", "none") else name, name)
+        if name not in TESTS:
+            raise TemplateSyntaxError(f'Unknown "{name}" test.', name_token.line)
         if name == "defined":
             check_definable(subject, name_token.line)
         arguments: list[str] | None = None
@@ -467,7 +470,7 @@ class ExpressionParser:
 
     def filter_name(self) -> str:
         token = self.expect("name")
-        if token.value.startswith("_"):
+        if token.value not in FILTERS:
             raise TemplateSyntaxError(f'Unknown "{token.value}" filter.', token.line)
         return token.value
 

@@ -7,7 +7,8 @@ in one mutable context dict ``_c`` (Twig's ``_context``): ``{% set %}`` writes i
 loops restore it the way Twig does (variables that existed before the loop keep their new values).
 
 Native Jinja syntax that has a Twig counterpart (``elif``, ``is none``, ``x if c else y``,
-``{% raw %}``, ``{% filter %}``, ``{% do %}``) is accepted as well.
+``{% filter %}``, ``{% do %}``) is accepted as well, but not ``{% raw %}``: Twig 3 has no ``raw``
+tag (``{% verbatim %}`` is the one).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ class TwigTranslator:
             if segment.kind == "text":
                 out.append(self._text(segment.text))
             elif segment.kind == "raw":
-                out.append("{% raw %}" + segment.text + "{% endraw %}")
+                # "endraw" in the text is split over two raw blocks, so it cannot end the first one
+                text = segment.text.replace("endraw", "end{% endraw %}{% raw %}raw")
+                out.append("{% raw %}" + text + "{% endraw %}")
             elif segment.kind == "var":
                 out.append(self._print(segment, translation))
             else:
