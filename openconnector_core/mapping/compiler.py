@@ -176,7 +176,7 @@ class _Generator:
         self.emit(f"        value = {copier}(value)")
         self.emit("else:")
         if "{" not in text:
-            self.emit(f"    value = {php.html_entity_decode(text)!r}")
+            self.emit(f"    value = {rules.literal_text(text)!r}")
         else:
             template = twig.compile_template(text)
             inline = inline_template(text) if self.inliner else None

@@ -73,7 +73,7 @@ class MappingInterpreter(Runner):
         if paths.found(value):
             return paths.deep_copy(value) if isinstance(value, php.ARRAYS) else value
         if "{" not in text:
-            return php.html_entity_decode(text)
+            return rules.literal_text(text)
         try:
             return self.renderer.render(text, data)
         except TemplateRenderError as error:

@@ -10,6 +10,7 @@ from typing import Any
 
 from openconnector_core import deadline, php
 from openconnector_core.errors import MappingError
+from openconnector_core.twig.lexer import normalize_newlines
 from openconnector_core.twig.limits import (
     MAX_DEPTH,
     LimitExceededError,
@@ -66,6 +67,12 @@ def literal_value(
     return paths.deep_copy(spec)
 
 
+def literal_text(text: str) -> str:
+    """A spec that is neither a path found nor a template: what rendering it gives (Twig reads its line
+    ends as ``\n``; the output's entities are decoded)."""
+    return php.html_entity_decode(normalize_newlines(text))
+
+
 def scalar_spec(spec: bool | float, encoded: Any) -> Any:
     """A ``true``/``false`` or float spec as the original's path library reads it: the input's item at
     the integer the spec converts to (``false`` → 0, ``1.5`` → 1); else ``null`` where the spec's text
@@ -75,7 +82,7 @@ def scalar_spec(spec: bool | float, encoded: Any) -> Any:
         if paths.found(value):
             return paths.deep_copy(value) if isinstance(value, ARRAYS) else value
     text = php.to_string(spec)
-    return None if paths.found(paths.lookup(encoded, text)) else php.html_entity_decode(text)
+    return None if paths.found(paths.lookup(encoded, text)) else literal_text(text)
 
 
 def input_error(mapping: Mapping[str, Any], data: Any) -> MappingError:

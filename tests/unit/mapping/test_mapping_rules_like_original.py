@@ -79,3 +79,13 @@ def test_false_spec_in_list_mode_reads_a_scalar_item(engine: Any) -> None:
         {"flag": "a", "v": "a"},
         {"flag": "b", "v": "b"},
     ]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_line_ends_of_literals_and_templates_are_read_as_twig_reads_them(engine: Any) -> None:
+    rules = {"r": "a\r\nb", "s": "{{ v }}\r\nc\rd", "t": "x\ry &amp;"}
+    assert engine().run({"name": "m", "mapping": rules}, {"v": 1}) == {
+        "r": "a\nb",
+        "s": "1\nc\nd",
+        "t": "x\ny &",
+    }
