@@ -108,6 +108,15 @@ def f_filter(value: Any, arrow: Any) -> Any:
     return listify(dict(pairs))
 
 
+def f_find(value: Any, arrow: Any) -> Any:
+    """Twig 3.11's ``find``: the first value the arrow holds true for, else null."""
+    require_array(value, 'The "find" filter expects an array or "Traversable", got "{}".')
+    for key, item in pairs_of(value):
+        if truthy(_call(arrow, item, key_value(key))):
+            return item
+    return None
+
+
 def f_reduce(value: Any, arrow: Any, initial: Any = None) -> Any:
     require_array(
         value, 'The "reduce" filter only works with arrays or "Traversable", got "{}" as first argument.'

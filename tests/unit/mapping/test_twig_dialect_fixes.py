@@ -109,3 +109,14 @@ def test_a_function_only_the_engine_provides_is_unknown_elsewhere(
     template = "{% if false %}{{ callSource('x') }}{% endif %}ok"
     with pytest.raises(MappingError, match='Unknown "callSource" function'):
         runner().run({"name": "t", "mapping": {"r": template}}, {})
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_the_find_filter_of_twig_3_11(runner: type[MappingEngine | MappingInterpreter]) -> None:
+    # Twig 3.11 (the original locks 3.23): the first value the arrow holds true for, else null
+    template = (
+        "{{ (items|find(i => i.n > 1)).name }}|{{ items|find(i => i.n > 9) is null ? 'none' }}"
+        "|{{ {a: 1, b: 5}|find((v, k) => v > 2) }}"
+    )
+    items = [{"n": 1, "name": "a"}, {"n": 2, "name": "b"}, {"n": 3, "name": "c"}]
+    assert run(runner, template, {"items": items}) == "b|none|5"
