@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from openconnector_core.errors import MappingError
+
 CONFORMANCE_DIR = Path(__file__).resolve().parents[1] / "data" / "conformance"
 
 
@@ -54,3 +56,21 @@ def same(expected: Any, actual: Any, empty_either_way: bool = False) -> bool:
             and all(same(expected[k], actual[k], empty_either_way) for k in expected)
         )
     return type(expected) is type(actual) and expected == actual
+
+
+def check_mapping_case(engine: Any, case: dict[str, Any]) -> None:
+    """Runs a mapping case on ``engine`` twice (the second run may take renders the first one kept):
+    it fails, or produces the expected output, both times."""
+    list_mode = bool(case.get("list", False))
+    for _ in range(2):
+        if case.get("expectedError"):
+            with pytest.raises(MappingError):
+                engine.run(case["mapping"], case["input"], list_mode=list_mode)
+            continue
+        actual = engine.run(case["mapping"], case["input"], list_mode=list_mode)
+        ok = same(case["expected"], actual, bool(case.get("emptyOutputEitherWay")))
+        if not ok and case.get("environmentDependent"):
+            pytest.xfail(
+                f"environment dependent (iconv tables): got {actual!r}, upstream {case['expected']!r}"
+            )
+        assert ok, f"\nactual:   {actual!r}\nexpected: {case['expected']!r}"
