@@ -1,4 +1,5 @@
-"""PHP ``date()`` format letters, PHP-ish date parsing and ``DateTime::modify`` for templates and casts.
+"""PHP ``date()`` format letters, PHP-ish date parsing and ``DateTime::modify`` (in :mod:`.relative_dates`)
+for templates and casts.
 
 The default timezone is UTC (as the original's server); a timezone name may be given per call.
 """
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Undefined
 
+from openconnector_core.php.relative_dates import modify as modify  # DateTime::modify
 from openconnector_core.twig.limits import mark_impure, valid_until
 
 _DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -111,8 +113,7 @@ def _letter(moment: datetime, letter: str) -> str:
         case "v":
             return f"{moment.microsecond // 1000:03d}"
         case "e":
-            zone = moment.tzinfo
-            return getattr(zone, "key", None) or ("UTC" if zone in (None, UTC) else _offset(moment, ":"))
+            return _zone_name(moment)
         case "I":
             dst = moment.dst()
             return "1" if dst else "0"
@@ -123,8 +124,7 @@ def _letter(moment: datetime, letter: str) -> str:
         case "p":
             return "Z" if not moment.utcoffset() else _offset(moment, ":")
         case "T":
-            name = moment.tzname() or "UTC"
-            return name if name[0].isalpha() else _offset(moment, ":")
+            return _abbreviation(moment)
         case "Z":
             return str(int((moment.utcoffset() or timedelta(0)).total_seconds()))
         case "c":
@@ -135,6 +135,34 @@ def _letter(moment: datetime, letter: str) -> str:
             return str(int(moment.timestamp()))
         case _:
             return letter
+
+
+def _named_offset(moment: datetime) -> str | None:
+    """The name of a fixed offset written as a zone abbreviation (``CET``, ``Z``); ``None`` for UTC, a
+    zone of the tz database, or a bare offset."""
+    zone, name = moment.tzinfo, moment.tzname()
+    if not isinstance(zone, timezone) or zone is UTC or not name or name.startswith(("UTC", "+", "-")):
+        return None
+    return name
+
+
+def _zone_name(moment: datetime) -> str:
+    """PHP's ``e``: the tz database name, an abbreviation as written, ``UTC`` or the offset (``+02:00``)."""
+    zone = moment.tzinfo
+    if key := getattr(zone, "key", None):
+        return str(key)
+    if zone is None or zone is UTC:
+        return "UTC"
+    return _named_offset(moment) or _offset(moment, ":")
+
+
+def _abbreviation(moment: datetime) -> str:
+    """PHP's ``T``: the zone's abbreviation as the tz database has it (``CET``, ``-03``, ``+0545``); a
+    bare offset is ``GMT+0200``."""
+    zone = moment.tzinfo
+    if zone is None or zone is UTC or not isinstance(zone, timezone):
+        return moment.tzname() or "UTC"
+    return _named_offset(moment) or "GMT" + _offset(moment, "")
 
 
 def format_date(moment: datetime, fmt: str) -> str:
@@ -164,20 +192,9 @@ def resolve_timezone(timezone: Any) -> tzinfo:
     return ZoneInfo(name)
 
 
-_UNITS = r"(secs?|seconds?|mins?|minutes?|hours?|hrs?|days?|weekdays?|weeks?|fortnights?|months?|years?)"
-_RELATIVE_PART = re.compile(r"\s*([+-]?)\s*(\d+)\s*" + _UNITS + r"\b", re.IGNORECASE)
-_NAMED_RELATIVE = re.compile(r"\s*(next|last|previous|this)\s+" + _UNITS + r"\b", re.IGNORECASE)
-_WEEKDAYS = {name.lower(): index for index, name in enumerate(_DAY_NAMES)}
-_WEEKDAYS.update({name[:3].lower(): index for index, name in enumerate(_DAY_NAMES)})
 _MONTHS = {name.lower(): index + 1 for index, name in enumerate(_MONTH_NAMES)}
 _MONTHS.update({name[:3].lower(): index + 1 for index, name in enumerate(_MONTH_NAMES)})
 _MONTHS["sept"] = 9
-_WEEKDAY_PART = re.compile(
-    r"\s*(?:(next|last|previous|this)\s+)?([a-z]+)\b(?:\s+(next|last|previous|this)\s+week\b)?"
-)
-_DAY_OF = re.compile(r"\s*(first|last)\s+day\s+of\b(?:\s+(next|last|previous|this)\s+month\b|\s+([a-z]+)\b)?")
-_TIME_WORDS = re.compile(r"\s*(midnight|today|noon|tomorrow|yesterday|now)\b")
-_AT_TIMESTAMP = re.compile(r"\s*@(-?\d+)")
 # Zone abbreviations PHP knows as fixed offsets (hours).
 _ABBREVIATIONS = {
     "utc": 0, "gmt": 0, "z": 0, "wet": 0, "west": 1, "bst": 1, "cet": 1, "cest": 2, "met": 1,
@@ -242,135 +259,10 @@ def _by_day(fmt: str) -> bool:
     return True
 
 
-def _add_months(moment: datetime, months: int) -> datetime:
-    # PHP overflows the day into the next month (Jan 31 + 1 month = Mar 2/3), unlike clamping.
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    last_day = calendar.monthrange(year, month)[1]
-    overflow = max(0, moment.day - last_day)
-    return moment.replace(year=year, month=month, day=min(moment.day, last_day)) + timedelta(days=overflow)
-
-
-def _midnight(moment: datetime) -> datetime:
-    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _add_weekdays(moment: datetime, amount: int) -> datetime:
-    step = 1 if amount >= 0 else -1
-    remaining = abs(amount)
-    while remaining:
-        moment += timedelta(days=step)
-        if moment.weekday() < 5:
-            remaining -= 1
-    return moment
-
-
-def _shift(moment: datetime, amount: int, unit: str) -> datetime:
-    unit = unit.lower()
-    if unit.startswith("sec"):
-        return moment + timedelta(seconds=amount)
-    if unit.startswith("min"):
-        return moment + timedelta(minutes=amount)
-    if unit.startswith("h"):
-        return moment + timedelta(hours=amount)
-    if unit.startswith("weekday"):
-        return _add_weekdays(moment, amount)
-    if unit.startswith("day"):
-        return moment + timedelta(days=amount)
-    if unit.startswith("week"):
-        return moment + timedelta(weeks=amount)
-    if unit.startswith("fortnight"):
-        return moment + timedelta(weeks=2 * amount)
-    if unit.startswith("month"):
-        return _add_months(moment, amount)
-    return _add_months(moment, 12 * amount)
-
-
-_WORD_AMOUNT = {"next": 1, "last": -1, "previous": -1, "this": 0}
-
-
-def modify(moment: datetime, text: str) -> datetime:
-    """``DateTime::modify`` / the relative part of ``strtotime``: ``+1 day``, ``-2 weeks 3 hours``,
-    ``2 days ago``, ``next month``, ``midnight``, ``tomorrow``, ``monday``, ``next friday``,
-    ``first day of next month``, ``+3 weekdays``, ``@1700000000``."""
-    spec = text.strip().lower()
-    position = 0
-    matched = False
-    shifts: list[tuple[int, str]] = []
-    day_of: tuple[str, int, int | None] | None = None  # (first|last, month offset, month number)
-    weekday: tuple[int, int] | None = None  # (weekday, relative word amount)
-    time_reset: tuple[int, int] | None = None  # (hour, day offset)
-    while position < len(spec):
-        if spec[position].isspace():
-            position += 1
-            continue
-        if part := _RELATIVE_PART.match(spec, position):
-            sign = -1 if part.group(1) == "-" else 1
-            shifts.append((sign * int(part.group(2)), part.group(3)))
-        elif part := _DAY_OF.match(spec, position):
-            relative, month_name = part.group(2), part.group(3)
-            if month_name and month_name not in _MONTHS:
-                break
-            day_of = (
-                part.group(1),
-                _WORD_AMOUNT[relative] if relative else 0,
-                _MONTHS[month_name] if month_name else None,
-            )
-        elif part := _NAMED_RELATIVE.match(spec, position):
-            shifts.append((_WORD_AMOUNT[part.group(1)], part.group(2)))
-        elif spec.startswith("ago", position) and shifts:
-            part = re.compile(r"ago\b").match(spec, position)
-            if part is None:
-                break
-            shifts = [(-amount, unit) for amount, unit in shifts]
-        elif part := _TIME_WORDS.match(spec, position):
-            word = part.group(1)
-            if word != "now":
-                time_reset = {"midnight": (0, 0), "today": (0, 0), "noon": (12, 0), "tomorrow": (0, 1),
-                              "yesterday": (0, -1)}[word]  # fmt: skip
-        elif part := _AT_TIMESTAMP.match(spec, position):
-            moment = datetime.fromtimestamp(int(part.group(1)), UTC)
-        elif (part := _WEEKDAY_PART.match(spec, position)) and part.group(2) in _WEEKDAYS:
-            weekday = (_WEEKDAYS[part.group(2)], _WORD_AMOUNT[part.group(1)] if part.group(1) else 0)
-            if part.group(3):  # "monday this week": the weekday of the (relative) ISO week
-                week_start = _midnight(moment) - timedelta(days=moment.weekday())
-                week_start += timedelta(weeks=_WORD_AMOUNT[part.group(3)])
-                moment = week_start + timedelta(days=weekday[0])
-                weekday = None
-        else:
-            break
-        matched = True
-        position = part.end()
-    if not matched or spec[position:].strip():
-        raise ValueError(f'Failed to parse time string "{text}"')
-    for amount, unit in shifts:
-        moment = _shift(moment, amount, unit)
-    if day_of is not None:
-        kind, offset, month = day_of
-        moment = _add_months(moment.replace(day=1), offset)
-        if month is not None:
-            moment = moment.replace(month=month)
-        if kind == "last":
-            moment = moment.replace(day=calendar.monthrange(moment.year, moment.month)[1])
-    if weekday is not None:
-        target, relative = weekday
-        moment = _midnight(moment)
-        ahead = (target - moment.weekday()) % 7
-        if relative > 0:
-            ahead = ahead or 7
-        elif relative < 0:
-            ahead = ahead - 7 if ahead else -7
-        moment += timedelta(days=ahead)
-    if time_reset is not None:
-        hour, days = time_reset
-        moment = _midnight(moment).replace(hour=hour) + timedelta(days=days)
-    return moment
-
-
 # --------------------------------------------------------------------------- parsing (strtotime)
 
 _ZONE = r"(?P<zone>[zZ]|[+-]\d{1,2}(?::?\d{2})?(?!\s*[a-zA-Z])|[A-Za-z]{1,5}|[A-Za-z]+/[A-Za-z_+\-/]+)"
-_TIME = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d+))?)?\s*(?P<ampm>[ap]\.?m\.?)?"
+_TIME = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d+))?)?\s*(?P<ampm>[ap]\.?m\.?(?![a-z]))?"
 _ABSOLUTE_FORMATS = [
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
@@ -390,14 +282,14 @@ _ABSOLUTE_FORMATS = [
 ]
 _TIME_PART = re.compile(r"(?:[tT]|\s+)?" + _TIME, re.IGNORECASE)
 _COMPACT_TIME = re.compile(r"[tT](?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?")
-_HOUR_AMPM = re.compile(r"\s*(?P<H>\d{1,2})\s*(?P<ampm>[ap]\.?m\.?)", re.IGNORECASE)
+_HOUR_AMPM = re.compile(r"\s*(?P<H>\d{1,2})\s*(?P<ampm>[ap]\.?m\.?(?![a-z]))", re.IGNORECASE)
 _ZONE_PART = re.compile(r"\s*" + _ZONE + r"(?=\s|\Z)")
 
 
 def _zone_of(text: str) -> tzinfo | None:
     lowered = text.lower()
     if lowered in _ABBREVIATIONS:
-        return timezone(timedelta(hours=_ABBREVIATIONS[lowered]))
+        return timezone(timedelta(hours=_ABBREVIATIONS[lowered]), text.upper())
     if text[0] in "+-":
         digits = text[1:].replace(":", "")
         hours, minutes = (int(digits), 0) if len(digits) <= 2 else (int(digits[:-2]), int(digits[-2:]))
