@@ -111,11 +111,11 @@ def run_list(
         raise rule_error(mapping, "", "", f"list input must be an array, {php.php_type(data)} given")
     extra: dict[str, Any] = {}
     items: Any = data
-    if isinstance(data, dict) and data.get("listInput") is not None:
+    if isinstance(data, dict) and "listInput" in data:  # array_key_exists: a null listInput too
         extra = {key: value for key, value in data.items() if key not in ("listInput", "value")}
         items = data["listInput"]
     if not isinstance(items, ARRAYS):
-        raise rule_error(mapping, "", "", "listInput must be an array")
+        return []  # PHP's foreach over anything but an array only warns: no items
     pairs = items.items() if isinstance(items, dict) else enumerate(items)
     results: dict[str, Any] = {}
     total = 0

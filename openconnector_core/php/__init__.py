@@ -26,6 +26,7 @@ from .strings import (
     php_round,
     rawurlencode,
     sprintf,
+    strip_tags,
     urlencode,
 )
 from .values import (
@@ -99,6 +100,7 @@ __all__ = [
     "rawurlencode",
     "sprintf",
     "string_argument",
+    "strip_tags",
     "subtract",
     "to_float",
     "to_int",

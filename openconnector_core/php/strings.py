@@ -9,6 +9,7 @@ import math
 import re
 import unicodedata
 import urllib.parse
+from collections.abc import Callable
 from html.entities import codepoint2name, name2codepoint
 from typing import Any
 
@@ -95,34 +96,70 @@ def rawurlencode(text: str) -> str:
 
 
 def number_format(value: Any, decimals: int = 0, decimal_point: str = ".", thousands: str = ",") -> str:
+    """PHP 8.2's ``number_format`` (``_php_math_number_format_ex``): the magnitude rounded with
+    :func:`php_round` to ``decimals`` (negative ones count as 0), then all its digits printed
+    (``%.Nf``, exact: ``4503599627370497`` stays whole) and grouped."""
     number = to_float(value) if not isinstance(value, int | float) else float(value)
-    decimals = max(0, to_int(decimals))
-    rounded = php_round(number, decimals)
-    text = f"{abs(rounded):.{decimals}f}"
-    whole, _, fraction = text.partition(".")
+    places = max(0, to_int(decimals))
+    negative = number < 0
+    number = php_round(abs(number), places)
+    if math.isnan(number) or math.isinf(number):
+        return "nan" if math.isnan(number) else "inf"  # PHP's own printf spelling, no sign
+    # PHP's printf gives at most NDIG - 2 decimals; number_format pads the rest with zeros
+    whole, _, fraction = f"{number:.{min(places, _MAX_PRINTED_DECIMALS)}f}".partition(".")
     groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
     groups.insert(0, whole)
     result = thousands.join(groups)
-    if decimals:
-        result += decimal_point + fraction
-    if rounded < 0 and any(ch not in "0" for ch in text.replace(".", "")):
-        result = "-" + result
-    return result
+    if places:
+        result += decimal_point + fraction.ljust(places, "0")
+    return "-" + result if negative and number != 0 else result
+
+
+_MAX_PRINTED_DECIMALS = 318  # php_conv_fp: NDIG (320) - 2
+
+
+def _intpow10(power: int) -> float:
+    """``php_intpow10``: exact powers of ten up to 1e22, ``pow()`` beyond."""
+    if 0 <= power <= 22:
+        return float(10**power)
+    try:
+        return math.pow(10.0, power)
+    except OverflowError:  # C's pow() gives INF
+        return math.inf
+
+
+def _round_helper(value: float) -> float:
+    """``php_round_helper`` for PHP_ROUND_HALF_UP: half away from zero."""
+    if value >= 0.0:
+        return float(math.floor(value + 0.5))
+    return float(math.ceil(value - 0.5)) or -0.0  # C's ceil keeps the sign of a negative value
 
 
 def php_round(value: float, precision: int = 0) -> float:
-    """PHP ``round()``: half away from zero, with pre-rounding to avoid binary artefacts."""
-    if math.isnan(value) or math.isinf(value):
+    """PHP 8.2 ``round()`` (``_php_math_round``, half away from zero): the value is pre-rounded to
+    the 15 significant digits a double holds when the requested precision is within them, and left
+    as it is when it is too big to have digits at that precision (``round(2**52 + 1)`` keeps it)."""
+    if not math.isfinite(value) or value == 0.0:
         return value
-    factor = 10.0**precision
-    scaled = value * factor
-    # PHP pre-rounds the scaled value to 15 significant digits before rounding half away from zero.
-    scaled = float(f"{scaled:.15g}")
-    rounded = math.floor(abs(scaled) + 0.5)
-    result = math.copysign(rounded, scaled) / factor
+    places = precision
+    precision_places = 14 - math.floor(math.log10(abs(value)))
+    f1 = _intpow10(abs(places))
+    if precision_places > places and precision_places - places < 15:
+        f2 = _intpow10(abs(precision_places))
+        scaled = value * f2 if precision_places >= 0 else value / f2
+        scaled = _round_helper(scaled) / _intpow10(abs(places - precision_places))
+    else:
+        scaled = value * f1 if places >= 0 else value / f1
+        if abs(scaled) >= 1e15:  # beyond a double's precision: nothing to round
+            return value
+    scaled = _round_helper(scaled)
+    if abs(places) < 23:
+        return scaled / f1 if places > 0 else scaled * f1
+    # PHP goes through a string (snprintf "%15fe%d", strtod) where a division would be inexact
+    result = float(f"{scaled:15f}e{-places}")
     return result if math.isfinite(result) else value
 
 
@@ -133,6 +170,164 @@ def htmlspecialchars(text: str) -> str:
     if "&#3" in escaped:
         escaped = escaped.replace("&#34;", "&quot;").replace("&#39;", "&#039;")
     return escaped
+
+
+# strip_tags: in each state, the characters its state machine looks at (the others are copied, or
+# kept for the allowed-tag check, or skipped)
+_STRIP_SPECIAL = (
+    re.compile(r"[\0<>]"),
+    re.compile(r"[\0<>\"'!?]"),
+    re.compile(r"[()>\"'lL]"),
+    re.compile(r"[>\"'\-Ee]"),
+)
+_C_SPACE = frozenset(" \t\n\v\f\r")  # C's isspace()
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def strip_tags(text: str, allowed: str | None = None, check: Callable[[], None] | None = None) -> str:
+    """PHP's ``strip_tags($text, $allowed)`` (``php_strip_tags_ex``): its state machine over HTML
+    tags, PHP blocks (``<?…?>``), comments and ``<!…>`` declarations; a tag whose name is in
+    ``allowed`` (``"<a><b>"``, case-insensitive) is kept, with any ``<``/``>`` quoted inside it
+    dropped. A ``<`` before whitespace is text. ``check`` (if given) is called now and then on long
+    texts (the caller's time budget)."""
+    allow = None if allowed is None else allowed.translate(_ASCII_LOWER)
+    out: list[str] = []
+    tag: list[str] = []  # the current tag as kept for the allowed-tag check
+    state = depth = br = 0
+    in_quote = last = ""
+    is_xml = False
+    position, end = 0, len(text)
+    steps = 0
+    while position < end:
+        steps += 1
+        if check is not None and not steps & 0xFFF:
+            check()
+        found = _STRIP_SPECIAL[state].search(text, position)
+        if found is None:
+            if state == 0:
+                out.append(text[position:])
+            break
+        index = found.start()
+        if state == 0:
+            out.append(text[position:index])
+        elif state == 1 and allow is not None:
+            tag.append(text[position:index])
+        char = text[index]
+        position = index + 1
+        previous = text[index - 1] if index else ""
+        if state == 0:
+            if char == "<":
+                if in_quote:
+                    continue
+                if text[index + 1 : index + 2] in _C_SPACE:
+                    out.append("<")
+                    continue
+                last, state = "<", 1
+                tag = ["<"]
+            elif char == ">":
+                if depth:
+                    depth -= 1
+                elif not in_quote:
+                    out.append(">")
+        elif state == 1:
+            if char == "<":
+                if in_quote:
+                    continue
+                if text[index + 1 : index + 2] in _C_SPACE:
+                    tag.append(char)
+                else:
+                    depth += 1
+            elif char == ">":
+                if depth:
+                    depth -= 1
+                    continue
+                if in_quote:
+                    continue
+                last = ">"
+                if is_xml and previous == "-":
+                    continue
+                in_quote, state, is_xml = "", 0, False
+                if allow is not None:
+                    tag.append(">")
+                    kept = "".join(tag)
+                    if _allowed_tag(kept, allow):
+                        out.append(kept)
+                    tag = []
+            elif char in "\"'":
+                if index and (not in_quote or char == in_quote):
+                    in_quote = "" if in_quote else char
+                tag.append(char)
+            elif char in "!?" and previous == "<":
+                if char == "!":
+                    last, state = char, 3
+                else:
+                    br, state = 0, 2
+            elif char != "\0":
+                tag.append(char)
+        elif state == 2:  # PHP code
+            if char in "()":
+                if last not in ('"', "'"):
+                    last = char
+                    br += 1 if char == "(" else -1
+            elif char == ">":
+                if depth:
+                    depth -= 1
+                elif not in_quote and not br and last != '"' and previous == "?":
+                    in_quote, state, tag = "", 0, []
+            elif char in "\"'":
+                if index and previous != "\\":
+                    if last == char:
+                        last = ""
+                    elif last != "\\":
+                        last = char
+                    if not in_quote or char == in_quote:
+                        in_quote = "" if in_quote else char
+            elif index > 4 and text[index - 4 : index].translate(_ASCII_LOWER) == "<?xm":
+                state, is_xml = 1, True  # "<?xml": not PHP, an ordinary tag
+        elif char == ">":  # state 3: <!…> and, from "<!--", a comment
+            if depth:
+                depth -= 1
+            elif not in_quote:
+                in_quote, state, tag = "", 0, []
+        elif char in "\"'":
+            if index and previous != "\\" and (not in_quote or char == in_quote):
+                in_quote = "" if in_quote else char
+        elif char == "-":
+            if index >= 2 and text[index - 2 : index] == "!-":
+                # a comment: everything up to the next "-->" (outside quotes) goes
+                while True:
+                    close = text.find(">", position)
+                    if close < 0:
+                        return "".join(out)
+                    position = close + 1
+                    if not in_quote and close >= 2 and text[close - 2 : close] == "--":
+                        break
+                in_quote, state, tag = "", 0, []
+        elif index > 6 and text[index - 6 : index].translate(_ASCII_LOWER) == "doctyp":
+            state = 1  # "<!DOCTYPE": read on as a tag
+    return "".join(out)
+
+
+def _allowed_tag(tag: str, allowed: str) -> bool:
+    """``php_tag_find``: the tag's name as ``<name>`` (lower case, ``/`` of a closing or
+    self-closing tag dropped) found in the allowed string."""
+    name = ["<"]
+    started = False
+    for index in range(1, len(tag)):
+        char = tag[index].translate(_ASCII_LOWER)
+        if char == "<":
+            name.append(char)
+        elif char == ">":
+            break
+        elif char in _C_SPACE:
+            if started:
+                break
+        else:
+            started = True
+            if char != "/" or (tag[index - 1] != "<" and tag[index + 1 : index + 2] != ">"):
+                name.append(char)
+    name.append(">")
+    return "".join(name) in allowed
 
 
 def base64_decode(text: str) -> str:
@@ -266,7 +461,7 @@ def iconv(from_encoding: str, to_encoding: str, text: str) -> str | None:
     return encoded.decode("utf-8", "replace")
 
 
-_FORMAT_SPEC = re.compile(r"%(?:(\d+)\$)?([-+ 0]|'.)*(\d+)?(?:\.(\d+))?([bcdeEfFgGosuxX%])")
+_FORMAT_SPEC = re.compile(r"%(?:(\d+)\$)?((?:[-+ 0]|'.)*)(\d+)?(?:\.(\d+))?([bcdeEfFgGosuxX%])")
 MAX_FORMAT_WIDTH = 10_000
 MAX_FLOAT_PRECISION = 53
 
@@ -277,10 +472,9 @@ def sprintf(fmt: str, *arguments: Any) -> str:
 
     def convert(match: re.Match[str]) -> str:
         nonlocal position
-        argnum, _, width_text, precision_text, conversion = match.groups()
+        argnum, flags_text, width_text, precision_text, conversion = match.groups()
         if conversion == "%":
             return "%"
-        flags_text = match.group(0)[1 : match.start(3) - match.start() if width_text else None]
         if argnum:
             index = int(argnum) - 1
         else:
@@ -295,12 +489,21 @@ def sprintf(fmt: str, *arguments: Any) -> str:
         precision = int(precision_text) if precision_text is not None else None
         if precision is not None and conversion in "eEfFgG":
             precision = min(precision, MAX_FLOAT_PRECISION)  # PHP truncates to 53 digits (a notice)
-        left = "-" in (flags_text or "")
-        plus = "+" in (flags_text or "")
-        pad = "0" if "0" in (flags_text or "").replace(width_text or "", "") else " "
-        custom = re.search(r"'(.)", flags_text or "")
-        if custom:
-            pad = custom.group(1)
+        left = plus = False
+        pad = " "
+        flag_index = 0
+        while flag_index < len(flags_text):  # as PHP reads them: the last padding given wins
+            flag = flags_text[flag_index]
+            if flag == "'":
+                flag_index += 1
+                pad = flags_text[flag_index]
+            elif flag == "-":
+                left = True
+            elif flag == "+":
+                plus = True
+            else:
+                pad = flag
+            flag_index += 1
         if conversion in "di":
             number = to_int(argument)
             text = str(abs(number))
@@ -308,19 +511,26 @@ def sprintf(fmt: str, *arguments: Any) -> str:
         elif conversion == "u":
             number = to_int(argument)
             text, sign = str(number if number >= 0 else number + 2**64), ""
-        elif conversion in "fF":
+        elif conversion in "eEfFgG":
             number_f = to_float(argument)
-            text = f"{abs(number_f):.{6 if precision is None else precision}f}"
-            sign = "-" if number_f < 0 else ("+" if plus else "")
-        elif conversion in "eE":
-            number_f = to_float(argument)
-            mantissa, exponent = f"{abs(number_f):.{6 if precision is None else precision}e}".split("e")
-            text = f"{mantissa}{conversion.lower()}{'+' if int(exponent) >= 0 else '-'}{abs(int(exponent))}"
-            sign = "-" if number_f < 0 else ("+" if plus else "")
-        elif conversion in "gG":
-            number_f = to_float(argument)
-            text = f"{abs(number_f):.{precision or 6}{conversion}}"
-            sign = "-" if number_f < 0 else ("+" if plus else "")
+            if math.isinf(number_f) or math.isnan(number_f):
+                # PHP prints these without width or precision; a zero-padded sign replaces their
+                # first letter (its appendstring is told the sign is part of the text)
+                text = "NaN" if math.isnan(number_f) else "INF"
+                if (number_f < 0 or plus) and pad == "0" and not left:
+                    return ("-" if number_f < 0 else "+") + text[1:]
+                return text
+            digits = 6 if precision is None else precision
+            if conversion in "gG":
+                text = _gcvt(number_f, max(digits, 1), "E" if conversion == "G" else "e")
+                sign = "-" if text.startswith("-") else ("+" if plus else "")
+                text = text.removeprefix("-")
+            else:
+                if conversion in "fF":
+                    text = f"{abs(number_f):.{digits}f}"
+                else:
+                    text = _exponential(abs(number_f), digits, conversion)
+                sign = "-" if number_f < 0 else ("+" if plus else "")
         elif conversion == "x":
             text, sign = format(to_int(argument) & (2**64 - 1), "x"), ""
         elif conversion == "X":
@@ -345,3 +555,33 @@ def sprintf(fmt: str, *arguments: Any) -> str:
         return pad * (width - len(body)) + body
 
     return _FORMAT_SPEC.sub(convert, fmt)
+
+
+def _exponential(number: float, precision: int, letter: str) -> str:
+    """``%e`` / ``%E`` of a non-negative finite number (``php_conv_fp``): the exponent has no
+    leading zeros (``1.5e+3``, ``1.0e-5``)."""
+    mantissa, exponent = f"{number:.{precision}e}".split("e")
+    power = int(exponent)
+    return f"{mantissa}{letter}{'-' if power < 0 else '+'}{abs(power)}"
+
+
+def _gcvt(number: float, precision: int, letter: str) -> str:
+    """``zend_gcvt``, PHP's ``%g`` / ``%G``: ``precision`` significant digits (trailing zeros
+    dropped), exponential form when the exponent is below -4 or at least ``precision``, written with
+    at least one digit after the point and an exponent without leading zeros (``1.0e-5``,
+    ``1.23457e+8``); ``-0`` keeps its sign."""
+    mantissa, exponent = f"{abs(number):.{precision - 1}e}".split("e")
+    digits = mantissa.replace(".", "").rstrip("0") or "0"
+    point = int(exponent) + 1  # zend_dtoa's decpt: digits before the decimal point
+    if number == 0:
+        digits, point = "0", 1
+    sign = "-" if math.copysign(1.0, number) < 0 else ""
+    if point > precision or point < -3:
+        power = point - 1
+        text = f"{digits[0]}.{digits[1:] or '0'}{letter}{'-' if power < 0 else '+'}{abs(power)}"
+    elif point <= 0:
+        text = "0." + "0" * -point + digits
+    else:
+        whole = digits[:point].ljust(point, "0")
+        text = whole + ("." + digits[point:] if len(digits) > point else "")
+    return sign + text

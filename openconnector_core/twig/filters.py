@@ -272,9 +272,9 @@ def f_round(value: Any, precision: Any = 0, method: str = "common") -> float:
 
 
 def f_number_format(value: Any, decimals: Any = 0, decimal_point: Any = ".", thousands: Any = ",") -> str:
-    return php.number_format(
-        value, php.to_int(decimals), php.to_string(decimal_point), php.to_string(thousands)
-    )
+    places = php.to_int(decimals)
+    check_projected_size(places)  # the decimals are written out, zeros included
+    return php.number_format(value, places, php.to_string(decimal_point), php.to_string(thousands))
 
 
 def f_json_encode(value: Any, options: Any = 0, depth: Any = MAX_JSON_DEPTH) -> str | bool:
@@ -362,7 +362,9 @@ def f_date(value: Any, fmt: Any = None, timezone: Any = None) -> str:
 
 
 def f_date_modify(value: Any, modifier: Any) -> datetime:
-    return dates.modify(dates.parse_date(value), php.to_string(modifier))
+    # Twig reads the date keeping its own zone (twig_date_converter($date, false)): "midnight" of
+    # 2024-03-01T10:00:00+02:00 is 2024-03-01 00:00 at +02:00.
+    return dates.modify(dates.parse_date(value, False), php.to_string(modifier))
 
 
 def f_format(value: Any, *arguments: Any) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from openconnector_core import php
 
-from .access import TwigRuntimeError, pairs_of
+from .access import MISSING, TwigRuntimeError, pairs_of
 from .limits import (
     MAX_RANGE,
     LimitExceededError,
@@ -81,15 +81,13 @@ def contains(needle: Any, haystack: Any) -> bool:
     return False
 
 
-def twig_range(low: Any, high: Any = None, step: Any = 1) -> list[Any]:
+def twig_range(low: Any = MISSING, high: Any = MISSING, step: Any = 1) -> list[Any]:
     """Twig ``range`` / ``..``: inclusive, numbers or single letters; refuses huge ranges.
-    With one argument it is Jinja's ``range(n)`` (``0 .. n-1``)."""
-    if high is None:
-        stop = php.to_int(low)
-        if stop > MAX_RANGE:
-            raise LimitExceededError(f"range of {stop} elements exceeds the limit of {MAX_RANGE}")
-        current_budget().tick(max(stop, 0))
-        return list(range(stop))
+    Twig 3.5's ``range`` is PHP's ``range($low, $high, $step = 1)``: one argument is an error."""
+    if high is MISSING:
+        raise TwigRuntimeError(f"range() expects at least 2 arguments, {int(low is not MISSING)} given")
+    if low is MISSING:
+        raise TwigRuntimeError('Value for argument "low" is required for function "range".')
     single_letters = isinstance(low, str) and isinstance(high, str) and len(low) == 1 and len(high) == 1
     if single_letters and not (low.isdigit() and high.isdigit()):
         start, end = ord(low), ord(high)

@@ -382,7 +382,8 @@ class ExpressionParser:
             raise TemplateSyntaxError(f'Unknown "{name}" function.', token.line)
         self.translation.functions.add(name)
         arguments = self.parse_arguments()
-        return Expr(self.emit_call(name, arguments))
+        # Twig parses attribute() as an attribute access: "is defined" and "??" accept it
+        return Expr(self.emit_call(name, arguments), definable=name == "attribute")
 
     def parse_array(self) -> Expr:
         items: list[str] = []

@@ -44,9 +44,9 @@ def t_divisibleby(value: Any, divisor: Any) -> bool:
 
 
 def t_sameas(value: Any, other: Any) -> bool:
-    if php.is_null(value) and php.is_null(other):
-        return True
-    return type(value) is type(other) and value == other
+    """PHP's ``===``: arrays are the same with the same keys in the same order and identical values
+    (``[]`` and ``{}`` are one empty array; ``[1]`` is not ``[1.0]``)."""
+    return php.identical(value, other)
 
 
 def t_constant(value: Any, name: Any, owner: Any = None) -> bool:

@@ -89,8 +89,8 @@ HOSTILE = {
     "mro": ("{{ ''.__class__.__mro__ }}", "access to attribute '__class__' is unsafe"),
     "globals": ("{{ cycler.__init__.__globals__ }}", "access to attribute '__init__' is unsafe"),
     "huge-loop": (
-        "{% for i in range(10**9) %}x{% endfor %}",
-        "range of 1000000000 elements exceeds the limit of 100000",
+        "{% for i in range(0, 10**9) %}x{% endfor %}",
+        "range of 1000000001 elements exceeds the limit of 100000",
     ),
 }
 

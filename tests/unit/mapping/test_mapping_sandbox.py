@@ -48,7 +48,7 @@ def test_python_internals_are_refused(template: str) -> None:
 @pytest.mark.parametrize(
     "template",
     [
-        "{% for i in range(10**9) %}x{% endfor %}",
+        "{% for i in range(0, 10**9) %}x{% endfor %}",
         "{% for i in 1..1000000000 %}x{% endfor %}",
         "{% for i in range(1, 50000) %}{% for j in range(1, 50000) %}{% endfor %}{% endfor %}",
         "{% set s = 'xxxxxxxxxx' %}{% for i in range(1, 40) %}{% set s = s ~ s %}{% endfor %}",
