@@ -7,26 +7,24 @@ a PHP array; Jinja's ``Undefined`` is treated as ``null``. Each rule here was ch
 * :mod:`.values` — types, ``(string)``/``(int)``/``(float)`` casts, numeric strings, arithmetic;
 * :mod:`.compare` — truthiness, ``==``, ``<=>``, ``===``;
 * :mod:`.json` — ``json_encode`` / ``json_decode``;
-* :mod:`.strings` — HTML entities, URL encoding, ``number_format``, ``round``, ``sprintf``, base64;
-* :mod:`.dates` — ``date()`` format letters, date parsing, ``DateTime::modify``.
+* :mod:`.html` — HTML entities, ``htmlspecialchars``, ``strip_tags``;
+* :mod:`.strings` — URL encoding, ``number_format``, ``round``, ``sprintf``, base64, ``iconv``;
+* :mod:`.dates` — ``date()`` format letters, date parsing; :mod:`.relative_dates` — ``DateTime::modify``.
 """
 
 from __future__ import annotations
 
 from .compare import compare, identical, is_empty, loose_equals, truthy
+from .html import html_entity_decode, htmlentities, htmlspecialchars, strip_tags
 from .json import encode_normalized, json_decode, json_encode, php_json_float
 from .strings import (
     PhpArgumentCountError,
     base64_decode,
     base64_encode,
-    html_entity_decode,
-    htmlentities,
-    htmlspecialchars,
     number_format,
     php_round,
     rawurlencode,
     sprintf,
-    strip_tags,
     urlencode,
 )
 from .values import (
