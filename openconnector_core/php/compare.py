@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Undefined
 
+from .date_objects import PhpObject, compare_objects
 from .values import ARRAYS, PhpTypeError, as_dict, is_null, numeric_string, php_type, to_string
 
 _PLAIN = (bool, int, float, dict, list)  # whose PHP truthiness is Python's
@@ -139,6 +140,12 @@ def _compare_other(left: Any, right: Any) -> int:
         return _compare_number_string(left, right)
     if right_is_number and isinstance(left, str):
         return -_compare_number_string(right, left)
+    if isinstance(left, PhpObject) or isinstance(right, PhpObject):
+        if isinstance(left, _NUMBERS) or isinstance(right, _NUMBERS):  # the object is read as 1
+            return compare(
+                1 if isinstance(left, PhpObject) else left, 1 if isinstance(right, PhpObject) else right
+            )
+        return compare_objects(left, right)
     if isinstance(left, datetime) and isinstance(right, datetime):
         return (left > right) - (left < right)
     if isinstance(left, datetime) or isinstance(right, datetime):

@@ -9,6 +9,7 @@ from typing import Any
 
 from jinja2 import Undefined
 
+from .date_objects import PhpObject
 from .values import INT_MAX, INT_MIN, numeric_string
 
 
@@ -59,6 +60,8 @@ def _normalize_for_json(value: Any, has_floats: list[bool]) -> Any:
         return value
     if isinstance(value, Undefined):
         return None
+    if isinstance(value, PhpObject):  # DateTime & co.: their properties, as PHP writes them
+        return _normalize_for_json(value.json_properties(), has_floats)
     return str(value)
 
 

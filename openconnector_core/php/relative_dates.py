@@ -466,6 +466,19 @@ def _wall_of(moment: datetime, fields: dict[str, int | None]) -> _Wall:
     return wall
 
 
+def set_wall(moment: datetime, y: int, m: int, d: int, h: int, i: int, s: int, us: int) -> datetime:
+    """``moment`` with its wall time set to these fields (``DateTime::setDate`` / ``setTime``): out of
+    range fields overflow (month 13 is January of the next year, day 0 the last of the month before,
+    hour 25 the next day's 01:00), and the result is placed in the zone as :func:`modify` places its
+    own. Raises ValueError beyond the years 1-9999."""
+    wall = _Wall(y, m, d, h, i, s, us)
+    try:
+        wall.normalize()
+        return _placed(wall, moment, False)
+    except (OverflowError, ValueError) as error:
+        raise ValueError("the date is out of the supported range (years 1-9999)") from error
+
+
 def modify(moment: datetime, text: str) -> datetime:
     """``DateTime::modify($text)`` on ``moment`` (aware): ``+1 day``, ``-2 weeks 3 hours``, ``2 days ago``,
     ``next month``, ``midnight``, ``tomorrow noon``, ``monday``, ``next friday``, ``+2 sat``,

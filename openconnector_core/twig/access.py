@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 from jinja2 import Undefined
 from jinja2.exceptions import SecurityError
 
 from openconnector_core import php
+from openconnector_core.php import date_objects
 
 UNDEFINED = Undefined()
 MISSING = object()
@@ -101,8 +101,10 @@ def attribute(obj: Any, key: Any, *_arguments: Any) -> Any:
         return attribute(dict(obj) if isinstance(obj, dict) else list(obj), key)
     if isinstance(key, str) and key.startswith("_"):
         raise SecurityError(f"access to attribute {key!r} of {type(obj).__name__!r} object is unsafe")
-    if isinstance(obj, datetime) and isinstance(key, str) and key in ("timestamp", "getTimestamp"):
-        return int(obj.timestamp())
+    if isinstance(obj, date_objects.PhpObject):
+        value = date_objects.read_member(obj, key)
+        if value is not date_objects.ABSENT:
+            return value
     raise SecurityError(f"access to attribute {key!r} of {type(obj).__name__!r} object is not allowed")
 
 
@@ -124,6 +126,9 @@ def call_method(obj: Any, name: Any, *arguments: Any) -> Any:
             return list(result) if kind is dict and name != "get" else result
     if isinstance(name, str) and name.startswith("_"):
         raise SecurityError(f"access to attribute {name!r} of {type(obj).__name__!r} object is unsafe")
+    if isinstance(obj, date_objects.PhpObject):  # DateTime & co.: their whitelisted PHP methods
+        value = date_objects.call_member(obj, name, *arguments)
+        return UNDEFINED if value is date_objects.ABSENT else value
     return UNDEFINED
 
 
@@ -194,4 +199,10 @@ def key_value(key: str) -> Any:
 
 
 def globals_attribute(obj: Any, name: Any, arguments: Any = None) -> Any:
+    """Twig's ``attribute(obj, name, arguments)``: on a PHP object (a ``DateTime``), a property first,
+    then the method called with ``arguments``."""
+    if isinstance(obj, date_objects.PhpObject) and isinstance(arguments, php.ARRAYS) and arguments:
+        _refuse_dunder(name)
+        value = date_objects.read_property(obj, name)
+        return call_method(obj, name, *values_of(arguments)) if value is date_objects.ABSENT else value
     return attribute(obj, name)

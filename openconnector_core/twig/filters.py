@@ -6,11 +6,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import datetime
 from typing import Any
 
 from openconnector_core import php
-from openconnector_core.php import dates
+from openconnector_core.php import date_objects, dates
 from openconnector_core.php.json import JSON_THROW_ON_ERROR
 
 from .access import MISSING, TwigRuntimeError, pairs_of, values_of
@@ -36,6 +35,8 @@ def f_length(value: Any) -> int:
         return 0
     if isinstance(value, php.ARRAYS):
         return len(value)
+    if isinstance(value, date_objects.PhpObject):  # neither Countable nor Stringable: Twig says 1
+        return 1
     return len(php.to_string(value))
 
 
@@ -350,6 +351,7 @@ def f_slugify(value: Any) -> str:
 
 
 def f_date(value: Any, fmt: Any = None, timezone: Any = None) -> str:
+    value, timezone = date_objects.moment_of(value), date_objects.moment_of(timezone)  # copies (clone)
     if dates.is_now(value):
         dates.resolve_timezone(None if timezone is False else timezone)  # fails first, as parse_date
         result = dates.format_now("F j, Y H:i" if php.is_null(fmt) else php.to_string(fmt), timezone)
@@ -361,10 +363,11 @@ def f_date(value: Any, fmt: Any = None, timezone: Any = None) -> str:
     return result
 
 
-def f_date_modify(value: Any, modifier: Any) -> datetime:
+def f_date_modify(value: Any, modifier: Any) -> date_objects.DateTime:
     # Twig reads the date keeping its own zone (twig_date_converter($date, false)): "midnight" of
-    # 2024-03-01T10:00:00+02:00 is 2024-03-01 00:00 at +02:00.
-    return dates.modify(dates.parse_date(value, False), php.to_string(modifier))
+    # 2024-03-01T10:00:00+02:00 is 2024-03-01 00:00 at +02:00. A DateTime given is copied, not changed.
+    moment = dates.parse_date(date_objects.moment_of(value), False)
+    return date_objects.DateTime(dates.modify(moment, php.to_string(modifier)))
 
 
 def f_format(value: Any, *arguments: Any) -> str:

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import random as _random
 import uuid
-from datetime import datetime
 from typing import Any
 
 from openconnector_core import php
-from openconnector_core.php import constants, dates
+from openconnector_core.php import constants, date_objects, dates
 
 from .access import UNDEFINED, TwigRuntimeError, attribute, values_of
 from .limits import mark_impure
 from .operators import check_compared
 
 
-def fn_date(value: Any = None, timezone: Any = None) -> datetime:
-    return dates.parse_date(value, timezone)
+def fn_date(value: Any = None, timezone: Any = None) -> date_objects.DateTime:
+    """Twig's ``date()``: a new ``DateTime`` (a ``DateTime`` given is copied, in the default zone)."""
+    return date_objects.DateTime(
+        dates.parse_date(date_objects.moment_of(value), date_objects.moment_of(timezone))
+    )
 
 
 def fn_constant(name: Any, owner: Any = None) -> Any:
