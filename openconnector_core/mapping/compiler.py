@@ -108,7 +108,7 @@ class _Generator:
         self.emit("    raise _input_error(_MAPPING, data)")
         if pass_through:
             # the output starts from a copy of its own: rules read the input, not what rules wrote
-            self.emit("encoded = _encode(data, True, None)")
+            self.emit("encoded = _encode(data, False, _budget().clean_containers)")
             self.emit("out = _encode(data, True, None)")
             self.emit("if isinstance(out, list):")
             self.emit("    out = {str(index): item for index, item in enumerate(out)}")

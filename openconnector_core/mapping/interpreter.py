@@ -30,8 +30,7 @@ class MappingInterpreter(Runner):
         if not isinstance(data, php.ARRAYS):
             raise rules.input_error(mapping, data)
         pass_through = php.truthy(mapping.get("passThrough"))
-        clean = None if pass_through else current_budget().clean_containers
-        encoded = paths.encode_keys(data, copy=pass_through, clean=clean)
+        encoded = paths.encode_keys(data, copy=False, clean=current_budget().clean_containers)
         # passThrough starts from a copy of the input of its own: rules read the input, not what
         # the rules before them wrote
         output: dict[str, Any] | list[Any] = paths.encode_keys(data, copy=True) if pass_through else {}

@@ -224,10 +224,6 @@ def finish_output(value: Any, finished: Mapping[int, tuple[object, int, int]] | 
         known = finished.get(id(value))
         if known is not None and known[0] is value:
             return value
-    if type(value) is KeyedResults:
-        items = {key: finish_output(item, finished) for key, item in value.items()}
-        listed = all(key == str(index) for index, key in enumerate(items))
-        return list(items.values()) if listed and items else items
     if isinstance(value, dict):
         if (
             value
@@ -235,8 +231,9 @@ def finish_output(value: Any, finished: Mapping[int, tuple[object, int, int]] | 
             and all(str(key) == str(index) for index, key in enumerate(value))
         ):
             return [finish_output(item, finished) for item in value.values()]
+        keep = type(value) is KeyedResults  # the input's keys, as they were
         return {
-            (key.replace(ENCODED_DOT, ".") if type(key) is str and "&" in key else key): (
+            (key.replace(ENCODED_DOT, ".") if not keep and type(key) is str and "&" in key else key): (
                 finish_output(item, finished) if isinstance(item, _ARRAYS) else item
             )
             for key, item in value.items()

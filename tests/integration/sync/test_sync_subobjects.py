@@ -14,6 +14,12 @@ from openconnector_core.sync.runs import start_run
 from tests.integration.sync.conftest import Setup
 
 SUB_OBJECTS: dict[str, Any] = {"owner": {}, "parts": {"subObjects": {"maker": {}}}}
+PAGED: dict[str, Any] = {  # the paginated endpoint, with the sub-objects above
+    "endpoint": "/page_number",
+    "resultsPosition": "data",
+    "pagination": {"type": "page_number", "total_path": "total_pages"},
+    "subObjects": SUB_OBJECTS,
+}
 
 
 def _with_sub_objects(setup: Setup) -> None:
@@ -28,14 +34,7 @@ def _with_sub_objects(setup: Setup) -> None:
 
 def _check(setup: Setup) -> None:
     _with_sub_objects(setup)
-    sync = setup.sync(
-        sourceConfig={
-            "endpoint": "/page_number",
-            "resultsPosition": "data",
-            "pagination": {"type": "page_number", "total_path": "total_pages"},
-            "subObjects": SUB_OBJECTS,
-        }
-    )
+    sync = setup.sync(sourceConfig=PAGED)
     first = start_run(setup.container, sync["id"])
     assert first["status"] == "success", first["message"]
     assert first["result"]["objects"]["created"] == 25
@@ -103,14 +102,7 @@ def _follow_the_parent(setup: Setup) -> None:
     _with_sub_objects(setup)
     records = {int(r["value"]): r for r in setup.api.state.records}
     records[5]["owner"] = {"originId": "owner-solo", "name": "only record 5's"}
-    sync = setup.sync(
-        sourceConfig={
-            "endpoint": "/page_number",
-            "resultsPosition": "data",
-            "pagination": {"type": "page_number", "total_path": "total_pages"},
-            "subObjects": SUB_OBJECTS,
-        }
-    )
+    sync = setup.sync(sourceConfig=PAGED)
     assert start_run(setup.container, sync["id"])["status"] == "success"
     first = {c["originId"]: c for c in setup.contracts(sync)}
     assert first["5"]["subObjectOriginIds"] == ["owner-solo", "part-5", "maker-1"]
