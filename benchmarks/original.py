@@ -47,15 +47,16 @@ PHP_MODES = [
 _RATE = re.compile(r"^\s*(distinct cases|one case again)\s.*?([\d.]+) records/s", re.MULTILINE)
 
 
+def engine(mappings: dict[str, Any]) -> MappingEngine:
+    """Our engine over the bundle's mappings (referenced by numeric id or slug)."""
+    return MappingEngine(resolver=lambda reference: mappings.get(NUMERIC_IDS.get(reference, reference)))
+
+
 def ours(mappings: dict[str, Any], records: list[Any], rounds: int) -> float:
     """Records/s of our engine (best round; a fresh engine each round, as benchmarks/mapping.py)."""
-
-    def resolve(reference: str) -> dict[str, Any] | None:
-        return mappings.get(NUMERIC_IDS.get(reference, reference))
-
     best = float("inf")
     for _ in range(rounds):
-        run = functools.partial(MappingEngine(resolver=resolve).run, stored=True)
+        run = functools.partial(engine(mappings).run, stored=True)
         started = time.perf_counter()
         for record in records:
             run(mappings[MAPPING], record)
@@ -79,11 +80,8 @@ def main() -> None:
     text = json.dumps(cases[0])
     repeated = [json.loads(text) for _ in range(arguments.cases)]
 
-    def resolve(reference: str) -> dict[str, Any] | None:
-        return mappings.get(NUMERIC_IDS.get(reference, reference))
-
-    engine = MappingEngine(resolver=resolve)
-    expected = [engine.run(mappings[MAPPING], case, stored=True) for case in cases[:200]]
+    checked = engine(mappings)
+    expected = [checked.run(mappings[MAPPING], case, stored=True) for case in cases[:200]]
 
     rates: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as directory:
