@@ -43,7 +43,7 @@ def as_php_reads(value: Any) -> Any:
 
 def has_empty_array(value: Any) -> bool:
     if isinstance(value, dict):
-        value = list(value.values()) or []
+        value = list(value.values())
     if isinstance(value, list):
         return not value or any(has_empty_array(item) for item in value)
     return False

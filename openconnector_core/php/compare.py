@@ -8,7 +8,7 @@ from typing import Any
 
 from jinja2 import Undefined
 
-from .date_objects import PhpObject, compare_objects
+from .objects import PhpObject, compare_objects
 from .values import ARRAYS, PhpTypeError, as_dict, is_null, numeric_string, php_type, to_string
 
 _PLAIN = (bool, int, float, dict, list)  # whose PHP truthiness is Python's

@@ -13,27 +13,33 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .values import INT_MAX, INT_MIN
+
+DATE_TIME_CONSTANTS: dict[str, str] = {
+    "ATOM": "Y-m-d\\TH:i:sP",
+    "COOKIE": "l, d-M-Y H:i:s T",
+    "ISO8601": "Y-m-d\\TH:i:sO",
+    "ISO8601_EXPANDED": "X-m-d\\TH:i:sP",
+    "RFC822": "D, d M y H:i:s O",
+    "RFC850": "l, d-M-y H:i:s T",
+    "RFC1036": "D, d M y H:i:s O",
+    "RFC1123": "D, d M Y H:i:s O",
+    "RFC7231": "D, d M Y H:i:s \\G\\M\\T",
+    "RFC2822": "D, d M Y H:i:s O",
+    "RFC3339": "Y-m-d\\TH:i:sP",
+    "RFC3339_EXTENDED": "Y-m-d\\TH:i:s.vP",
+    "RSS": "D, d M Y H:i:s O",
+    "W3C": "Y-m-d\\TH:i:sP",
+}
+
 CONSTANTS: dict[str, Any] = {
+    **{f"DATE_{name}": value for name, value in DATE_TIME_CONSTANTS.items()},
     "ARRAY_FILTER_USE_BOTH": 1,
     "ARRAY_FILTER_USE_KEY": 2,
     "CASE_LOWER": 0,
     "CASE_UPPER": 1,
     "COUNT_NORMAL": 0,
     "COUNT_RECURSIVE": 1,
-    "DATE_ATOM": "Y-m-d\\TH:i:sP",
-    "DATE_COOKIE": "l, d-M-Y H:i:s T",
-    "DATE_ISO8601": "Y-m-d\\TH:i:sO",
-    "DATE_ISO8601_EXPANDED": "X-m-d\\TH:i:sP",
-    "DATE_RFC1036": "D, d M y H:i:s O",
-    "DATE_RFC1123": "D, d M Y H:i:s O",
-    "DATE_RFC2822": "D, d M Y H:i:s O",
-    "DATE_RFC3339": "Y-m-d\\TH:i:sP",
-    "DATE_RFC3339_EXTENDED": "Y-m-d\\TH:i:s.vP",
-    "DATE_RFC7231": "D, d M Y H:i:s \\G\\M\\T",
-    "DATE_RFC822": "D, d M y H:i:s O",
-    "DATE_RFC850": "l, d-M-y H:i:s T",
-    "DATE_RSS": "D, d M Y H:i:s O",
-    "DATE_W3C": "Y-m-d\\TH:i:sP",
     "ENT_COMPAT": 2,
     "ENT_DISALLOWED": 128,
     "ENT_HTML401": 0,
@@ -113,8 +119,8 @@ CONSTANTS: dict[str, Any] = {
     "PHP_FLOAT_EPSILON": 2.220446049250313e-16,
     "PHP_FLOAT_MAX": 1.7976931348623157e308,
     "PHP_FLOAT_MIN": 2.2250738585072014e-308,
-    "PHP_INT_MAX": 9223372036854775807,
-    "PHP_INT_MIN": -9223372036854775808,
+    "PHP_INT_MAX": INT_MAX,
+    "PHP_INT_MIN": INT_MIN,
     "PHP_INT_SIZE": 8,
     "PHP_QUERY_RFC1738": 1,
     "PHP_QUERY_RFC3986": 2,
@@ -152,22 +158,6 @@ CONSTANTS: dict[str, Any] = {
     "NAN": math.nan,
 }
 
-DATE_TIME_CONSTANTS: dict[str, str] = {
-    "ATOM": "Y-m-d\\TH:i:sP",
-    "COOKIE": "l, d-M-Y H:i:s T",
-    "ISO8601": "Y-m-d\\TH:i:sO",
-    "ISO8601_EXPANDED": "X-m-d\\TH:i:sP",
-    "RFC822": "D, d M y H:i:s O",
-    "RFC850": "l, d-M-y H:i:s T",
-    "RFC1036": "D, d M y H:i:s O",
-    "RFC1123": "D, d M Y H:i:s O",
-    "RFC7231": "D, d M Y H:i:s \\G\\M\\T",
-    "RFC2822": "D, d M Y H:i:s O",
-    "RFC3339": "Y-m-d\\TH:i:sP",
-    "RFC3339_EXTENDED": "Y-m-d\\TH:i:s.vP",
-    "RSS": "D, d M Y H:i:s O",
-    "W3C": "Y-m-d\\TH:i:sP",
-}
 
 # Class names are case-insensitive in PHP; these classes all carry DateTimeInterface's constants.
 DATE_TIME_CLASSES = frozenset({"datetimeinterface", "datetime", "datetimeimmutable"})

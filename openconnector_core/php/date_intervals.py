@@ -221,6 +221,8 @@ def _transition(moment: datetime, sse: int) -> tuple[int, int]:
     """The zone's offset at ``sse`` and when that offset began (timelib's
     ``timelib_get_time_zone_offset_info``); a very early time when it did not change lately."""
     zone = moment.tzinfo
+    if not isinstance(zone, ZoneInfo):  # UTC or a fixed offset: it never changed
+        return _offset_at(zone, sse), _NO_TRANSITION
     try:
         offset = _offset_at(zone, sse)
         earlier = sse

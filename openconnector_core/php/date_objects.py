@@ -31,30 +31,18 @@ from typing import Any
 from jinja2 import Undefined
 
 from . import date_intervals, dates, relative_dates
+from .objects import PhpObject, PhpObjectError
 from .values import ARRAYS, PhpTypeError, numeric_string, to_string
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class PhpObjectError(RuntimeError):
-    """An error PHP raises on an object (a wrong argument count, printing an object, ...)."""
-
-
-class PhpObject:
-    """A PHP object a template can hold. Printing or concatenating it fails, as in PHP."""
-
-    __slots__ = ()
-
-    def __str__(self) -> str:
-        raise PhpObjectError(f"Object of class {type(self).__name__} could not be converted to string")
-
-    def json_properties(self) -> dict[str, Any]:
-        """What ``json_encode`` writes for the object."""
-        raise NotImplementedError
-
-
 class DateTimeZone(PhpObject):
     __slots__ = ("zone",)
+
+    def compare(self, other: PhpObject) -> int:
+        same = isinstance(other, DateTimeZone) and self.json_properties() == other.json_properties()
+        return 0 if same else 1
 
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
@@ -81,6 +69,11 @@ class DateTime(PhpObject):
     def __init__(self, moment: datetime) -> None:
         self.moment = moment
 
+    def compare(self, other: PhpObject) -> int:
+        if not isinstance(other, DateTime):
+            return 1
+        return (self.moment > other.moment) - (self.moment < other.moment)
+
     def json_properties(self) -> dict[str, Any]:
         timezone = DateTimeZone(self.moment.tzinfo or UTC)
         return {"date": dates.format_date(self.moment, "Y-m-d H:i:s.u"), **timezone.json_properties()}
@@ -102,18 +95,6 @@ class DateInterval(PhpObject):
 
     def json_properties(self) -> dict[str, Any]:
         return self.properties()
-
-
-def compare_objects(left: Any, right: Any) -> int:
-    """PHP's ``<=>`` of an object with an object or a string: dates by their instant, zones equal by
-    name; an object is greater than a string; other objects cannot be compared (1 both ways)."""
-    if not isinstance(left, PhpObject) or not isinstance(right, PhpObject):
-        return 1 if isinstance(left, PhpObject) else -1
-    if isinstance(left, DateTime) and isinstance(right, DateTime):
-        return (left.moment > right.moment) - (left.moment < right.moment)
-    if isinstance(left, DateTimeZone) and isinstance(right, DateTimeZone):
-        return 0 if left.json_properties() == right.json_properties() else 1
-    return 1
 
 
 def moment_of(value: Any) -> Any:

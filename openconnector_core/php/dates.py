@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Undefined
 
+from openconnector_core.php.relative_dates import MONTH_NUMBERS
 from openconnector_core.php.relative_dates import modify as modify  # DateTime::modify
 from openconnector_core.twig.limits import mark_impure, valid_until
 
@@ -192,9 +193,6 @@ def resolve_timezone(timezone: Any) -> tzinfo:
     return ZoneInfo(name)
 
 
-_MONTHS = {name.lower(): index + 1 for index, name in enumerate(_MONTH_NAMES)}
-_MONTHS.update({name[:3].lower(): index + 1 for index, name in enumerate(_MONTH_NAMES)})
-_MONTHS["sept"] = 9
 # Zone abbreviations PHP knows as fixed offsets (hours).
 _ABBREVIATIONS = {
     "utc": 0, "gmt": 0, "z": 0, "wet": 0, "west": 1, "bst": 1, "cet": 1, "cest": 2, "met": 1,
@@ -321,13 +319,13 @@ def _parse_absolute(text: str, today: datetime) -> datetime | None:
         if match is None:
             continue
         fields = match.groupdict()
-        if fields.get("mon") is not None and fields["mon"].lower() not in _MONTHS:
+        if fields.get("mon") is not None and fields["mon"].lower() not in MONTH_NUMBERS:
             continue
         if fields.get("y") is None:
             year, month, day = today.year, today.month, today.day
         else:
             year = int(fields["y"])
-            month = _MONTHS[fields["mon"].lower()] if fields.get("mon") else int(fields["m"])
+            month = MONTH_NUMBERS[fields["mon"].lower()] if fields.get("mon") else int(fields["m"])
             day = int(fields["d"]) if fields.get("d") else 1
         if not (1 <= month <= 12 and 1 <= day <= 31):
             return None

@@ -28,8 +28,8 @@ _WEEKDAY_NUMBER = {name: index for index, name in enumerate(_DAYS)} | {
 }
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december"]  # fmt: skip
-_MONTH_NUMBER = {name: index + 1 for index, name in enumerate(_MONTHS)}
-_MONTH_NUMBER |= {name[:3]: number for name, number in _MONTH_NUMBER.items()} | {"sept": 9}
+MONTH_NUMBERS = {name: index + 1 for index, name in enumerate(_MONTHS)}
+MONTH_NUMBERS |= {name[:3]: number for name, number in MONTH_NUMBERS.items()} | {"sept": 9}
 _RELATIVE_TEXT = {"last": -1, "previous": -1, "this": 0, "next": 1}
 _ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
              "eleventh", "twelfth"]  # fmt: skip
@@ -244,7 +244,7 @@ def _text_date(parsed: _Parsed, match: re.Match[str]) -> None:
     fields = match.groupdict()
     year = _year(fields["y"]) if fields.get("y") else None
     day = int(fields["d"]) if fields.get("d") else (1 if year is not None else None)
-    parsed.set_date(year, _MONTH_NUMBER[fields["mon"]], day)
+    parsed.set_date(year, MONTH_NUMBERS[fields["mon"]], day)
 
 
 def _clock_time(parsed: _Parsed, match: re.Match[str]) -> None:

@@ -11,7 +11,7 @@ import unicodedata
 import urllib.parse
 from typing import Any
 
-from .values import to_float, to_int, to_string
+from .values import gcvt, to_float, to_int, to_string
 
 
 class PhpArgumentCountError(TypeError):
@@ -295,7 +295,7 @@ def sprintf(fmt: str, *arguments: Any) -> str:
                 return text
             digits = 6 if precision is None else precision
             if conversion in "gG":
-                text = _gcvt(number_f, max(digits, 1), "E" if conversion == "G" else "e")
+                text = gcvt(number_f, max(digits, 1), "E" if conversion == "G" else "e")
                 sign = "-" if text.startswith("-") else ("+" if plus else "")
                 text = text.removeprefix("-")
             else:
@@ -336,25 +336,3 @@ def _exponential(number: float, precision: int, letter: str) -> str:
     mantissa, exponent = f"{number:.{precision}e}".split("e")
     power = int(exponent)
     return f"{mantissa}{letter}{'-' if power < 0 else '+'}{abs(power)}"
-
-
-def _gcvt(number: float, precision: int, letter: str) -> str:
-    """``zend_gcvt``, PHP's ``%g`` / ``%G``: ``precision`` significant digits (trailing zeros
-    dropped), exponential form when the exponent is below -4 or at least ``precision``, written with
-    at least one digit after the point and an exponent without leading zeros (``1.0e-5``,
-    ``1.23457e+8``); ``-0`` keeps its sign."""
-    mantissa, exponent = f"{abs(number):.{precision - 1}e}".split("e")
-    digits = mantissa.replace(".", "").rstrip("0") or "0"
-    point = int(exponent) + 1  # zend_dtoa's decpt: digits before the decimal point
-    if number == 0:
-        digits, point = "0", 1
-    sign = "-" if math.copysign(1.0, number) < 0 else ""
-    if point > precision or point < -3:
-        power = point - 1
-        text = f"{digits[0]}.{digits[1:] or '0'}{letter}{'-' if power < 0 else '+'}{abs(power)}"
-    elif point <= 0:
-        text = "0." + "0" * -point + digits
-    else:
-        whole = digits[:point].ljust(point, "0")
-        text = whole + ("." + digits[point:] if len(digits) > point else "")
-    return sign + text

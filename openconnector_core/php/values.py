@@ -69,16 +69,29 @@ def float_to_string(value: float) -> str:
         return "NAN"
     if math.isinf(value):
         return "INF" if value > 0 else "-INF"
-    if value == 0:
-        return "-0" if math.copysign(1.0, value) < 0 else "0"
-    text = f"{value:.14G}"
-    if "E" not in text:
-        return text
-    mantissa, exponent_text = text.split("E")
-    if "." not in mantissa:
-        mantissa += ".0"
-    exponent = int(exponent_text)
-    return f"{mantissa}E{'+' if exponent >= 0 else '-'}{abs(exponent)}"
+    return gcvt(value, 14, "E")
+
+
+def gcvt(number: float, precision: int, letter: str) -> str:
+    """``zend_gcvt``, PHP's ``%g`` / ``%G``: ``precision`` significant digits (trailing zeros
+    dropped), exponential form when the exponent is below -4 or at least ``precision``, written with
+    at least one digit after the point and an exponent without leading zeros (``1.0e-5``,
+    ``1.23457e+8``); ``-0`` keeps its sign."""
+    mantissa, exponent = f"{abs(number):.{precision - 1}e}".split("e")
+    digits = mantissa.replace(".", "").rstrip("0") or "0"
+    point = int(exponent) + 1  # zend_dtoa's decpt: digits before the decimal point
+    if number == 0:
+        digits, point = "0", 1
+    sign = "-" if math.copysign(1.0, number) < 0 else ""
+    if point > precision or point < -3:
+        power = point - 1
+        text = f"{digits[0]}.{digits[1:] or '0'}{letter}{'-' if power < 0 else '+'}{abs(power)}"
+    elif point <= 0:
+        text = "0." + "0" * -point + digits
+    else:
+        whole = digits[:point].ljust(point, "0")
+        text = whole + ("." + digits[point:] if len(digits) > point else "")
+    return sign + text
 
 
 def to_string(value: Any) -> str:

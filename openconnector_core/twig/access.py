@@ -12,6 +12,7 @@ from jinja2.exceptions import SecurityError
 
 from openconnector_core import php
 from openconnector_core.php import date_objects
+from openconnector_core.php.objects import PhpObject
 
 UNDEFINED = Undefined()
 MISSING = object()
@@ -101,7 +102,7 @@ def attribute(obj: Any, key: Any, *_arguments: Any) -> Any:
         return attribute(dict(obj) if isinstance(obj, dict) else list(obj), key)
     if isinstance(key, str) and key.startswith("_"):
         raise SecurityError(f"access to attribute {key!r} of {type(obj).__name__!r} object is unsafe")
-    if isinstance(obj, date_objects.PhpObject):
+    if isinstance(obj, PhpObject):
         value = date_objects.read_member(obj, key)
         if value is not date_objects.ABSENT:
             return value
@@ -126,7 +127,7 @@ def call_method(obj: Any, name: Any, *arguments: Any) -> Any:
             return list(result) if kind is dict and name != "get" else result
     if isinstance(name, str) and name.startswith("_"):
         raise SecurityError(f"access to attribute {name!r} of {type(obj).__name__!r} object is unsafe")
-    if isinstance(obj, date_objects.PhpObject):  # DateTime & co.: their whitelisted PHP methods
+    if isinstance(obj, PhpObject):  # DateTime & co.: their whitelisted PHP methods
         value = date_objects.call_member(obj, name, *arguments)
         return UNDEFINED if value is date_objects.ABSENT else value
     return UNDEFINED
@@ -201,7 +202,7 @@ def key_value(key: str) -> Any:
 def globals_attribute(obj: Any, name: Any, arguments: Any = None) -> Any:
     """Twig's ``attribute(obj, name, arguments)``: on a PHP object (a ``DateTime``), a property first,
     then the method called with ``arguments``."""
-    if isinstance(obj, date_objects.PhpObject) and isinstance(arguments, php.ARRAYS) and arguments:
+    if isinstance(obj, PhpObject) and isinstance(arguments, php.ARRAYS) and arguments:
         _refuse_dunder(name)
         value = date_objects.read_property(obj, name)
         return call_method(obj, name, *values_of(arguments)) if value is date_objects.ABSENT else value

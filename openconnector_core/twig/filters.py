@@ -11,6 +11,7 @@ from typing import Any
 from openconnector_core import php
 from openconnector_core.php import date_objects, dates
 from openconnector_core.php.json import JSON_THROW_ON_ERROR
+from openconnector_core.php.objects import PhpObject
 
 from .access import MISSING, TwigRuntimeError, pairs_of, values_of
 from .limits import (
@@ -35,7 +36,7 @@ def f_length(value: Any) -> int:
         return 0
     if isinstance(value, php.ARRAYS):
         return len(value)
-    if isinstance(value, date_objects.PhpObject):  # neither Countable nor Stringable: Twig says 1
+    if isinstance(value, PhpObject):  # neither Countable nor Stringable: Twig says 1
         return 1
     return len(php.to_string(value))
 
@@ -310,7 +311,7 @@ def _int_argument(function: str, position: int, name: str, value: Any) -> int:
         number = php.numeric_string(value)
         if number is not None:
             return number if type(number) is int else php.float_to_int(number)
-    kind = "string" if type(value) is str else php.php_type(value)
+    kind = php.php_type(value)
     raise php.PhpTypeError(f"{function}(): Argument #{position} (${name}) must be of type int, {kind} given")
 
 

@@ -38,7 +38,7 @@ def fn_constant(name: Any, owner: Any = None) -> Any:
 def _constant_name(name: Any) -> str:
     if isinstance(name, php.ARRAYS):
         raise php.PhpTypeError("defined(): Argument #1 ($constant_name) must be of type string, array given")
-    return php.to_string(None if php.is_null(name) else name)
+    return php.to_string(name)
 
 
 def fn_max(*values: Any) -> Any:

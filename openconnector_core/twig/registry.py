@@ -83,7 +83,6 @@ from .tests import (
     t_mapping,
     t_null,
     t_odd,
-    t_sameas,
     t_sequence,
 )
 
@@ -142,7 +141,7 @@ TESTS: dict[str, Callable[..., bool]] = {
     "even": t_even,
     "odd": t_odd,
     "divisibleby": t_divisibleby,
-    "sameas": t_sameas,
+    "sameas": php.identical,  # same as(): PHP's ===
     "constant": t_constant,
     "mapping": t_mapping,
     "sequence": t_sequence,

@@ -43,15 +43,9 @@ def t_divisibleby(value: Any, divisor: Any) -> bool:
     return php.modulo(value, divisor) == 0
 
 
-def t_sameas(value: Any, other: Any) -> bool:
-    """PHP's ``===``: arrays are the same with the same keys in the same order and identical values
-    (``[]`` and ``{}`` are one empty array; ``[1]`` is not ``[1.0]``)."""
-    return php.identical(value, other)
-
-
 def t_constant(value: Any, name: Any, owner: Any = None) -> bool:
     """``value is constant(name)``: PHP's ``value === constant(name)``."""
-    return t_sameas(value, fn_constant(name, owner))
+    return php.identical(value, fn_constant(name, owner))
 
 
 def t_mapping(value: Any) -> bool:
