@@ -264,10 +264,12 @@ _TIME = r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d+))?)?\s*(?P
 _ABSOLUTE_FORMATS = [
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
+        r"(?P<y>\d{4})-?(?P<doy>00[1-9]|0[1-9]\d|[12]\d\d|3[0-5]\d|36[0-6])(?!\d)",  # 2024-061: day of year
         r"(?P<y>\d{4})-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2}))?",
         r"(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})",
         r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?=[tT]|\s|\Z)",
         r"(?P<d>\d{1,2})-(?P<m>\d{1,2})-(?P<y>\d{4})",
+        r"(?P<y2>\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)",  # 24-03-01: a two-digit year first
         r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})",
         r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})",
         r"(?:[a-z]+,?\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s-]+(?P<mon>[a-z]{3,9})\.?[\s-]+(?P<y>\d{4})",
@@ -321,13 +323,17 @@ def _parse_absolute(text: str, today: datetime) -> datetime | None:
         fields = match.groupdict()
         if fields.get("mon") is not None and fields["mon"].lower() not in MONTH_NUMBERS:
             continue
+        if fields.get("y2") is not None:
+            fields["y"] = str(int(fields["y2"]) + (2000 if int(fields["y2"]) < 70 else 1900))
+        if fields.get("doy") is not None:
+            fields.update(m="1", d=fields["doy"])  # day N of January, overflowing
         if fields.get("y") is None:
             year, month, day = today.year, today.month, today.day
         else:
             year = int(fields["y"])
             month = MONTH_NUMBERS[fields["mon"].lower()] if fields.get("mon") else int(fields["m"])
             day = int(fields["d"]) if fields.get("d") else 1
-        if not (1 <= month <= 12 and 1 <= day <= 31):
+        if not (1 <= month <= 12 and 1 <= day <= (366 if fields.get("doy") else 31)):
             return None
         moment = datetime(year, month, 1) + timedelta(days=day - 1)  # PHP lets Feb 30 overflow
         position = match.end()
@@ -376,11 +382,11 @@ def parse_date(value: Any, timezone: Any = None) -> datetime:
         value = 1  # (string) true is "1": a timestamp
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value, UTC).astimezone(zone)
+    if re.fullmatch(r"-?[0-9]+", str(value)):  # (Twig: ctype_digit, so not " 7" nor "7\n")
+        return datetime.fromtimestamp(int(value), UTC).astimezone(zone)
     text = str(value).strip()
-    if text.lower() == "now":
+    if text.lower() == "now" or not text:  # blanks are "now" as well
         return _read_clock().astimezone(zone)
-    if re.fullmatch(r"-?\d+", text):
-        return datetime.fromtimestamp(int(text), UTC).astimezone(zone)
     if text.startswith("@") and re.fullmatch(r"@-?\d+(\.\d+)?", text):
         return datetime.fromtimestamp(float(text[1:]), UTC).astimezone(zone)
     iso = text.replace(" ", "T", 1) if re.match(r"\d{4}-\d{2}-\d{2} \d", text) else text

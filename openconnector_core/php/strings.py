@@ -312,12 +312,17 @@ def sprintf(fmt: str, *arguments: Any) -> str:
             text, sign = format(to_int(argument) & (2**64 - 1), "o"), ""
         elif conversion == "b":
             text, sign = format(to_int(argument) & (2**64 - 1), "b"), ""
-        elif conversion == "c":
-            return chr(to_int(argument) % 256)
+        elif conversion == "c":  # one byte: beyond ASCII not UTF-8 on its own (shown as U+FFFD)
+            code = to_int(argument) % 256
+            return chr(code) if code < 128 else "\ufffd"
         else:
             text, sign = to_string(argument), ""
-            if precision is not None:
-                text = text[:precision]
+            if precision is not None or width:
+                # PHP counts bytes: "é" is 2 wide, and a cut inside a character leaves a broken one
+                encoded = text.encode("utf-8", "surrogatepass")[:precision]
+                size = len(encoded)
+                text = encoded.decode("utf-8", "replace") if precision is not None else text
+                return _pad(text, size, width, left, " " if left and pad == "0" else pad)
         body = sign + text
         if len(body) >= width:
             return body
@@ -328,6 +333,13 @@ def sprintf(fmt: str, *arguments: Any) -> str:
         return pad * (width - len(body)) + body
 
     return _FORMAT_SPEC.sub(convert, fmt)
+
+
+def _pad(text: str, size: int, width: int, left: bool, pad: str) -> str:
+    """``text`` (``size`` bytes long) padded to ``width`` bytes."""
+    if size >= width:
+        return text
+    return text + pad * (width - size) if left else pad * (width - size) + text
 
 
 def _exponential(number: float, precision: int, letter: str) -> str:

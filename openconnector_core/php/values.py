@@ -284,7 +284,7 @@ def divide(left: Any, right: Any) -> int | float:
         raise ZeroDivisionError("Division by zero")
     if isinstance(dividend, int) and isinstance(divisor, int) and dividend % divisor == 0:
         return _int_or_float(dividend // divisor)
-    return dividend / divisor
+    return float(dividend) / float(divisor)  # PHP divides doubles (not Python's exact int / int)
 
 
 def floor_divide(left: Any, right: Any) -> int | float:

@@ -73,7 +73,9 @@ def attribute_path(obj: Any, *keys: Any) -> Any:
 
 
 def _refuse_dunder(key: Any) -> None:
-    if type(key) is str and key[:2] == "__":
+    # Only Python's special names (``__class__``): data keys such as SharePoint's ``__metadata`` may
+    # be missing, and are then null as in Twig.
+    if type(key) is str and key[:2] == "__" and key[-2:] == "__" and len(key) > 4:
         raise SecurityError(f"access to attribute {key!r} is unsafe")
 
 

@@ -54,17 +54,17 @@ def f_reverse(value: Any, preserve_keys: bool = False) -> Any:
     return php.to_string(value)[::-1]
 
 
-def f_merge(first: Any, second: Any) -> Any:
-    for operand, position in ((first, "first"), (second, "second")):
+def f_merge(arr1: Any, arr2: Any) -> Any:
+    for position, operand in enumerate((arr1, arr2), 1):
         if not isinstance(operand, php.ARRAYS):
             raise TwigRuntimeError(
                 f'The merge filter only works with arrays or "Traversable", got "{php.php_type(operand)}" '
-                f"for argument {1 if position == 'first' else 2}."
+                f"for argument {position}."
             )
-    check_items(len(first) + len(second))
-    if isinstance(first, list) and isinstance(second, list):
-        return first + second
-    return rebuild([*pairs_of(first), *pairs_of(second)], preserve_keys=False)
+    check_items(len(arr1) + len(arr2))
+    if isinstance(arr1, list) and isinstance(arr2, list):
+        return arr1 + arr2
+    return rebuild([*pairs_of(arr1), *pairs_of(arr2)], preserve_keys=False)
 
 
 def f_column(value: Any, name: Any, index: Any = None) -> Any:
@@ -72,7 +72,7 @@ def f_column(value: Any, name: Any, index: Any = None) -> Any:
         value, 'The column filter only works with arrays or "Traversable", got "{}" as first argument.'
     )
     key = php_key(name)
-    rows = [item for item in values_of(value) if isinstance(item, dict) and key in item]
+    rows = [row for row in map(_row, values_of(value)) if key in row]
     if php.is_null(index):
         return [row[key] for row in rows]
     index_key = php_key(index)
@@ -87,6 +87,13 @@ def f_column(value: Any, name: Any, index: Any = None) -> Any:
         if CANONICAL_INT.match(row_key):
             next_index = max(next_index, int(row_key) + 1)
     return listify(keyed)
+
+
+def _row(item: Any) -> dict[str, Any]:
+    """A row of ``array_column`` by its keys (a list's are its indexes); not an array: no keys."""
+    if isinstance(item, dict):
+        return item
+    return {str(index): cell for index, cell in enumerate(item)} if isinstance(item, list) else {}
 
 
 def _call(arrow: Any, *arguments: Any) -> Any:
@@ -158,7 +165,9 @@ def f_batch(value: Any, size: Any, fill: Any = None, preserve_keys: bool = True)
         last = chunks[-1]
         check_items(chunk_size)
         current_budget().tick(chunk_size - len(last))
-        next_index = len(pairs)
+        # PHP appends ($chunk[] = $fill): after the chunk's largest integer key, else at 0
+        numbers = [int(key) for key, _ in last if CANONICAL_INT.match(key)]
+        next_index = max(numbers) + 1 if numbers else 0
         while len(last) < chunk_size:
             last.append((str(next_index), fill))
             next_index += 1

@@ -123,9 +123,12 @@ def _title_chunk(text: str, title_mode: bool) -> tuple[str, bool]:
     return "".join(out), title_mode
 
 
-def f_trim(value: Any, characters: Any = None, side: str = "both") -> str:
+# The arguments are named as Twig 3.5 names them (``trim(character_mask=…)``, ``date(format=…)``).
+
+
+def f_trim(value: Any, character_mask: Any = None, side: str = "both") -> str:
     text = text_argument(value, "trim")
-    chars = " \t\n\r\0\x0b" if php.is_null(characters) else php.to_string(characters)
+    chars = " \t\n\r\0\x0b" if php.is_null(character_mask) else _character_mask(php.to_string(character_mask))
     if side == "left":
         return text.lstrip(chars)
     if side == "right":
@@ -133,6 +136,23 @@ def f_trim(value: Any, characters: Any = None, side: str = "both") -> str:
     if side != "both":
         raise TwigRuntimeError('Trimming side must be "left", "right" or "both".')
     return text.strip(chars)
+
+
+def _character_mask(mask: str) -> str:
+    """PHP's ``php_charmask``: ``a..z`` is a range; a ``..`` without a character on its left adds
+    nothing for its first dot. (PHP works on bytes: ranges are read for ASCII ends only.)"""
+    chars: list[str] = []
+    index = 0
+    while index < len(mask):
+        char = mask[index]
+        if mask[index + 1 : index + 3] == ".." and index + 3 < len(mask) and char <= mask[index + 3] < "\x80":
+            chars.append("".join(map(chr, range(ord(char), ord(mask[index + 3]) + 1))))
+            index += 4
+            continue
+        if mask[index : index + 2] != "..":
+            chars.append(char)
+        index += 1
+    return "".join(chars)
 
 
 def f_join(value: Any, glue: Any = "", and_: Any = None, **kwargs: Any) -> str:
@@ -152,11 +172,13 @@ def f_join(value: Any, glue: Any = "", and_: Any = None, **kwargs: Any) -> str:
     return result
 
 
-def f_split(value: Any, delimiter: Any, limit: Any = None) -> list[str]:
+def f_split(value: Any, delimiter: Any, limit: Any = None) -> list[Any]:
     text = str(php.string_argument(value, "explode", "#2 ($string)"))
     separator = php.to_string(delimiter)
     if separator == "":
         size = max(1, php.to_int(limit)) if not php.is_null(limit) else 1
+        if size > 1 and len(text) < size:  # Twig returns [$value] itself, not a string of it
+            return ["" if php.is_null(value) else value]
         check_items(len(text) // size)
         return [text[index : index + size] for index in range(0, len(text), size)] or [""]
     if len(text) > 65_536:
@@ -234,7 +256,10 @@ def _strtr_by_length(text: str, replacements: dict[str, str], budget: Budget) ->
     return "".join(out)
 
 
-def f_replace(value: Any, search: Any, replacement: Any = MISSING) -> str:
+def f_replace(value: Any, search: Any = MISSING, replacement: Any = MISSING, **kwargs: Any) -> str:
+    search = kwargs.get("from", search)
+    if search is MISSING:
+        raise TwigRuntimeError('Value for argument "from" is required for filter "replace".')
     text = text_argument(value, "strtr")
     if replacement is not MISSING:  # Jinja's replace(old, new)
         old, new = php.to_string(search), php.to_string(replacement)
@@ -273,15 +298,21 @@ def f_round(value: Any, precision: Any = 0, method: str = "common") -> float:
     raise TwigRuntimeError('The round filter only supports the "common", "ceil", and "floor" methods.')
 
 
-def f_number_format(value: Any, decimals: Any = 0, decimal_point: Any = ".", thousands: Any = ",") -> str:
-    places = php.to_int(decimals)
+def f_number_format(
+    value: Any, decimal: Any = None, decimal_point: Any = None, thousand_sep: Any = None
+) -> str:
+    """null arguments are Twig's defaults (0, ".", ",")."""
+    places = php.to_int(decimal)
     check_projected_size(places)  # the decimals are written out, zeros included
-    return php.number_format(value, places, php.to_string(decimal_point), php.to_string(thousands))
+    point = "." if php.is_null(decimal_point) else php.to_string(decimal_point)
+    return php.number_format(
+        value, places, point, "," if php.is_null(thousand_sep) else php.to_string(thousand_sep)
+    )
 
 
-def f_json_encode(value: Any, options: Any = 0, depth: Any = MAX_JSON_DEPTH) -> str | bool:
+def f_json_encode(value: Any, flags: Any = 0, depth: Any = MAX_JSON_DEPTH) -> str | bool:
     """PHP's ``json_encode($value, $flags, $depth)`` (Twig's filter is that function)."""
-    flags = _int_argument("json_encode", 2, "flags", options)
+    flags = _int_argument("json_encode", 2, "flags", flags)
     levels = _int_argument("json_encode", 3, "depth", depth)
     if not 0 < levels < 2**31:  # PHP 8.2 takes such a depth as none: any array is too deep
         levels = 0
@@ -351,7 +382,8 @@ def f_slugify(value: Any) -> str:
     return text.strip("-")
 
 
-def f_date(value: Any, fmt: Any = None, timezone: Any = None) -> str:
+def f_date(value: Any, format: Any = None, timezone: Any = None) -> str:
+    fmt = format
     value, timezone = date_objects.moment_of(value), date_objects.moment_of(timezone)  # copies (clone)
     if dates.is_now(value):
         dates.resolve_timezone(None if timezone is False else timezone)  # fails first, as parse_date

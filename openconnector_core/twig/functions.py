@@ -15,16 +15,17 @@ from .limits import mark_impure
 from .operators import check_compared
 
 
-def fn_date(value: Any = None, timezone: Any = None) -> date_objects.DateTime:
+def fn_date(date: Any = None, timezone: Any = None) -> date_objects.DateTime:
     """Twig's ``date()``: a new ``DateTime`` (a ``DateTime`` given is copied, in the default zone)."""
     return date_objects.DateTime(
-        dates.parse_date(date_objects.moment_of(value), date_objects.moment_of(timezone))
+        dates.parse_date(date_objects.moment_of(date), date_objects.moment_of(timezone))
     )
 
 
-def fn_constant(name: Any, owner: Any = None) -> Any:
+def fn_constant(constant: Any, object: Any = None) -> Any:  # (Twig's argument names)
     """Twig's ``constant(name)``: PHP's predefined constants (:mod:`openconnector_core.php.constants`).
     ``constant(name, object)`` reads a class constant of the object's class; data holds no objects."""
+    name, owner = constant, object
     if not php.is_null(owner):
         raise php.PhpTypeError(
             f"get_class(): Argument #1 ($object) must be of type object, {php.php_type(owner)} given"
@@ -76,7 +77,8 @@ def fn_cycle(values: Any, position: Any) -> Any:
     return attribute(values, index)
 
 
-def fn_random(values: Any = None, maximum: Any = None) -> Any:
+def fn_random(values: Any = None, max: Any = None) -> Any:  # (Twig's argument names)
+    maximum = max
     mark_impure()
     if php.is_null(values):
         return _random.randint(0, 2**31 - 1)
@@ -86,7 +88,7 @@ def fn_random(values: Any = None, maximum: Any = None) -> Any:
     if isinstance(values, str):
         return _random.choice(values) if values else ""
     low, high = (0, php.to_int(values)) if php.is_null(maximum) else (php.to_int(values), php.to_int(maximum))
-    return _random.randint(min(low, high), max(low, high))
+    return _random.randint(*sorted((low, high)))
 
 
 def fn_generate_uuid() -> str:

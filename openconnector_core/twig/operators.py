@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 from openconnector_core import php
+from openconnector_core.php.objects import PhpObject
 
 from .access import MISSING, TwigRuntimeError, pairs_of
 from .limits import (
@@ -66,6 +68,8 @@ def contains(needle: Any, haystack: Any) -> bool:
         values = haystack.values() if isinstance(haystack, dict) else haystack
         if isinstance(needle, php.ARRAYS):
             check_compared(needle, haystack)
+        elif isinstance(needle, PhpObject):  # Twig: in_array(..., true), the same instance only
+            return any(item is needle for item in values)
         if len(haystack) <= 4096:
             return any(php.loose_equals(needle, item) for item in values)
         budget = current_budget()
@@ -82,31 +86,62 @@ def contains(needle: Any, haystack: Any) -> bool:
 
 
 def twig_range(low: Any = MISSING, high: Any = MISSING, step: Any = 1) -> list[Any]:
-    """Twig ``range`` / ``..``: inclusive, numbers or single letters; refuses huge ranges.
-    Twig 3.5's ``range`` is PHP's ``range($low, $high, $step = 1)``: one argument is an error."""
+    """Twig ``range`` / ``..``: PHP 8.2's ``range($low, $high, $step = 1)`` (one argument is an error):
+    letters for two non-numeric strings, else floats or ints as PHP converts them; refuses huge ranges."""
     if high is MISSING:
         raise TwigRuntimeError(f"range() expects at least 2 arguments, {int(low is not MISSING)} given")
     if low is MISSING:
         raise TwigRuntimeError('Value for argument "low" is required for function "range".')
-    single_letters = isinstance(low, str) and isinstance(high, str) and len(low) == 1 and len(high) == 1
-    if single_letters and not (low.isdigit() and high.isdigit()):
-        start, end = ord(low), ord(high)
-        stride = abs(php.to_int(step)) or 1
-        codes = range(start, end + 1, stride) if start <= end else range(start, end - 1, -stride)
-        return [chr(code) for code in codes]
-    start_number, end_number = php.to_number(low), php.to_number(high)
-    step_number = php.to_number(step)
-    if step_number == 0:
-        raise TwigRuntimeError("range(): Argument #3 ($step) cannot be 0")
-    step_number = abs(step_number)
-    count = int(abs(end_number - start_number) // step_number) + 1
+    step_is_float = isinstance(step, float) or (
+        isinstance(step, str) and type(php.numeric_string(step)) is float
+    )
+    stride = abs(php.to_float(step))
+    if isinstance(low, str) and isinstance(high, str) and low and high:
+        kinds = {type(php.numeric_string(low)), type(php.numeric_string(high))}
+        if float in kinds or step_is_float:
+            return _float_range(php.to_float(low), php.to_float(high), stride)
+        if int not in kinds:  # the first bytes' codes
+            codes = _int_range(low.encode()[0], high.encode()[0], php.float_to_int(stride))
+            return [chr(code) for code in codes]
+        return _int_range(php.to_int(low), php.to_int(high), stride)
+    if isinstance(low, float) or isinstance(high, float) or step_is_float:
+        return _float_range(php.to_float(low), php.to_float(high), stride)
+    return _int_range(php.to_int(low), php.to_int(high), stride)
+
+
+def _range_error() -> TwigRuntimeError:
+    return TwigRuntimeError("range(): Argument #3 ($step) must not exceed the specified range")
+
+
+def _range_size(count: float) -> int:
     if count > MAX_RANGE:
-        raise LimitExceededError(f"range of {count} elements exceeds the limit of {MAX_RANGE}")
-    current_budget().tick(count)
-    direction = 1 if end_number >= start_number else -1
-    use_float = any(isinstance(number, float) for number in (start_number, end_number, step_number))
-    values = [start_number + direction * index * step_number for index in range(count)]
-    return [float(v) for v in values] if use_float else [int(v) for v in values]
+        raise LimitExceededError(f"range of {count:.0f} elements exceeds the limit of {MAX_RANGE}")
+    current_budget().tick(int(count))
+    return int(count)
+
+
+def _int_range(low: int, high: int, step: float) -> list[Any]:
+    stride = int(step)
+    if step <= 0 or stride <= 0 or 0 < abs(high - low) < stride:  # (a step beyond the span too)
+        raise _range_error()
+    if low == high:
+        return [low]
+    direction = 1 if high > low else -1
+    size = _range_size(abs(high - low) // stride + 1)
+    return [low + direction * index * stride for index in range(size)]
+
+
+def _float_range(low: float, high: float, step: float) -> list[Any]:
+    if math.isinf(low) or math.isinf(high):
+        raise TwigRuntimeError(f"Invalid range supplied: start={low:.0f} end={high:.0f}")
+    if low == high:
+        return [low]
+    if step <= 0 or abs(high - low) < step:
+        raise _range_error()
+    direction = 1.0 if high > low else -1.0
+    size = _range_size(math.floor(abs(high - low) / step + 1 + 0.5))  # PHP rounds half up
+    values = (low + direction * index * step for index in range(size))
+    return [value for value in values if (value <= high if direction > 0 else value >= high)]
 
 
 def matches(subject: Any, pattern: Any) -> bool:
@@ -123,7 +158,7 @@ def _pcre(pattern: str) -> re.Pattern[str]:
     if end <= 0:
         raise TwigRuntimeError(f"preg_match(): No ending delimiter '{closing}' found")
     body, modifiers = pattern[1:end], pattern[end + 1 :]
-    flags = 0
+    flags = 0 if "u" in modifiers else re.ASCII  # without /u PCRE's \s, \w, \d and /i are ASCII only
     for modifier in modifiers:
         flags |= {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE, "u": 0}.get(
             modifier, 0
@@ -172,7 +207,8 @@ def less(left: Any, right: Any) -> bool:
 
 
 def greater(left: Any, right: Any) -> bool:
-    return compare(left, right) > 0
+    # PHP evaluates $a > $b as $b < $a: it differs for arrays that cannot be compared (1 both ways)
+    return compare(right, left) < 0
 
 
 def less_equal(left: Any, right: Any) -> bool:
@@ -180,4 +216,4 @@ def less_equal(left: Any, right: Any) -> bool:
 
 
 def greater_equal(left: Any, right: Any) -> bool:
-    return compare(left, right) >= 0
+    return compare(right, left) <= 0
