@@ -73,6 +73,7 @@ class _Generator:
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {}
         self.decoded: frozenset[str] = frozenset()  # targets whose text only jsonToArray reads
+        self.fused: dict[str, tuple[str, Any]] = {}  # target → (unsetIfValue== argument, cast spec)
         self.memoized = False  # a template's render goes through the memo (needs the data's key)
         self.start = 0  # where the function body starts
 
@@ -118,6 +119,8 @@ class _Generator:
             self.emit("encoded = _encode(data, False, _budget().clean_containers)")
             self.emit("out = {}")
         self.decoded = _decoded_targets(definitions, mapping.get("unset"), mapping.get("cast"))
+        if not pass_through:
+            self.fused = _fused_casts(definitions, mapping.get("unset"), mapping.get("cast"))
         for target, spec in definitions.items():
             self.rule(str(target), spec, raw)
         unset = mapping.get("unset")
@@ -127,7 +130,8 @@ class _Generator:
         cast_rules = mapping.get("cast") or {}
         if type(cast_rules) is dict or isinstance(cast_rules, Mapping):
             for path, spec in cast_rules.items():
-                self.casts(str(path), spec)
+                if str(path) not in self.fused:
+                    self.casts(str(path), spec)
         self.emit("return _root(out) if type(out) is dict else out")
         source = "\n".join(self.lines) + "\n"
         namespace = {**GLOBALS, **self.constants, **(self.inliner.namespace if self.inliner else {})}
@@ -186,7 +190,10 @@ class _Generator:
                 self.inline(inline, prefix)
             else:
                 self.template(template, text, prefix, target in self.decoded)
-        self.write(target)
+        if target in self.fused:
+            self.fused_write(target)
+        else:
+            self.write(target)
 
     def template(self, template: rendering.PythonTemplate, text: str, prefix: str, decoded: bool) -> None:
         """A rule's template run by its own function, errors described as the renderer does; one
@@ -279,6 +286,51 @@ class _Generator:
         else:
             self.emit(f"_write_segments(out, {segments!r}, value)")
 
+    def fused_write(self, target: str) -> None:
+        """:meth:`write`, then the target's lone ``unsetIfValue==`` cast (see _fused_casts): a value the
+        cast would delete is not written, the objects on its way are. A list on the way takes the long
+        way: written, then cast as the cast pass would."""
+        argument, spec = self.fused[target]
+        keep = f"not ({_unset_test(argument)})"
+        segments = tuple(target.split("."))
+        if len(segments) == 1:
+            self.emit(f"if {keep}:")
+            self.emit(f"    out[{target!r}] = value")
+            return
+        if len(segments) == 2:
+            first, last = segments
+            self.emit(f"parent = out.get({first!r})")
+            self.emit("if type(parent) is dict:")
+            self.emit(f"    if {keep}:")
+            self.emit(f"        parent[{last!r}] = value")
+            self.emit("elif type(parent) is not list:")
+            self.emit(f"    out[{first!r}] = {{{last!r}: value}} if {keep} else {{}}")
+        else:
+            first, middle, last = segments
+            self.emit(f"parent = out.get({first!r})")
+            self.emit("if type(parent) is dict:")
+            self.emit(f"    child = parent.get({middle!r})")
+            self.emit("    if type(child) is dict:")
+            self.emit(f"        if {keep}:")
+            self.emit(f"            child[{last!r}] = value")
+            self.emit("    elif type(child) is not list:")
+            self.emit(f"        parent[{middle!r}] = {{{last!r}: value}} if {keep} else {{}}")
+            self.emit("    else:")
+            self.the_long_way(target, spec, 3)
+            self.emit("elif type(parent) is not list:")
+            self.emit(f"    out[{first!r}] = {{{middle!r}: {{{last!r}: value}} if {keep} else {{}}}}")
+        self.emit("else:")
+        self.the_long_way(target, spec, 2)
+
+    def the_long_way(self, target: str, spec: Any, depth: int) -> None:
+        """Written into a list on the way, then cast right away (nothing else touches the target)."""
+        self.emit(f"_write_segments(out, {tuple(target.split('.'))!r}, value)", depth)
+        lines, self.lines = self.lines, []
+        self.casts(target, spec)
+        cast, self.lines = self.lines, lines
+        for line in cast:
+            self.emit(line, depth - 1)
+
     # ------------------------------------------------------------------ the cast pass
 
     def casts(self, path: str, spec: Any) -> None:
@@ -307,23 +359,8 @@ class _Generator:
 
     def cast(self, function: Callable[..., Any], argument: str, path: str, depth: int) -> int:
         """One cast of a chain; returns the depth the next one goes at (after a possible delete)."""
-        if function is PREFIXED_CASTS["unsetIfValue=="] and argument == "":
-            # matches_if_value(value, ""): PHP-empty, or an array whose leaves all are
-            self.emit(
-                "if not value or value == '0' or ((type(value) is dict or type(value) is list)"
-                " and _miv(value, '')):",
-                depth,
-            )
-            self.delete(path, depth + 1)
-            self.emit("else:", depth)
-            return depth + 1
         if function is PREFIXED_CASTS["unsetIfValue=="]:
-            if not any(character.isdigit() for character in argument):
-                # a string against a non-numeric string: PHP's == compares them as strings
-                test = f"value == {argument!r} if type(value) is str else _miv(value, {argument!r})"
-                self.emit(f"if {test}:", depth)
-            else:
-                self.emit(f"if _miv(value, {argument!r}):", depth)
+            self.emit(f"if {_unset_test(argument)}:", depth)
             self.delete(path, depth + 1)
             self.emit("else:", depth)
             return depth + 1
@@ -365,6 +402,83 @@ class _Generator:
         self.emit(f"    parent.pop({segments[-1]!r}, None)", depth)
         self.emit("else:", depth)
         self.emit(f"    out = _delete(out, {path!r})", depth)
+
+
+def _unset_test(argument: str) -> str:
+    """``matches_if_value(value, argument)``, the predicate of ``unsetIfValue==argument``."""
+    if argument == "":  # PHP-empty, or an array whose leaves all are
+        return (
+            "not value or value == '0' or ((type(value) is dict or type(value) is list) and _miv(value, ''))"
+        )
+    if not any(character.isdigit() for character in argument):
+        # a string against a non-numeric string: PHP's == compares them as strings
+        return f"value == {argument!r} if type(value) is str else _miv(value, {argument!r})"
+    return f"_miv(value, {argument!r})"
+
+
+def _fused_casts(definitions: Mapping[str, Any], unset: Any, cast_rules: Any) -> dict[str, tuple[str, Any]]:
+    """The targets whose lone cast ``unsetIfValue==X`` can be applied as their rule writes them (the
+    idiom of unsetting what a template left empty): a value it deletes is then never written. That
+    gives the same output when nothing else reaches the value between the write and the cast: no
+    other target, unset or cast inside or around it, except ``unsetIfValue==`` of empty around it
+    (what else reads a whole object could see the member missing), no ``countValue`` (it reads
+    other paths), and no passThrough (the output would already hold the key). Plain paths of up to
+    three keys only."""
+    if not (type(cast_rules) is dict or isinstance(cast_rules, Mapping)):
+        return {}
+    casts = [(str(path), spec) for path, spec in cast_rules.items()]
+    if any(name.startswith("countValue") for _, spec in casts for name in cast_names(spec)):
+        return {}
+    targets = [str(target) for target in definitions]
+    unsets = [php.to_string(path) for path in unset] if isinstance(unset, list) else []
+    paths = [path for path, _ in casts]
+
+    def around(path: str, target: str) -> bool:
+        return path == target or path.startswith(target + ".") or target.startswith(path + ".")
+
+    def empty_check(spec: Any) -> bool:
+        names = cast_names(spec)
+        return bool(names) and all(
+            resolve_cast(name) == (PREFIXED_CASTS["unsetIfValue=="], "") for name in names
+        )
+
+    fused = {}
+    for target, spec in casts:
+        names = cast_names(spec)
+        found = resolve_cast(names[0]) if len(names) == 1 else None
+        segments = target.split(".")
+        if (
+            found is None
+            or found[0] is not PREFIXED_CASTS["unsetIfValue=="]
+            or targets.count(target) != 1
+            or paths.count(target) != 1
+            or len(segments) > 3
+            or not all(segments)
+            or "&" in target
+            or any(rules.is_number_key(segment) for segment in segments)
+        ):
+            continue
+        rule = definitions.get(target)
+        if type(rule) is not str and type(rule) is not int:  # literal arrays, bool, float: not here
+            continue
+        if any(around(other, target) for other in targets if other != target):
+            continue
+        if any(around(path, target) for path in unsets):
+            continue
+        # an object around it is as empty with or without a member that is empty; a member deleted
+        # for another value counts when the object is checked before it
+        order = paths.index(target)
+        if any(
+            around(path, target)
+            and (
+                path.startswith(target + ".") or not empty_check(other) or (found[1] != "" and index < order)
+            )
+            for index, (path, other) in enumerate(casts)
+            if path != target
+        ):
+            continue
+        fused[target] = (found[1], spec)
+    return fused
 
 
 def _decoded_targets(definitions: Mapping[str, Any], unset: Any, cast_rules: Any) -> frozenset[str]:
