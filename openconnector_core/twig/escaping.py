@@ -88,23 +88,24 @@ def f_nl2br(value: Any) -> Markup:
     return Markup(re.sub(r"(\r\n|\n\r|\n|\r)", r"<br />\1", text))  # noqa: S704 — input escaped above
 
 
-def f_striptags(value: Any, allowed: Any = None) -> str:
-    """PHP's ``strip_tags($value ?? '', $allowed)``: allowed tags as a string (``'<a><b>'``) or, as
-    PHP 7.4 takes them, an array of names (``['a', 'b']``, each read as ``<name>``)."""
+def f_striptags(value: Any, allowable_tags: Any = None) -> str:
+    """PHP's ``strip_tags($value ?? '', $allowable_tags)`` (Twig's argument name): allowed tags as a
+    string (``'<a><b>'``) or, as PHP 7.4 takes them, an array of names (each read as ``<name>``)."""
     text = text_argument(value, "strip_tags")
     tags: str | None
-    if php.is_null(allowed):
+    if php.is_null(allowable_tags):
         tags = None
-    elif isinstance(allowed, php.ARRAYS):
-        tags = "".join(f"<{php.to_string(name)}>" for name in values_of(allowed)) or None
+    elif isinstance(allowable_tags, php.ARRAYS):
+        tags = "".join(f"<{php.to_string(name)}>" for name in values_of(allowable_tags)) or None
     else:
-        tags = php.to_string(allowed)
+        tags = php.to_string(allowable_tags)
     return php.strip_tags(text, tags, current_budget().check_time if len(text) > 65_536 else None)
 
 
 def f_spaceless(value: Any) -> Markup:
-    text = _pre_escape(value, "trim")
-    return Markup(re.sub(r">\s+<", "><", text.strip()))  # noqa: S704 — Twig marks it safe
+    # Twig: trim(preg_replace('/>\s+</', '><', $s)), PCRE's \s and PHP's trim being ASCII
+    text = re.sub(r">\s+<", "><", _pre_escape(value, "trim"), flags=re.ASCII)
+    return Markup(text.strip(" \t\n\r\0\x0b"))  # noqa: S704 — Twig marks it safe
 
 
 def _http_build_query(value: Any, prefix: str | None) -> list[str]:

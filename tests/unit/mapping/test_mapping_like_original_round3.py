@@ -402,3 +402,19 @@ def test_arguments_go_by_twig_names(runner: Runner, template: str, expected: str
 def test_json_encode_has_no_options_argument(runner: Runner) -> None:
     with pytest.raises(MappingError):
         render(runner, "{{ l|json_encode(options=0) }}", NAMED_DATA)
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        # trim(preg_replace('/>\s+</', '><', $s)): PHP's trim and PCRE's \s are ASCII (no-break space kept)
+        ("{{ '\u00a0 <b> x </b> \u00a0'|spaceless }}", "\u00a0 <b> x </b> \u00a0"),
+        ("{{ ('\x00<i>  </i>\x00')|spaceless|json_encode }}", '"<i><\\/i>"'),
+        ("{{ '\t\n<a>\x0b</a>\r '|spaceless|json_encode }}", '"<a><\\/a>"'),
+        # Twig's argument name
+        ("{{ '<p>a</p><b>b</b>'|striptags(allowable_tags='<b>') }}", "a<b>b</b>"),
+    ],
+)
+def test_spaceless_and_striptags_as_twig(runner: Runner, template: str, expected: str) -> None:
+    assert render(runner, template) == expected
