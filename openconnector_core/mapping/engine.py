@@ -14,12 +14,14 @@ from openconnector_core.errors import MappingError
 from openconnector_core.twig.limits import (
     MAX_DEPTH,
     TIME_BUDGET_SECONDS,
+    Budget,
     current_budget,
+    running_budget,
 )
 from openconnector_core.twig.rendering import EXECUTE_JSON, EXECUTE_JSON_VALUE
 
 from . import rules
-from .compiler import Runtime, compiled
+from .compiler import CACHE_SIZE, CompiledMapping, Runtime, compiled
 from .memo import RenderMemo
 from .results import result_json
 from .runner import Runner
@@ -43,6 +45,8 @@ class MappingEngine(Runner):
             lambda reference: rules.resolve_reference(self._resolver, reference), self._program_of
         )
         self._runtime = Runtime(table, frozenset(table), self.renderer, memo)
+        # The functions _bound made, by the id of the compiled mapping (which they keep alive).
+        self._functions: dict[int, tuple[CompiledMapping, Any]] = {}
 
     def _template_functions(self) -> dict[str, Callable[..., Any]]:
         # The one-step executeMapping(...)|json_encode: its name starts with _, templates cannot call it
@@ -55,25 +59,30 @@ class MappingEngine(Runner):
     def _single_of(
         self, mapping: Mapping[str, Any], stored: bool = False
     ) -> Callable[[Any], dict[str, Any] | list[Any]]:
+        single: Callable[[Any], dict[str, Any] | list[Any]] = self._bound(current_budget(), mapping, stored)
+        return single
+
+    def _bound(self, budget: Budget, mapping: Any, stored: bool = False) -> Any:
         # The compiled function of a mapping object seen before in this run (sub-mappings of a list
         # or a loop): no cache key to compute again.
-        budget = current_budget()
         runtime = self._runtime
-        key = (id(mapping), id(runtime))  # two engines may share a run (nested runs)
-        known = budget.compiled.get(key)
+        known = budget.compiled.get((id(mapping), id(runtime)))  # two engines may share a run
         if known is not None and known[0] is mapping:
-            return known[1]  # type: ignore[return-value]
+            return known[1]
         # Only what the store returned is known by id and version: a definition given to run()
         # (e.g. one being edited in the UI, with the id it was stored under) is known by its text.
         stored = stored or any(found is mapping for found in budget.resolved.values())
         program = compiled(mapping, stored)
-        single = program.single
-
-        def bound(data: Any) -> dict[str, Any] | list[Any]:
-            return single(data, runtime)
-
-        bound.program = program  # type: ignore[attr-defined]
-        budget.compiled[key] = (mapping, bound)
+        functions = self._functions
+        made = functions.get(id(program))
+        if made is not None and made[0] is program:
+            bound = made[1]
+        else:
+            bound = _bind(program, runtime)
+            if len(functions) >= CACHE_SIZE:
+                functions.clear()
+            functions[id(program)] = (program, bound)
+        budget.compiled[(id(mapping), id(runtime))] = (mapping, bound)
         return bound
 
     def _program_of(self, mapping: Any) -> object:
@@ -91,19 +100,75 @@ class MappingEngine(Runner):
     def _kept_json(self, reference: Any, data: Any, list_mode: Any, carry: bool) -> str | bool:
         """The sub-mapping's JSON, kept for data seen before (mapping.memo). What the call would refuse
         (too deep, an unknown reference) is left to the call, which refuses it as it always does."""
-
-        def call(target: Any) -> str | bool:  # the reference, or the mapping it names (resolved)
-            return result_json(
-                rules.execute_sub_mapping(self._resolver, target, data, list_mode, self._run_sub_mapping),
-                carry,
+        budget = running_budget()
+        if budget is None:  # outside a run: every step makes a budget of its own (as it always did)
+            return self._unrun_json(reference, data, list_mode, carry)
+        if budget.depth >= MAX_DEPTH:
+            return self._json_of(reference, data, list_mode, carry)
+        try:
+            mapping = rules.resolve_reference(self._resolver, reference, budget)
+        except MappingError:
+            return self._json_of(reference, data, list_mode, carry)
+        # A mapping that is not the reference came from the store (it is in budget.resolved).
+        bound = self._bound(budget, mapping, mapping is not reference)
+        listed = rules.list_flag(list_mode)
+        if type(mapping) is not dict and not isinstance(mapping, Mapping):  # the call refuses it
+            return self._runtime.memo.call(
+                bound.program, (listed, carry), data, self._json_of, mapping, data, listed, carry
             )
+        return self._runtime.memo.call(  # type: ignore[no-any-return]
+            bound.program,
+            (listed, carry),
+            data,
+            self._bound_json,
+            budget,
+            mapping,
+            bound,
+            data,
+            listed,
+            carry,
+        )
 
+    def _bound_json(
+        self, budget: Budget, mapping: Mapping[str, Any], bound: Any, data: Any, listed: bool, carry: bool
+    ) -> str | bool:
+        """:meth:`_json_of` for a resolved mapping and its compiled function (from :meth:`_bound`)."""
+        return result_json(
+            rules.execute_sub_mapping(self._resolver, mapping, data, listed, bound.run, budget), carry, budget
+        )
+
+    def _json_of(self, reference: Any, data: Any, list_mode: Any, carry: bool) -> str | bool:
+        """``executeMapping(reference, data, list_mode)|json_encode``, not kept."""
+        return result_json(
+            rules.execute_sub_mapping(self._resolver, reference, data, list_mode, self._run_sub_mapping),
+            carry,
+        )
+
+    def _unrun_json(self, reference: Any, data: Any, list_mode: Any, carry: bool) -> str | bool:
         if current_budget().depth >= MAX_DEPTH:
-            return call(reference)
+            return self._json_of(reference, data, list_mode, carry)
         try:
             mapping = rules.resolve_reference(self._resolver, reference)
         except MappingError:
-            return call(reference)
+            return self._json_of(reference, data, list_mode, carry)
         program = self._program_of(mapping)
         key = (rules.list_flag(list_mode), carry)
-        return self._runtime.memo.call(program, key, data, lambda: call(mapping))  # type: ignore[no-any-return]
+        return self._runtime.memo.call(  # type: ignore[no-any-return]
+            program, key, data, lambda: self._json_of(mapping, data, list_mode, carry)
+        )
+
+
+def _bind(program: CompiledMapping, runtime: Runtime) -> Any:
+    """``program``'s function run by ``runtime``, carrying the program (for the memo) and
+    ``run(mapping, data, listed)``: what running it from a template does (see Runner._run_sub_mapping)."""
+    single = program.single
+
+    def bound(data: Any) -> dict[str, Any] | list[Any]:
+        return single(data, runtime)
+
+    def run(mapping: Mapping[str, Any], data: Any, listed: bool) -> Any:
+        return rules.run_list(bound, mapping, data) if listed else single(data, runtime)
+
+    bound.program = program  # type: ignore[attr-defined]
+    bound.run = run  # type: ignore[attr-defined]
+    return bound

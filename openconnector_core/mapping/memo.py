@@ -103,15 +103,17 @@ class RenderMemo:
             return finish(template(data, functions))
         return self._kept((template, finish, data_key), template, lambda: finish(template(data, functions)))
 
-    def call(self, program: object, variant: Hashable, data: Any, compute: Callable[[], Any]) -> Any:
-        """``compute()``, the JSON of a call of the compiled mapping ``program`` on ``data`` (in the way
-        ``variant`` names), kept or computed."""
+    def call(
+        self, program: object, variant: Hashable, data: Any, compute: Callable[..., Any], *arguments: Any
+    ) -> Any:
+        """``compute(*arguments)``, the JSON of a call of the compiled mapping ``program`` on ``data`` (in
+        the way ``variant`` names), kept or computed."""
         if self._pausing(program):
-            return compute()
+            return compute(*arguments)
         data_key = _key_of(data)
         if not data_key:
-            return compute()
-        return self._kept((program, variant, data_key), program, compute)
+            return compute(*arguments)
+        return self._kept((program, variant, data_key), program, lambda: compute(*arguments))
 
     def _pausing(self, source: object) -> bool:
         paused = self._paused.get(source)

@@ -14,25 +14,25 @@ from typing import Any
 
 from openconnector_core import php
 from openconnector_core.twig.filters import f_json_encode
-from openconnector_core.twig.limits import MAX_JSON_DEPTH, MAX_OUTPUT_CHARS, current_budget
+from openconnector_core.twig.limits import MAX_JSON_DEPTH, MAX_OUTPUT_CHARS, Budget, current_budget
 from openconnector_core.twig.rendering import JsonText
 
 from . import paths
 
 _ENCODED_DOT = paths.ENCODED_DOT
-_STR_ONLY = {str}
+_INT_MIN, _INT_MAX = php.INT_MIN, php.INT_MAX
 
 
 class _Unusual(Exception):
     """Leave this result to the step-by-step path."""
 
 
-def result_json(raw: Any, carry: bool = False) -> str | bool:
+def result_json(raw: Any, carry: bool = False, budget: Budget | None = None) -> str | bool:
     """``f_json_encode(paths.finish_output(raw))`` for a sub-mapping result ``raw`` (a fresh tree);
     ``carry``: as a :class:`JsonText` holding what decoding the text gives, where that is the walked
-    tree itself (no floats: they would come back as PHP writes them)."""
+    tree itself (no floats: they would come back as PHP writes them). ``budget``: the run's."""
     # expanded size, floats seen, deepest level reached, values carried in this run (see Budget)
-    state: list[Any] = [0, False, 0, current_budget().carried]
+    state: list[Any] = [0, False, 0, (current_budget() if budget is None else budget).carried]
     try:
         normalized = _walk(raw, 1, state)
     except _Unusual:
@@ -65,58 +65,65 @@ def _walk(node: Any, depth: int, state: list[Any]) -> Any:
         items: Any = node.values()
         if next(iter(node)) != "0" or not all(key == str(index) for index, key in enumerate(node)):
             listed = False  # finished as an object: its keys decoded (and counted)
-            if set(map(type, node)) != _STR_ONLY:
-                raise _Unusual
-            joined = "".join(node)
-            if "&" in joined:
+            for key in node:
+                if type(key) is not str:
+                    raise _Unusual
+                size += len(key)
+            if "&" in "".join(node):
                 keys = [key.replace(_ENCODED_DOT, ".") for key in node]
                 if len(set(keys)) != len(keys):
                     raise _Unusual  # decoding merged two keys
-                size += sum(map(len, keys))
-            else:
-                size += len(joined)
+                size = 1 + sum(map(len, keys))
     elif type(node) is list:
         items = node
     else:
         raise _Unusual
     carried = state[3]
+    arrays: list[Any] = []  # the arrays below, as walked (in order)
     changed = False
-    values: list[Any] = []
-    append = values.append
     for item in items:
         kind = type(item)
         if kind is str:
             size += len(item) + 1
-            append(item)
         elif kind is dict or kind is list:
             known = carried.get(id(item)) if carried else None
             if known is not None and known[0] is item and depth + 1 + known[2] <= MAX_JSON_DEPTH:
                 state[0] += known[1]
                 if depth + 1 + known[2] > state[2]:
                     state[2] = depth + 1 + known[2]
-                append(item)
+                arrays.append(item)
             else:
-                walked = _walk(item, depth + 1, state)
-                changed = changed or walked is not item
-                append(walked)
+                finished = _walk(item, depth + 1, state)
+                if finished is not item:
+                    changed = True
+                arrays.append(finished)
         elif kind is int or kind is bool or item is None:
-            if kind is int and not php.INT_MIN <= item <= php.INT_MAX:
+            if kind is int and not _INT_MIN <= item <= _INT_MAX:
                 raise _Unusual
             size += 1
-            append(item)
         elif kind is float:
             if math.isnan(item) or math.isinf(item):
                 raise _Unusual
             state[1] = True
             size += 1
-            append(item)
         else:
             raise _Unusual
     state[0] += size
+    if not changed:
+        if not listed and keys is None:
+            return node
+        if type(node) is list:
+            return node
+        values = list(items)
+    else:
+        finished_arrays = iter(arrays)
+        values = [
+            next(finished_arrays) if type(item) is dict or type(item) is list else item for item in items
+        ]
     if listed:
-        return node if type(node) is list and not changed else values
-    if keys is not None:
-        if keys[0] == "0" and all(key == str(index) for index, key in enumerate(keys)):
-            return values
-        return dict(zip(keys, values, strict=True))
-    return dict(zip(node, values, strict=True)) if changed else node
+        return values
+    if keys is None:
+        return dict(zip(node, values, strict=True))
+    if keys[0] == "0" and all(key == str(index) for index, key in enumerate(keys)):
+        return values
+    return dict(zip(keys, values, strict=True))

@@ -13,6 +13,7 @@ from openconnector_core.errors import MappingError
 from openconnector_core.twig.lexer import normalize_newlines
 from openconnector_core.twig.limits import (
     MAX_DEPTH,
+    Budget,
     LimitExceededError,
     check_expanded_size,
     check_list_output,
@@ -171,17 +172,19 @@ def execute_sub_mapping(
     data: Any,
     list_mode: Any,
     run: Callable[[Mapping[str, Any], Any, bool], Any],
+    budget: Budget | None = None,
 ) -> Any:
     """``executeMapping(reference, data, list_mode)`` from a template: resolve, check and ``run`` the
-    sub-mapping one level deeper in the caller's run."""
-    budget = current_budget()
+    sub-mapping one level deeper in the caller's run (``budget``, when the caller has it at hand)."""
+    if budget is None:
+        budget = current_budget()
     if budget.depth >= MAX_DEPTH:
         raise LimitExceededError(f"executeMapping nested deeper than {MAX_DEPTH} levels")
-    mapping = resolve_reference(resolver, reference)
+    mapping = resolve_reference(resolver, reference, budget)
     if php.is_null(data):
         data = None
     # Data built in a template can share sub-arrays: refuse what would expand beyond any memory.
-    check_expanded_size(data)
+    check_expanded_size(data, budget=budget)
     budget.depth += 1
     if budget.depth > budget.deepest:
         budget.deepest = budget.depth
@@ -197,8 +200,10 @@ def list_flag(list_mode: Any) -> bool:
     return list_mode is True or (not isinstance(list_mode, bool) and php.truthy(list_mode))
 
 
-def resolve_reference(resolver: Resolver | None, reference: Any) -> Mapping[str, Any]:
-    """The mapping ``executeMapping`` names: inline, or stored (looked up once per run)."""
+def resolve_reference(
+    resolver: Resolver | None, reference: Any, budget: Budget | None = None
+) -> Mapping[str, Any]:
+    """The mapping ``executeMapping`` names: inline, or stored (looked up once per run, ``budget``'s)."""
     if type(reference) is int and php.INT_MIN <= reference <= php.INT_MAX:  # the common reference
         key = str(reference)  # (no slow ABC check for it)
     elif type(reference) is str:  # a stored mapping's id, or a reference the memo checks again
@@ -211,7 +216,8 @@ def resolve_reference(resolver: Resolver | None, reference: Any) -> Mapping[str,
         if php.is_null(reference) or isinstance(reference, _NOT_REFERENCES):
             raise MappingError(f"executeMapping: invalid mapping reference {php.to_string(reference)!r}")
         key = php.to_string(reference)
-    budget = current_budget()
+    if budget is None:
+        budget = current_budget()
     found = budget.resolved.get(key)
     if found is None:
         found = resolver(key) if resolver is not None else None

@@ -163,7 +163,10 @@ def check_items(count: int) -> None:
 
 
 def check_expanded_size(
-    value: object, limit: int = MAX_OUTPUT_CHARS, depth_limit: int = MAX_JSON_DEPTH
+    value: object,
+    limit: int = MAX_OUTPUT_CHARS,
+    depth_limit: int = MAX_JSON_DEPTH,
+    budget: Budget | None = None,
 ) -> None:
     """Refuse data whose fully expanded form is too big or too deep before a recursive walk expands it.
 
@@ -172,11 +175,13 @@ def check_expanded_size(
     size (one per element plus the length of strings and keys), so it is linear in what is really in
     memory. Measured arrays are remembered for the run (like ``clean_containers``, this relies on
     arrays not changing during a run; the template context, which does change, is never remembered).
+    ``budget``: the running run's, when the caller has it at hand.
     Raises :class:`LimitExceededError` (too big) or :class:`DepthExceededError` (too deep).
     """
     if not isinstance(value, _ARRAYS):
         return
-    budget = current_budget()
+    if budget is None:
+        budget = current_budget()
     _measure(value, 1, limit, depth_limit, budget.measured)
     if len(budget.measured) > 4096:
         budget.check_time()
@@ -208,7 +213,9 @@ def _measure(
         items = node
     else:
         items = node.values()
-        total += sum([len(key) for key in node if type(key) is str])
+        for key in node:
+            if type(key) is str:
+                total += len(key)
     for item in items:
         item_kind = type(item)
         if item_kind is str:
