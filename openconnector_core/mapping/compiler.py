@@ -15,6 +15,7 @@ stale.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import marshal
@@ -516,12 +517,12 @@ class _Cache:
 
     def get(self, mapping: Mapping[str, Any], stored: bool) -> CompiledMapping:
         key = cache_key(mapping, stored)
-        with self.lock:
-            found = self.items.get(key)
-            if found is not None:
+        found = self.items.get(key)  # a hit needs no lock: each OrderedDict call is atomic
+        if found is not None:
+            with contextlib.suppress(KeyError):  # evicted meanwhile by another thread: still valid
                 self.items.move_to_end(key)
-                self.hits += 1
-                return found
+            self.hits += 1
+            return found
         compiled = _Generator(mapping).generate()
         with self.lock:
             self.misses += 1
