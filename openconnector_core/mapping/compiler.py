@@ -169,9 +169,17 @@ class _Generator:
             # _first / _walk, their first step inlined: most specs that are templates stop there
             first, *rest = text.split(".")
             self.emit(f"value = data.get({first!r}, _M) if type(data) is dict else _first(data, {first!r})")
-            if rest:
+            if rest and ("{" in text or len(rest) > 3):
                 self.emit("if value is not _M:")
                 self.emit(f"    value = _walk(value, {tuple(rest)!r})")
+            else:  # a path: its few steps inline, each as _walk takes it
+                for depth, segment in enumerate(rest, 1):
+                    self.emit("if value is not _M:", depth)
+                    self.emit(
+                        f"    value = value.get({segment!r}, _M) if type(value) is dict"
+                        f" else _walk(value, ({segment!r},))",
+                        depth,
+                    )
             copier = "_copy"
         else:
             self.emit(f"value = _lookup(encoded, {text!r})")
@@ -183,7 +191,7 @@ class _Generator:
         if "{" not in text:
             self.emit(f"    value = {rules.literal_text(text)!r}")
         else:
-            template = twig.compile_template(text)
+            template = twig.compile_template(text, target in self.decoded)
             inline = inline_template(text) if self.inliner else None
             if template is None:
                 self.jinja(text, prefix, 2)

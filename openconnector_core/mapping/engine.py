@@ -18,13 +18,21 @@ from openconnector_core.twig.limits import (
     current_budget,
     running_budget,
 )
-from openconnector_core.twig.rendering import EXECUTE_JSON, EXECUTE_JSON_VALUE
+from openconnector_core.twig.rendering import (
+    EXECUTE_JSON,
+    EXECUTE_JSON_LAZY,
+    EXECUTE_JSON_VALUE,
+    LazyJson,
+)
 
 from . import rules
 from .compiler import CACHE_SIZE, CompiledMapping, Runtime, compiled
 from .memo import RenderMemo
 from .results import result_json
 from .runner import Runner
+
+# The forms of a sub-mapping's JSON: its text, a JsonText carrying its value, or perhaps a LazyJson.
+_TEXT, _CARRIED, _LAZY = 0, 1, 2
 
 Resolver = rules.Resolver
 
@@ -54,6 +62,7 @@ class MappingEngine(Runner):
             **super()._template_functions(),
             EXECUTE_JSON: self._execute_json,
             EXECUTE_JSON_VALUE: self._execute_json_value,
+            EXECUTE_JSON_LAZY: self._execute_json_lazy,
         }
 
     def _single_of(
@@ -91,34 +100,41 @@ class MappingEngine(Runner):
 
     def _execute_json(self, reference: Any, data: Any = None, list_mode: Any = False) -> str | bool:
         """``executeMapping(...)|json_encode`` without walking the result three times."""
-        return self._kept_json(reference, data, list_mode, False)
+        return self._kept_json(reference, data, list_mode, _TEXT)  # type: ignore[return-value]
 
     def _execute_json_value(self, reference: Any, data: Any = None, list_mode: Any = False) -> str | bool:
         """The printed ``executeMapping(...)|json_encode``: its text carrying its value (see JsonText)."""
-        return self._kept_json(reference, data, list_mode, True)
+        return self._kept_json(reference, data, list_mode, _CARRIED)  # type: ignore[return-value]
 
-    def _kept_json(self, reference: Any, data: Any, list_mode: Any, carry: bool) -> str | bool:
-        """The sub-mapping's JSON, kept for data seen before (mapping.memo). What the call would refuse
-        (too deep, an unknown reference) is left to the call, which refuses it as it always does."""
+    def _execute_json_lazy(
+        self, reference: Any, data: Any = None, list_mode: Any = False
+    ) -> str | bool | LazyJson:
+        """:meth:`_execute_json_value`, its text perhaps not made yet (see LazyJson)."""
+        return self._kept_json(reference, data, list_mode, _LAZY)
+
+    def _kept_json(self, reference: Any, data: Any, list_mode: Any, form: int) -> str | bool | LazyJson:
+        """The sub-mapping's JSON in ``form``, kept for data seen before (mapping.memo). What the call
+        would refuse (too deep, an unknown reference) is left to the call, which refuses it as it
+        always does."""
         budget = running_budget()
         if budget is None:  # outside a run: every step makes a budget of its own (as it always did)
-            return self._unrun_json(reference, data, list_mode, carry)
+            return self._unrun_json(reference, data, list_mode, form)
         if budget.depth >= MAX_DEPTH:
-            return self._json_of(reference, data, list_mode, carry)
+            return self._json_of(reference, data, list_mode, form)
         try:
             mapping = rules.resolve_reference(self._resolver, reference, budget)
         except MappingError:
-            return self._json_of(reference, data, list_mode, carry)
+            return self._json_of(reference, data, list_mode, form)
         # A mapping that is not the reference came from the store (it is in budget.resolved).
         bound = self._bound(budget, mapping, mapping is not reference)
         listed = rules.list_flag(list_mode)
         if type(mapping) is not dict and not isinstance(mapping, Mapping):  # the call refuses it
             return self._runtime.memo.call(
-                bound.program, (listed, carry), data, self._json_of, mapping, data, listed, carry
+                bound.program, (listed, form), data, self._json_of, mapping, data, listed, form
             )
         return self._runtime.memo.call(  # type: ignore[no-any-return]
             bound.program,
-            (listed, carry),
+            (listed, form),
             data,
             self._bound_json,
             budget,
@@ -126,35 +142,39 @@ class MappingEngine(Runner):
             bound,
             data,
             listed,
-            carry,
+            form,
         )
 
     def _bound_json(
-        self, budget: Budget, mapping: Mapping[str, Any], bound: Any, data: Any, listed: bool, carry: bool
-    ) -> str | bool:
+        self, budget: Budget, mapping: Mapping[str, Any], bound: Any, data: Any, listed: bool, form: int
+    ) -> str | bool | LazyJson:
         """:meth:`_json_of` for a resolved mapping and its compiled function (from :meth:`_bound`)."""
         return result_json(
-            rules.execute_sub_mapping(self._resolver, mapping, data, listed, bound.run, budget), carry, budget
+            rules.execute_sub_mapping(self._resolver, mapping, data, listed, bound.run, budget),
+            form != _TEXT,
+            budget,
+            lazy=form == _LAZY,
         )
 
-    def _json_of(self, reference: Any, data: Any, list_mode: Any, carry: bool) -> str | bool:
-        """``executeMapping(reference, data, list_mode)|json_encode``, not kept."""
+    def _json_of(self, reference: Any, data: Any, list_mode: Any, form: int) -> str | bool | LazyJson:
+        """``executeMapping(reference, data, list_mode)|json_encode`` in ``form``, not kept."""
         return result_json(
             rules.execute_sub_mapping(self._resolver, reference, data, list_mode, self._run_sub_mapping),
-            carry,
+            form != _TEXT,
+            lazy=form == _LAZY,
         )
 
-    def _unrun_json(self, reference: Any, data: Any, list_mode: Any, carry: bool) -> str | bool:
+    def _unrun_json(self, reference: Any, data: Any, list_mode: Any, form: int) -> str | bool | LazyJson:
         if current_budget().depth >= MAX_DEPTH:
-            return self._json_of(reference, data, list_mode, carry)
+            return self._json_of(reference, data, list_mode, form)
         try:
             mapping = rules.resolve_reference(self._resolver, reference)
         except MappingError:
-            return self._json_of(reference, data, list_mode, carry)
+            return self._json_of(reference, data, list_mode, form)
         program = self._program_of(mapping)
-        key = (rules.list_flag(list_mode), carry)
+        key = (rules.list_flag(list_mode), form)
         return self._runtime.memo.call(  # type: ignore[no-any-return]
-            program, key, data, lambda: self._json_of(mapping, data, list_mode, carry)
+            program, key, data, lambda: self._json_of(mapping, data, list_mode, form)
         )
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from openconnector_core.php import dates
 from openconnector_core.twig.limits import MAX_DEPTH, MAX_ITERATIONS, Budget, current_budget
-from openconnector_core.twig.rendering import JsonText
+from openconnector_core.twig.rendering import JsonText, LazyJson
 
 MAX_ENTRIES = 4096
 MAX_BYTES = 32 * 1024 * 1024
@@ -45,7 +45,8 @@ Template = Callable[[Any, Any], list[str]]
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    output: str | bytes | tuple[str, bytes, int, int]  # text, a marshalled array, or a JsonText
+    # text, a marshalled array, or a JsonText (its text None: a LazyJson)
+    output: str | bytes | tuple[str | None, bytes, int, int]
     carried: tuple[int, int] | None  # (size, height) when the array was a carried value
     iterations: int
     reach: int  # executeMapping levels below the call
@@ -171,9 +172,11 @@ class RenderMemo:
         if isinstance(output, str):
             return output
         if isinstance(output, tuple):
+            value = marshal.loads(output[1])  # noqa: S302 - bytes this module marshalled
+            if output[0] is None:
+                return LazyJson(value, output[2], output[3])
             text = JsonText(output[0])
-            text.value = marshal.loads(output[1])  # noqa: S302 - bytes this module marshalled
-            text.size, text.height = output[2], output[3]
+            text.value, text.size, text.height = value, output[2], output[3]
             return text
         value = marshal.loads(output)  # noqa: S302 - bytes this module marshalled
         if entry.carried is not None:
@@ -229,6 +232,9 @@ def _kept_form(result: Any, budget: Budget) -> tuple[Any, tuple[int, int] | None
         if kind is JsonText:
             value = marshal.dumps(result.value)
             return (str(result), value, result.size, result.height), None, len(result) + len(value)
+        if kind is LazyJson:  # its text made from the copy when read: the same
+            value = marshal.dumps(result.value)
+            return (None, value, result.size, result.height), None, len(value)
         if kind is dict or kind is list:
             known = budget.carried.get(id(result))
             carried = (known[1], known[2]) if known is not None and known[0] is result else None

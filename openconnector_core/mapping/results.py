@@ -15,7 +15,7 @@ from typing import Any
 from openconnector_core import php
 from openconnector_core.twig.filters import f_json_encode
 from openconnector_core.twig.limits import MAX_JSON_DEPTH, MAX_OUTPUT_CHARS, Budget, current_budget
-from openconnector_core.twig.rendering import JsonText
+from openconnector_core.twig.rendering import JsonText, LazyJson
 
 from . import paths
 
@@ -27,18 +27,25 @@ class _Unusual(Exception):
     """Leave this result to the step-by-step path."""
 
 
-def result_json(raw: Any, carry: bool = False, budget: Budget | None = None) -> str | bool:
+def result_json(
+    raw: Any, carry: bool = False, budget: Budget | None = None, lazy: bool = False
+) -> str | bool | LazyJson:
     """``f_json_encode(paths.finish_output(raw))`` for a sub-mapping result ``raw`` (a fresh tree);
     ``carry``: as a :class:`JsonText` holding what decoding the text gives, where that is the walked
-    tree itself (no floats: they would come back as PHP writes them). ``budget``: the run's."""
-    # expanded size, floats seen, deepest level reached, values carried in this run (see Budget)
-    state: list[Any] = [0, False, 0, (current_budget() if budget is None else budget).carried]
+    tree itself (no floats: they would come back as PHP writes them). ``budget``: the run's. ``lazy``
+    (with ``carry``): as a :class:`LazyJson` when its text would have no ``&`` (its strings and keys
+    have none, and it holds no carried value, whose strings are not walked)."""
+    # expanded size, floats seen, deepest level reached, values carried in this run (see Budget),
+    # an "&" or a carried value seen
+    state: list[Any] = [0, False, 0, (current_budget() if budget is None else budget).carried, False]
     try:
         normalized = _walk(raw, 1, state)
     except _Unusual:
         return f_json_encode(paths.finish_output(raw))
     if state[0] > MAX_OUTPUT_CHARS:
         return f_json_encode(paths.finish_output(raw))  # raises the size error as the filter does
+    if lazy and carry and not state[1] and not state[4]:
+        return LazyJson(normalized, state[0], state[2] - 1)
     text = php.encode_normalized(normalized, bool(state[1]))
     if not carry or state[1]:
         return text
@@ -70,6 +77,7 @@ def _walk(node: Any, depth: int, state: list[Any]) -> Any:
                     raise _Unusual
                 size += len(key)
             if "&" in "".join(node):
+                state[4] = True
                 keys = [key.replace(_ENCODED_DOT, ".") for key in node]
                 if len(set(keys)) != len(keys):
                     raise _Unusual  # decoding merged two keys
@@ -85,9 +93,12 @@ def _walk(node: Any, depth: int, state: list[Any]) -> Any:
         kind = type(item)
         if kind is str:
             size += len(item) + 1
+            if "&" in item:
+                state[4] = True
         elif kind is dict or kind is list:
             known = carried.get(id(item)) if carried else None
             if known is not None and known[0] is item and depth + 1 + known[2] <= MAX_JSON_DEPTH:
+                state[4] = True
                 state[0] += known[1]
                 if depth + 1 + known[2] > state[2]:
                     state[2] = depth + 1 + known[2]

@@ -34,7 +34,16 @@ from .limits import MAX_OUTPUT_CHARS, check_output_size, current_budget, extend_
 from .loops import InlineLoop
 from .reads import variables_read
 from .registry import HELPERS
-from .rendering import PythonTemplate, context_of, emit, emit_json, execute_json, print_json
+from .rendering import (
+    PythonTemplate,
+    context_of,
+    emit,
+    emit_json,
+    execute_json,
+    print_json,
+    print_json_lazy,
+    settle,
+)
 from .scoping import loop_items, loop_values
 from .whitelist import check_generated
 
@@ -119,12 +128,13 @@ class _Writer:
             self.line(f"_w({code})")
             self.line(f"_n += {length}")
         self.line(f"if _n > {MAX_OUTPUT_CHARS}:")
-        self.line("    _size(_n)")
+        self.line("    _n = _settle(_out)")
 
 
 class _Compiler:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, lazy_json: bool = False) -> None:
         self.source = source
+        self.lazy_json = lazy_json  # printed executeMapping(...)|json_encode as LazyJson
         self.names = Names()
         self.translation = Translation(source="")
         self.out = _Writer()
@@ -183,7 +193,8 @@ class _Compiler:
             "_size": check_output_size,
             "_xj": execute_json,
             "_ej": emit_json,
-            "_pj": print_json,
+            "_pj": print_json_lazy if self.lazy_json else print_json,
+            "_settle": settle,
             "_U": UNDEFINED,
             "_ak": attribute,
             "_budget": current_budget,
@@ -415,16 +426,17 @@ TEMPLATE_CACHE_SIZE = 1024
 
 
 @lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
-def compile_template(template_text: str) -> PythonTemplate | None:
+def compile_template(template_text: str, lazy_json: bool = False) -> PythonTemplate | None:
     """The Python function of a template, or ``None`` when only the Jinja renderer takes it (which
-    then also reports its syntax errors, in its words)."""
+    then also reports its syntax errors, in its words). ``lazy_json``: its printed
+    ``executeMapping(...)|json_encode`` may be a LazyJson, for a render only ``finish_value`` reads."""
     try:
         _compile(template_text, True)  # the Jinja renderer must accept it too: same errors, same rules
     except Exception:  # its error is raised again, at render time, by that renderer
         return None
     started = time.monotonic()
     try:
-        return _Compiler(template_text).compile()
+        return _Compiler(template_text, lazy_json).compile()
     except (Unsupported, TemplateSyntaxError, SyntaxError, ValueError, RecursionError):
         return None
     finally:  # compiling is a one-off cost of the process, not the running mapping's

@@ -14,15 +14,17 @@ from openconnector_core import php
 from .access import TwigContext
 from .environment import TemplateRenderError, printable
 from .filters import f_json_encode
-from .limits import check_running_time, current_budget
+from .limits import check_output_size, check_running_time, current_budget
 
 RenderFunction = Callable[[Any, Mapping[str, Callable[..., Any]]], list[str]]
 
 
 # The engine's ``executeMapping(...)|json_encode`` in one step (names templates cannot call); the
-# second is for printing it: its text may carry the value it decodes to (:class:`JsonText`).
+# others are for printing it: its text may carry the value it decodes to (:class:`JsonText`), or be
+# made only when read (:class:`LazyJson`).
 EXECUTE_JSON = "_executeMappingJson"
 EXECUTE_JSON_VALUE = "_executeMappingJsonValue"
+EXECUTE_JSON_LAZY = "_executeMappingJsonLazy"
 
 
 class JsonText(str):
@@ -33,6 +35,33 @@ class JsonText(str):
     value: Any
     size: int  # the value's expanded size, as the limits count it
     height: int  # how many levels of arrays lie below the value's own
+
+
+class LazyJson:
+    """A :class:`JsonText` not made yet: ``value`` (a fresh tree nothing else holds, so it stays as it
+    was), its ``size`` and ``height``; its text has no ``&`` (printed as it is) and no float. Only a
+    render's chunks hold one (:func:`print_json_lazy`): :func:`finish_value` needs only the value, and
+    anything else reading the chunks makes the text (:meth:`text`, :func:`finish`, :func:`settle`)."""
+
+    __slots__ = ("height", "size", "value")
+
+    def __init__(self, value: Any, size: int, height: int) -> None:
+        self.value, self.size, self.height = value, size, height
+
+    def __len__(self) -> int:
+        # What the render's writer counts: at least the text's length (a character escapes to at most
+        # 12, an item adds at most 24 for its 1 of size); past the limit the writer calls settle().
+        return 24 * self.size
+
+    def text(self) -> JsonText:
+        text = JsonText(php.encode_normalized(self.value, False))
+        text.value, text.size, text.height = self.value, self.size, self.height
+        return text
+
+
+def made(printed: Any) -> Any:
+    """``printed`` with a :class:`LazyJson` made into its text."""
+    return printed.text() if type(printed) is LazyJson else printed
 
 
 def execute_json(functions: Mapping[str, Callable[..., Any]], *arguments: Any, **keywords: Any) -> Any:
@@ -80,6 +109,27 @@ def print_json(functions: Mapping[str, Callable[..., Any]], *arguments: Any, **k
     return emit_json(execute_json(functions, *arguments, **keywords))
 
 
+def print_json_lazy(functions: Mapping[str, Callable[..., Any]], *arguments: Any, **keywords: Any) -> Any:
+    """:func:`print_json`, its text left to be made (a :class:`LazyJson`) when the engine can: for a
+    render whose writer settles its count past the limit (:func:`settle`)."""
+    lazy = functions.get(EXECUTE_JSON_LAZY)
+    if lazy is not None:
+        printed = lazy(*arguments, **keywords)
+        return printed if type(printed) is LazyJson else emit_json(printed)
+    return print_json(functions, *arguments, **keywords)
+
+
+def settle(chunks: list[Any]) -> int:
+    """The writer's count once past the limit, where a :class:`LazyJson` counted more than its text:
+    the texts made (in place) and counted; refused as the count would have been when beyond it."""
+    for index, chunk in enumerate(chunks):
+        if type(chunk) is LazyJson:
+            chunks[index] = chunk.text()
+    total = sum(map(len, chunks))
+    check_output_size(total)
+    return total
+
+
 def context_of(data: Any) -> TwigContext:
     """The variables of a render: the top-level keys of ``data`` (a copy: templates may set some)."""
     if type(data) is dict:
@@ -93,24 +143,28 @@ def context_of(data: Any) -> TwigContext:
     raise TemplateRenderError(f"the template context must be an object, {php.php_type(data)} given")
 
 
-def finish(chunks: list[str]) -> str:
+def finish(chunks: list[Any]) -> str:
     """The output of a render: within the run's time, its entities decoded once (as the renderer)."""
     check_running_time()
-    output = "".join(chunks)
+    try:
+        output = "".join(chunks)
+    except TypeError:  # a LazyJson among them
+        output = "".join(map(made, chunks))
     if "&" in output:
         return php.html_entity_decode(output)
     return output
 
 
-def _json_chunks(chunks: list[str]) -> list[JsonText] | None:
-    """The :class:`JsonText` chunks when the chunks are ``[``, ``J``, ``,`` … ``]``, else ``None``."""
+def _json_chunks(chunks: list[Any]) -> list[JsonText | LazyJson] | None:
+    """The :class:`JsonText` (or :class:`LazyJson`) chunks when the chunks are ``[``, ``J``, ``,`` …
+    ``]``, else ``None``."""
     if len(chunks) < 2 or chunks[0] != "[" or chunks[-1] != "]":
         return None
-    found: list[JsonText] = []
+    found: list[JsonText | LazyJson] = []
     expect_value = True
     for chunk in chunks[1:-1]:
         if expect_value:
-            if type(chunk) is not JsonText:
+            if type(chunk) is not JsonText and type(chunk) is not LazyJson:
                 return None
             found.append(chunk)
             expect_value = False
@@ -123,12 +177,13 @@ def _json_chunks(chunks: list[str]) -> list[JsonText] | None:
     return found
 
 
-def finish_value(chunks: list[str]) -> Any:
+def finish_value(chunks: list[Any]) -> Any:
     """:func:`finish`, or directly what ``jsonToArray`` makes of that output when it is ``J`` or
-    ``[J,J,…]`` (``J`` a :class:`JsonText`, so without ``&``: no entity to decode); the mapping
+    ``[J,J,…]`` (``J`` a :class:`JsonText` or :class:`LazyJson`, so without ``&``: no entity to decode,
+    and a LazyJson's text is never made); the mapping
     compiler uses it only where nothing else reads the text. The value is recorded in the run's
     ``carried`` values (finished, its size known)."""
-    if len(chunks) == 1 and type(chunks[0]) is JsonText:
+    if len(chunks) == 1 and (type(chunks[0]) is JsonText or type(chunks[0]) is LazyJson):
         only = chunks[0]
         value, size, height = only.value, only.size, only.height
     else:

@@ -53,7 +53,7 @@ _NODES = (
     ast.Slice,
 )
 _FIXED_NAMES = frozenset(
-    {"render", "data", "_c", "_fns", "_out", "_w", "_n", "_s", "_", "_e", "_M", "_size", "len"}
+    {"render", "data", "_c", "_fns", "_out", "_w", "_n", "_s", "_", "_e", "_M", "_size", "_settle", "len"}
     | {"_xj", "_ej", "_pj", "_U", "_context", "type", "dict", "_q", "_qk", "_ak", "_r", "str", "int"}
     | {"_budget", "_items", "_values", "_X", "enumerate", "list"}
 )

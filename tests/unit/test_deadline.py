@@ -22,3 +22,15 @@ def test_an_enclosing_earlier_deadline_wins_and_is_restored() -> None:
 def test_remaining_is_never_negative() -> None:
     with deadline.within(time.monotonic() - 10):
         assert deadline.remaining() == 0.0
+
+
+def test_the_deadline_is_restored_when_the_block_fails() -> None:
+    soon = time.monotonic() + 5
+    with deadline.within(soon):
+        try:
+            with deadline.within(soon - 1):
+                raise KeyError("x")
+        except KeyError:
+            pass
+        assert deadline.current() == soon
+    assert deadline.current() is None
