@@ -16,15 +16,7 @@ from typing import Any
 import pytest
 
 from openconnector_core.errors import MappingError
-from openconnector_core.mapping import MappingEngine
-from openconnector_core.mapping.interpreter import MappingInterpreter
-
-RUNNERS = [pytest.param(MappingEngine, id="engine"), pytest.param(MappingInterpreter, id="interpreter")]
-Runner = type[MappingEngine | MappingInterpreter]
-
-
-def render(runner: Runner, template: str, data: dict[str, Any] | None = None) -> Any:
-    return runner().run({"name": "t", "mapping": {"r": template}}, data or {})["r"]
+from tests.support.runners import RUNNERS, Runner, render
 
 
 @pytest.mark.parametrize("runner", RUNNERS)
