@@ -13,6 +13,7 @@ from typing import Any
 from .code import Expr, Translation, jinja_string
 from .environment import _environment
 from .filters import f_default, f_json_encode
+from .grammar import HELPER
 from .lexer import Token
 from .parser import ExpressionParser
 from .registry import HELPERS
@@ -168,6 +169,13 @@ class PythonParser(ExpressionParser):
         code = f"_fns[{jinja_string(name)}]({', '.join(arguments)})"
         self.names.calls[code] = (name, tuple(arguments))
         return code
+
+    def combine(self, operator: str, left: Expr, right: Expr) -> Expr:
+        if operator in ("starts with", "ends with"):
+            # Twig: is_string($a = L) && is_string($b = R) && …: no R unless L is a string
+            test = self.h(HELPER[operator], "_sw", right.code)
+            return Expr(f"({test} if {self.h('_is_str', f'(_sw := {left.code})')} else False)", boolean=True)
+        return super().combine(operator, left, right)
 
     def truth(self, expr: Expr) -> str:
         # PHP truthiness of x|default is the truthiness of x: the default ('') is falsy, as is every

@@ -166,6 +166,10 @@ def _pcre(pattern: str) -> re.Pattern[str]:
     return re.compile(body, flags)
 
 
+def is_string(value: Any) -> bool:
+    return isinstance(value, str)
+
+
 def starts_with(subject: Any, prefix: Any) -> bool:
     return isinstance(subject, str) and isinstance(prefix, str) and subject.startswith(prefix)
 

@@ -200,7 +200,11 @@ class ExpressionParser:
         if operator == "??":
             check_definable(left, self.current.line)
             return self.choose(left, self.h("_isset", left.code), right)
-        boolean = operator in ("==", "!=", "<", ">", ">=", "<=", "in", "matches", "starts with", "ends with")
+        if operator in ("starts with", "ends with"):
+            # Twig: is_string($a = L) && is_string($b = R) && …: no R unless L is a string
+            test = Expr(self.h(HELPER[operator], left.code, right.code), boolean=True)
+            return self.choose(test, self.h("_is_str", left.code), Expr("false", boolean=True))
+        boolean = operator in ("==", "!=", "<", ">", ">=", "<=", "in", "matches")
         return Expr(self.h(HELPER[operator], left.code, right.code), boolean=boolean)
 
     def parse_conditional(self, expr: Expr) -> Expr:

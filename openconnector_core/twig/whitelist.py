@@ -55,7 +55,7 @@ _NODES = (
 _FIXED_NAMES = frozenset(
     {"render", "data", "_c", "_fns", "_out", "_w", "_n", "_s", "_", "_e", "_M", "_size", "_settle", "len"}
     | {"_xj", "_ej", "_pj", "_U", "_context", "type", "dict", "_q", "_qk", "_ak", "_r", "str", "int"}
-    | {"_budget", "_items", "_values", "_X", "enumerate", "list"}
+    | {"_budget", "_items", "_values", "_X", "enumerate", "list", "_sw"}
 )
 _GENERATED_NAME = re.compile(r"_[bipftgklvxyz][0-9]+|_o[0-9]+_[0-9]+")
 _LOOP_BUDGET = re.compile(r"_g[0-9]+")

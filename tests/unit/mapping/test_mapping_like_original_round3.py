@@ -410,3 +410,27 @@ def test_json_encode_has_no_options_argument(runner: Runner) -> None:
 )
 def test_spaceless_and_striptags_as_twig(runner: Runner, template: str, expected: str) -> None:
     assert render(runner, template) == expected
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+@pytest.mark.parametrize(
+    ("template", "data", "expected"),
+    [
+        # Twig: is_string($a = L) && is_string($b = R) && …: R is not evaluated unless L is a string
+        ("{{ 1 starts with [1]|merge(5) ? 'y' : 'n' }}", {}, "n"),
+        ("{{ n ends with [1]|merge(5) ? 'y' : 'n' }}", {"n": None}, "n"),
+        ("{{ 'ab' starts with ('a' starts with 'a') ? 'y' : 'n' }}", {}, "n"),
+        ("{{ ('ab'|raw) starts with 'a' ? 'y' : 'n' }}", {}, "y"),
+        ("{{ x ends with 'bc' ? 'y' : 'n' }}", {"x": "abc"}, "y"),
+    ],
+)
+def test_starts_and_ends_with_evaluate_the_right_side_only_for_a_string(
+    runner: Runner, template: str, data: dict[str, Any], expected: str
+) -> None:
+    assert render(runner, template, data) == expected
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_starts_with_still_evaluates_the_right_side_of_a_string(runner: Runner) -> None:
+    with pytest.raises(MappingError, match="merge filter only works with arrays"):
+        render(runner, "{{ x starts with [1]|merge(5) }}", {"x": "abc"})
