@@ -117,9 +117,7 @@ class MappingEngine(Runner):
         would refuse (too deep, an unknown reference) is left to the call, which refuses it as it
         always does."""
         budget = running_budget()
-        if budget is None:  # outside a run: every step makes a budget of its own (as it always did)
-            return self._unrun_json(reference, data, list_mode, form)
-        if budget.depth >= MAX_DEPTH:
+        if budget is None or budget.depth >= MAX_DEPTH:  # outside a run there is nothing to keep it for
             return self._json_of(reference, data, list_mode, form)
         try:
             mapping = rules.resolve_reference(self._resolver, reference, budget)
@@ -162,19 +160,6 @@ class MappingEngine(Runner):
             rules.execute_sub_mapping(self._resolver, reference, data, list_mode, self._run_sub_mapping),
             form != _TEXT,
             lazy=form == _LAZY,
-        )
-
-    def _unrun_json(self, reference: Any, data: Any, list_mode: Any, form: int) -> str | bool | LazyJson:
-        if current_budget().depth >= MAX_DEPTH:
-            return self._json_of(reference, data, list_mode, form)
-        try:
-            mapping = rules.resolve_reference(self._resolver, reference)
-        except MappingError:
-            return self._json_of(reference, data, list_mode, form)
-        program = self._program_of(mapping)
-        key = (rules.list_flag(list_mode), form)
-        return self._runtime.memo.call(  # type: ignore[no-any-return]
-            program, key, data, lambda: self._json_of(mapping, data, list_mode, form)
         )
 
 
