@@ -54,6 +54,18 @@ NUMERIC_IDS = {
 }
 
 
+CORPUS = ROOT / "tests" / "data" / "conformance" / "mapping.json"
+CORPUS_CASE = "real-xxllnc-case-to-zaak-stalled"
+
+
+def corpus_case() -> dict[str, Any]:
+    """The conformance corpus' real xxllnc case: its mapping inline, its sub-mappings by slug, a small
+    input (no case type, documents or milestone: what every run of the mapping costs)."""
+    cases = json.loads(CORPUS.read_text(encoding="utf-8"))["cases"]
+    found: dict[str, Any] = next(case for case in cases if case["id"] == CORPUS_CASE)
+    return found
+
+
 # --------------------------------------------------------------------------- synthetic data
 
 SUBJECTS = [

@@ -209,24 +209,49 @@ class _Generator:
         calling a function the engine lacks goes to the Jinja renderer, which reports it."""
         finisher = "_finish_value" if decoded else "_finish"
         functions = "rt.functions" if template.functions else "None"
-        function = self.constant(template.function)
+        lines = [f"value = {finisher}({self.constant(template.function)}(data, {functions}))"]
         if template.functions or _LOOP.search(template.source):
             # worth keeping (mapping.memo): it loops or calls functions (executeMapping above all)
             if not self.memoized:
                 self.memoized = True
                 self.lines.insert(self.start, "    keys = {}")
-            reads = None if template.reads is None else tuple(sorted(template.reads))
+            guarded = self.guarded_by(template, decoded)
+            kept = guarded[2] if guarded is not None else template
+            reads = None if kept.reads is None else tuple(sorted(kept.reads))
+            function = self.constant(kept.function)
             call = f"rt.memo.render({function}, data, {functions}, {finisher}, keys, {reads!r})"
-        else:
-            call = f"{finisher}({function}(data, {functions}))"
+            lines = [f"value = {call}"]
+            if guarded is not None:  # its condition tested here: its texts, or its body kept
+                before, holds, _, texts = guarded
+                lines = [*before, f"value = {call} if {holds} else {finisher}({list(texts)!r})"]
         depth = 2  # inside the rule's "else:"
         if template.functions:
             self.emit(f"    if {self.constant(template.functions)} <= rt.names:")
             depth = 3
-        self.guarded([f"value = {call}"], prefix, depth)
+        self.guarded(lines, prefix, depth)
         if template.functions:
             self.emit("    else:")
             self.jinja(text, prefix, 3)
+
+    def guarded_by(
+        self, template: rendering.PythonTemplate, decoded: bool
+    ) -> tuple[list[str], str, rendering.PythonTemplate, tuple[str, ...]] | None:
+        """A template's guard (twig.guards): statements and an expression true where its condition
+        holds (inlined, or its render called), the template without the ``if`` and the texts."""
+        if template.guard is None:
+            return None
+        condition, body, texts = template.guard
+        without = twig.compile_template(body, decoded)
+        inlined = inline_template(condition) if self.inliner is not None else None
+        if without is None:
+            return None
+        if inlined is not None and self.inliner is not None:
+            before, holds = self.inliner.statements(inlined)
+            return before, holds, without, texts
+        tested = twig.compile_template(condition)
+        if tested is None:
+            return None
+        return [], f"{self.constant(tested.function)}(data, None)", without, texts
 
     def inline(self, template: InlineTemplate, prefix: str) -> None:
         """A rule's template run in place (twig.inline), finished as rendering.finish does it."""

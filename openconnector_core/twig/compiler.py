@@ -29,6 +29,7 @@ from .access import MISSING, UNDEFINED, attribute
 from .code import Expr, Translation, jinja_string
 from .environment import _compile
 from .expressions import Names, PythonParser, Unsupported
+from .guards import guard_of
 from .lexer import Segment, Token, TwigLexer
 from .limits import MAX_OUTPUT_CHARS, check_output_size, current_budget, extend_running_budget
 from .loops import InlineLoop
@@ -151,7 +152,8 @@ class _Compiler:
         self.known: list[tuple[str, str]] = []
 
     def compile(self) -> PythonTemplate:
-        segments = TwigLexer(self.source).tokenize()
+        lexer = TwigLexer(self.source)
+        segments = lexer.tokenize()
         names = {token.value for token in _tokens(segments) if token.kind == "name"}
         self.reads_loop = bool(names & {"loop", "_context"})
         self.reads_loop_parent = self.reads_loop and any(
@@ -170,6 +172,7 @@ class _Compiler:
         if self.stack:
             raise Unsupported("unclosed block")
         body = "\n".join(self.out.lines)
+        guard = guard_of(lexer.source, segments)  # the source as lexed: its newlines normalized
         code = (
             "def render(data, _fns):\n"
             + (
@@ -211,7 +214,11 @@ class _Compiler:
         }
         exec(compile(code, "<twig>", "exec"), namespace)  # noqa: S102 — generated and checked above
         return PythonTemplate(
-            namespace["render"], frozenset(self.names.functions), code, variables_read(code)
+            namespace["render"],
+            frozenset(self.names.functions),
+            code,
+            variables_read(code),
+            (guard.condition, guard.body, guard.texts) if guard is not None else None,
         )
 
     # ------------------------------------------------------------------ segments

@@ -29,6 +29,7 @@ class Segment:
     text: str = ""
     tokens: list[Token] = field(default_factory=list)
     line: int = 1
+    span: tuple[int, int] = (0, 0)  # a tag's place in the template: from its opening to its closing
 
 
 _TAG_START = re.compile(r"\{([{%#])([-~]?)")
@@ -131,7 +132,7 @@ class TwigLexer:
             if kind == "#":
                 self._comment()
             else:
-                self._tag("var" if kind == "{" else "block")
+                self._tag("var" if kind == "{" else "block", match.start())
         return self.segments
 
     def _add_text(self, text: str, trim_right: str = "") -> None:
@@ -179,7 +180,7 @@ class TwigLexer:
         self.pos = end + 2
         self._trim_next = modifier or "\n"
 
-    def _tag(self, kind: str) -> None:
+    def _tag(self, kind: str, start: int) -> None:
         closer = "}}" if kind == "var" else "%}"
         tokens: list[Token] = []
         depth: list[str] = []
@@ -202,7 +203,9 @@ class TwigLexer:
                         else:
                             self._trim_next = modifier
                         tokens.append(Token("end", "", self.line))
-                        self.segments.append(Segment(kind, tokens=tokens, line=self.line))
+                        self.segments.append(
+                            Segment(kind, tokens=tokens, line=self.line, span=(start, self.pos))
+                        )
                         return
             tokens.append(self._expression_token(tokens, depth))
 

@@ -78,6 +78,9 @@ class PythonTemplate:
     functions: frozenset[str]  # the functions the template calls; the caller must provide them
     source: str
     reads: frozenset[str] | None = None  # the variables it reads (None: unknown; see twig.reads)
+    # (condition, body, texts), templates and texts: where the template ``condition`` prints nothing,
+    # the output is the texts, else the template ``body``'s output (twig.guards)
+    guard: tuple[str, str, tuple[str, ...]] | None = None
 
 
 def emit(value: Any) -> str:
