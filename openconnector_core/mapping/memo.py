@@ -82,9 +82,9 @@ class RenderMemo:
         template reads (its key is their values), or ``None`` (its key is all the data). ``keys``: the
         data's keys, per variable and (under ``None``) whole, shared by the renders of one mapping
         call; ``b""`` for what cannot be kept."""
-        if self._pausing(template):
+        if self._paused and self._pausing(template):
             return finish(template(data, functions))
-        data_key: bytes | None
+        data_key: bytes | tuple[bytes, ...] | None
         if reads is not None and type(data) is dict:
             parts = []
             for name in reads:
@@ -95,7 +95,8 @@ class RenderMemo:
                 if not part:
                     return finish(template(data, functions))
                 parts.append(part)
-            data_key = b"".join(parts)
+            # a tuple, not joined: each part's hash is computed once and shared by the renders
+            data_key = tuple(parts)
         else:
             data_key = keys.get(None)
             if data_key is None:
@@ -109,7 +110,7 @@ class RenderMemo:
     ) -> Any:
         """``compute(*arguments)``, the JSON of a call of the compiled mapping ``program`` on ``data`` (in
         the way ``variant`` names), kept or computed."""
-        if self._pausing(program):
+        if self._paused and self._pausing(program):
             return compute(*arguments)
         data_key = _key_of(data)
         if not data_key:
@@ -126,7 +127,9 @@ class RenderMemo:
             self._paused.pop(source, None)
         return True
 
-    def _kept(self, key: tuple[Any, Any, bytes], source: object, compute: Callable[[], Any]) -> Any:
+    def _kept(
+        self, key: tuple[Any, Any, bytes | tuple[bytes, ...]], source: object, compute: Callable[[], Any]
+    ) -> Any:
         budget = current_budget()
         entry = self._entries.get(key)
         tried = self._tried.get(source)
@@ -183,7 +186,9 @@ class RenderMemo:
             budget.carried[id(value)] = (value, *entry.carried)
         return value
 
-    def _compute(self, key: tuple[Any, Any, bytes], compute: Callable[[], Any], budget: Budget) -> Any:
+    def _compute(
+        self, key: tuple[Any, Any, bytes | tuple[bytes, ...]], compute: Callable[[], Any], budget: Budget
+    ) -> Any:
         impure, iterations, resolved = budget.impure, budget.iterations, len(budget.references)
         deepest, budget.deepest = budget.deepest, budget.depth
         valid, budget.valid_until = budget.valid_until, math.inf
@@ -200,7 +205,8 @@ class RenderMemo:
         if kept is None:
             return result
         output, carried, size = kept
-        size += len(key[2])
+        data_key = key[2]
+        size += len(data_key) if isinstance(data_key, bytes) else sum(map(len, data_key))
         if size > MAX_ENTRY_BYTES:
             return result
         references = {
