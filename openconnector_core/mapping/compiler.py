@@ -237,21 +237,19 @@ class _Generator:
         self, template: rendering.PythonTemplate, decoded: bool
     ) -> tuple[list[str], str, rendering.PythonTemplate, tuple[str, ...]] | None:
         """A template's guard (twig.guards): statements and an expression true where its condition
-        holds (inlined, or its render called), the template without the ``if`` and the texts."""
-        if template.guard is None:
+        holds (inlined, or its render called), the template without the ``if``, and the texts."""
+        guard = template.guard
+        without = twig.compile_template(guard.body, decoded) if guard is not None else None
+        if guard is None or without is None:
             return None
-        condition, body, texts = template.guard
-        without = twig.compile_template(body, decoded)
-        inlined = inline_template(condition) if self.inliner is not None else None
-        if without is None:
-            return None
+        inlined = inline_template(guard.condition) if self.inliner is not None else None
         if inlined is not None and self.inliner is not None:
             before, holds = self.inliner.statements(inlined)
-            return before, holds, without, texts
-        tested = twig.compile_template(condition)
+            return before, holds, without, guard.texts
+        tested = twig.compile_template(guard.condition)
         if tested is None:
             return None
-        return [], f"{self.constant(tested.function)}(data, None)", without, texts
+        return [], f"{self.constant(tested.function)}(data, None)", without, guard.texts
 
     def inline(self, template: InlineTemplate, prefix: str) -> None:
         """A rule's template run in place (twig.inline), finished as rendering.finish does it."""

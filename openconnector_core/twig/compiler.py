@@ -218,7 +218,7 @@ class _Compiler:
             frozenset(self.names.functions),
             code,
             variables_read(code),
-            (guard.condition, guard.body, guard.texts) if guard is not None else None,
+            guard,
         )
 
     # ------------------------------------------------------------------ segments

@@ -14,6 +14,7 @@ from openconnector_core import php
 from .access import TwigContext
 from .environment import TemplateRenderError, printable
 from .filters import f_json_encode
+from .guards import Guard
 from .limits import check_output_size, check_running_time, current_budget
 
 RenderFunction = Callable[[Any, Mapping[str, Callable[..., Any]]], list[str]]
@@ -78,9 +79,7 @@ class PythonTemplate:
     functions: frozenset[str]  # the functions the template calls; the caller must provide them
     source: str
     reads: frozenset[str] | None = None  # the variables it reads (None: unknown; see twig.reads)
-    # (condition, body, texts), templates and texts: where the template ``condition`` prints nothing,
-    # the output is the texts, else the template ``body``'s output (twig.guards)
-    guard: tuple[str, str, tuple[str, ...]] | None = None
+    guard: Guard | None = None  # for one {% if %} between texts: see twig.guards
 
 
 def emit(value: Any) -> str:

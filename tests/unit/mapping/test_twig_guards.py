@@ -57,13 +57,13 @@ XXLLNC_ROWS = (
 def test_which_templates_have_a_guard(text: str, texts: tuple[str, ...] | None) -> None:
     compiled = compile_template(text)
     assert compiled is not None
-    assert (compiled.guard[2] if compiled.guard is not None else None) == texts
+    assert (compiled.guard.texts if compiled.guard is not None else None) == texts
 
 
 def test_a_guard_is_the_if_tag_and_the_template_without_it() -> None:
     compiled = compile_template(XXLLNC_ROWS)
     assert compiled is not None and compiled.guard is not None
-    condition, body, texts = compiled.guard
+    condition, body, texts = compiled.guard.condition, compiled.guard.body, compiled.guard.texts
     assert condition == "{% if documents.result.instance.rows|default %}1{% endif %}"
     assert (
         body
@@ -116,7 +116,7 @@ def test_where_the_guard_is_false_the_render_prints_its_texts() -> None:
         compiled = compile_template(text)
         if compiled is None or compiled.guard is None:
             continue
-        condition, body, texts = compiled.guard
+        condition, body, texts = compiled.guard.condition, compiled.guard.body, compiled.guard.texts
         guard, without = compile_template(condition), compile_template(body)
         assert guard is not None and without is not None, text
         given = data(rng)
