@@ -4,6 +4,8 @@ original's configuration bundles (read from ``tests/data/upstream-configurations
 * ``xxllnc-v1-case-to-zgw-zaak`` (12 sub-mappings) on synthetic xxllnc v1 cases, beside a
   hand-written Python function doing the same transformation and the interpreter; then one case
   mapped again and again (a forced re-synchronization: what the memo of ``mapping.memo`` does at best);
+* the same mapping on the conformance corpus' real xxllnc case, a small one, mapped again and again
+  (beside the same two baselines);
 * ``xxllnc-suite-to-publications`` and ``sharepoint-woo-verzoek-to-publications`` beside the
   interpreter.
 
@@ -679,6 +681,13 @@ def main() -> None:
             "xxllnc case → ZGW zaak, one case mapped again",
             by_slug["xxllnc-v1-case-to-zgw-zaak"],
             [json.loads(text) for text in [json.dumps(synthetic_case(rng, 0))] * arguments.cases],
+            True,
+        ),
+        (
+            # The corpus' real case: small (no case type, documents, milestone): what a run costs.
+            "xxllnc case → ZGW zaak, the corpus' real case mapped again",
+            by_slug["xxllnc-v1-case-to-zgw-zaak"],
+            [json.loads(text) for text in [json.dumps(corpus_case()["input"])] * arguments.cases],
             True,
         ),
         (
