@@ -209,7 +209,6 @@ class _Generator:
         calling a function the engine lacks goes to the Jinja renderer, which reports it."""
         finisher = "_finish_value" if decoded else "_finish"
         functions = "rt.functions" if template.functions else "None"
-        lines = [f"value = {finisher}({self.constant(template.function)}(data, {functions}))"]
         if template.functions or _LOOP.search(template.source):
             # worth keeping (mapping.memo): it loops or calls functions (executeMapping above all)
             if not self.memoized:
@@ -220,10 +219,13 @@ class _Generator:
             reads = None if kept.reads is None else tuple(sorted(kept.reads))
             function = self.constant(kept.function)
             call = f"rt.memo.render({function}, data, {functions}, {finisher}, keys, {reads!r})"
-            lines = [f"value = {call}"]
             if guarded is not None:  # its condition tested here: its texts, or its body kept
                 before, holds, _, texts = guarded
                 lines = [*before, f"value = {call} if {holds} else {finisher}({list(texts)!r})"]
+            else:
+                lines = [f"value = {call}"]
+        else:
+            lines = [f"value = {finisher}({self.constant(template.function)}(data, {functions}))"]
         depth = 2  # inside the rule's "else:"
         if template.functions:
             self.emit(f"    if {self.constant(template.functions)} <= rt.names:")
@@ -242,8 +244,7 @@ class _Generator:
         without = twig.compile_template(guard.body, decoded) if guard is not None else None
         if guard is None or without is None:
             return None
-        inlined = inline_template(guard.condition) if self.inliner is not None else None
-        if inlined is not None and self.inliner is not None:
+        if self.inliner is not None and (inlined := inline_template(guard.condition)) is not None:
             before, holds = self.inliner.statements(inlined)
             return before, holds, without, guard.texts
         tested = twig.compile_template(guard.condition)

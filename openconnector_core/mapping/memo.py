@@ -84,7 +84,7 @@ class RenderMemo:
         call; ``b""`` for what cannot be kept."""
         if self._paused and self._pausing(template):
             return finish(template(data, functions))
-        data_key: bytes | tuple[bytes, ...] | None
+        data_key: tuple[bytes, ...]
         if reads is not None and type(data) is dict:
             parts = []
             for name in reads:
@@ -98,10 +98,11 @@ class RenderMemo:
             # a tuple, not joined: each part's hash is computed once and shared by the renders
             data_key = tuple(parts)
         else:
-            data_key = keys.get(None)
-            if data_key is None:
-                data_key = keys[None] = _key_of(data)
-        if not data_key:
+            whole = keys.get(None)
+            if whole is None:
+                whole = keys[None] = _key_of(data)
+            data_key = (whole,) if whole else ()
+        if not data_key:  # what cannot be kept, or a template reading no variable
             return finish(template(data, functions))
         return self._kept((template, finish, data_key), template, lambda: finish(template(data, functions)))
 
@@ -115,7 +116,7 @@ class RenderMemo:
         data_key = _key_of(data)
         if not data_key:
             return compute(*arguments)
-        return self._kept((program, variant, data_key), program, lambda: compute(*arguments))
+        return self._kept((program, variant, (data_key,)), program, lambda: compute(*arguments))
 
     def _pausing(self, source: object) -> bool:
         paused = self._paused.get(source)
@@ -128,7 +129,7 @@ class RenderMemo:
         return True
 
     def _kept(
-        self, key: tuple[Any, Any, bytes | tuple[bytes, ...]], source: object, compute: Callable[[], Any]
+        self, key: tuple[Any, Any, tuple[bytes, ...]], source: object, compute: Callable[[], Any]
     ) -> Any:
         budget = current_budget()
         entry = self._entries.get(key)
@@ -187,7 +188,7 @@ class RenderMemo:
         return value
 
     def _compute(
-        self, key: tuple[Any, Any, bytes | tuple[bytes, ...]], compute: Callable[[], Any], budget: Budget
+        self, key: tuple[Any, Any, tuple[bytes, ...]], compute: Callable[[], Any], budget: Budget
     ) -> Any:
         impure, iterations, resolved = budget.impure, budget.iterations, len(budget.references)
         deepest, budget.deepest = budget.deepest, budget.depth
@@ -205,8 +206,7 @@ class RenderMemo:
         if kept is None:
             return result
         output, carried, size = kept
-        data_key = key[2]
-        size += len(data_key) if isinstance(data_key, bytes) else sum(map(len, data_key))
+        size += sum(map(len, key[2]))
         if size > MAX_ENTRY_BYTES:
             return result
         references = {
